@@ -1,0 +1,258 @@
+"""The `sunlight` command: a thin layer over the library.
+
+Each command composes the pipeline stages (load → validate → model → render → build)
+and turns outcomes into exit codes: 0 fine (warnings allowed), 1 bad data or a failed
+build, 2 misuse. Library errors become ClickExceptions here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from . import config as config_mod
+from .findings import format_github, format_json, format_table
+from .load import load
+from .validate import validate as validate_packages
+
+
+class AsOfDate(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"日期应写成 2025-06-30 / a date is written 2025-06-30, not {value!r}")
+
+
+def _as_of(value: dt.date | None) -> dt.date:
+    if value:
+        return value
+    try:
+        return config_mod.default_as_of()
+    except (ValueError, OverflowError, OSError):
+        raise click.UsageError(
+            "SOURCE_DATE_EPOCH 应当是整数秒 / SOURCE_DATE_EPOCH must be whole seconds"
+        ) from None
+
+
+def _data_dir(value: str) -> Path:
+    path = Path(value)
+    if not path.is_dir():
+        raise click.UsageError(f"找不到数据文件夹 / no such data folder: {value}")
+    return path
+
+
+as_of_option = click.option(
+    "--as-of",
+    type=AsOfDate(),
+    default=None,
+    help="Date disclosures are judged against (default: SOURCE_DATE_EPOCH, else today in Shanghai).",
+)
+
+
+class SunlightGroup(click.Group):
+    """Turns an unexpected exception into a short bilingual message (exit 1).
+
+    Bad data never gets here (it becomes findings); this is for our own bugs, which a
+    committee member should be able to report without reading a traceback.
+    Set SUNLIGHT_DEBUG=1 to see the traceback.
+    """
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as error:
+            if os.environ.get("SUNLIGHT_DEBUG"):
+                raise
+            raise click.ClickException(
+                f"程序内部错误，请把这条信息发给网站维护者 / internal error, please report it: "
+                f"{type(error).__name__}: {error}"
+            ) from None
+
+
+@click.group(cls=SunlightGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sunlight")
+def main() -> None:
+    """阳光公示 Sunlight: estate data packages → validation → per-estate website."""
+
+
+@main.command()
+@click.argument("data_dir", default="data", metavar="[DATA_DIR]")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "github"]),
+    default="table",
+    show_default=True,
+    help="table for people, json for programs, github for Actions annotations.",
+)
+@as_of_option
+def validate(data_dir: str, fmt: str, as_of: dt.date | None) -> None:
+    """Check every estate package: frictionless validation plus the estate rules.
+
+    Exit 0 without errors (warnings allowed), 1 with errors.
+
+    Example:
+
+        sunlight validate data --format json
+    """
+    path = _data_dir(data_dir)
+    report = validate_packages(load(path), _as_of(as_of), config_mod.load_rules_config(path))
+    printer = {"table": format_table, "json": format_json, "github": format_github}[fmt]
+    click.echo(printer(report))
+    sys.exit(int(not report.valid))
+
+
+def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=False):
+    """Compose the pipeline; returns the report. Raises click exceptions on failure."""
+    import time
+
+    from . import build as build_mod
+    from . import model, render
+
+    started = time.monotonic()
+    say = (lambda *a, **k: None) if quiet else (lambda msg: click.echo(msg, err=True))
+    data_path = _data_dir(data_dir)
+    config_path = Path(config_file)
+    if not config_path.is_file():
+        raise click.UsageError(f"找不到 MkDocs 配置 / no such config file: {config_file}")
+    rules = config_mod.load_rules_config(data_path)
+    say("1/4 读取并校验数据 / loading and validating data …")
+    loaded = load(data_path)
+    report = validate_packages(loaded, as_of, rules)
+    if not report.valid:
+        click.echo(format_table(report), err=True)
+        raise click.ClickException(
+            "数据有错误，未构建，原有网站保持不变。/ The data has errors: nothing was built and "
+            "the previous site is unchanged."
+        )
+    estates = model.build_estates(report, as_of, rules)
+    settings = yaml_safe(config_path)
+    url = site_url or settings.get("site_url") or "http://localhost:8000/"
+    if not url.endswith("/"):
+        url += "/"
+    build_path = Path(build_dir)
+    docs = build_path / "docs"
+    if docs.exists():
+        shutil.rmtree(docs)
+    docs.mkdir(parents=True)
+    say(f"2/4 生成 {len(estates)} 个小区的页面 / rendering {len(estates)} estates …")
+    site = render.make_site(estates, as_of, url)
+    renderer = render.Renderer(docs, site)
+    render.copy_content(config_path.resolve().parent / "content", docs)
+    packages = {p.estate_id: p for p in loaded.packages}
+    with click.progressbar(length=len(estates), file=sys.stderr, label="   ") as bar:
+
+        def progress(estate):
+            pkg = packages[estate.id]
+            render.write_downloads(estate, pkg.descriptor, pkg.files, docs)
+            bar.update(1)
+
+        renderer.render_all(progress=progress)
+    say("3/4 MkDocs 构建 / building with MkDocs …")
+    mk_config = build_mod.write_mkdocs_config(
+        config_path,
+        docs,
+        build_path,
+        site_url=url,
+        extra={"as_of": as_of.isoformat()},
+    )
+    staging = build_mod.new_staging_dir(Path(site_dir))
+    try:
+        build_mod.run_mkdocs(mk_config, staging, as_of)
+    except build_mod.BuildError as error:
+        build_mod.discard(staging)
+        click.echo(error.output, err=True)
+        raise click.ClickException(
+            "MkDocs 构建失败，原有网站保持不变。/ The MkDocs build failed; the previous site is "
+            "unchanged."
+        ) from None
+    except BaseException:
+        build_mod.discard(staging)
+        raise
+    build_mod.publish(staging, Path(site_dir))
+    say(
+        f"4/4 完成 / done: {site_dir}  ({len(estates)} 个小区 estates, "
+        f"{len(report.warnings)} 个提醒 warnings, {time.monotonic() - started:.1f} s)"
+    )
+    return report
+
+
+def yaml_safe(path: Path) -> dict:
+    import yaml
+
+    return yaml.safe_load(path.read_text("utf-8")) or {}
+
+
+build_options = [
+    click.argument("data_dir", default="data", metavar="[DATA_DIR]"),
+    click.option("--site-dir", default="site", show_default=True, help="Where the site goes."),
+    click.option(
+        "--build-dir",
+        default="build",
+        show_default=True,
+        help="Where the rendered Markdown and derived mkdocs.yml go.",
+    ),
+    click.option(
+        "--site-url",
+        default=None,
+        help="Absolute URL of the site (default: site_url in mkdocs.yml); QR codes use it.",
+    ),
+    click.option("--config-file", default="mkdocs.yml", show_default=True),
+    as_of_option,
+]
+
+
+def _with_build_options(func):
+    for option in reversed(build_options):
+        func = option(func)
+    return func
+
+
+@main.command()
+@_with_build_options
+def build(data_dir, site_dir, build_dir, site_url, config_file, as_of):
+    """Validate, render every estate's pages and build the site into site/.
+
+    Errors stop the build and leave the previous site/ as it was.
+
+    Example:
+
+        sunlight build --as-of 2026-06-30
+    """
+    _build(data_dir, site_dir, build_dir, _as_of(as_of), site_url, config_file)
+
+
+@main.command()
+@_with_build_options
+@click.option("--port", default=8000, show_default=True)
+def serve(data_dir, site_dir, build_dir, site_url, config_file, as_of, port):
+    """Build the site, then preview it at http://127.0.0.1:PORT/.
+
+    Example:
+
+        sunlight serve --port 8001
+    """
+    import functools
+    import http.server
+
+    url = site_url or f"http://127.0.0.1:{port}/"
+    _build(data_dir, site_dir, build_dir, _as_of(as_of), url, config_file)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=site_dir)
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        click.echo(f"预览 / preview: {url}  (Ctrl+C 停止 / to stop)", err=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass

@@ -1,0 +1,120 @@
+"""frictionless errors, said again in plain Chinese with the fix, English beside.
+
+frictionless' messages ("Type error in the cell … type is 'date/default'") are written
+for programmers. The error type keeps its frictionless name (type-error, constraint-error,
+primary-key, foreign-key …) so the finding can be looked up; the words are ours.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .findings import ERROR, Finding
+
+TYPE_HINTS = {
+    "date": ("日期，写成 2025-01-31", "a date written as 2025-01-31"),
+    "integer": ("整数，例如 12", "a whole number, e.g. 12"),
+    "number": (
+        "数字，例如 1234.50（不要加逗号或“元”）",
+        "a number, e.g. 1234.50 (no commas or units)",
+    ),
+    "boolean": ("“是”或“否”", '"是" or "否"'),
+    "yearmonth": ("月份，写成 2025-01", "a month written as 2025-01"),
+    "year": ("年份，例如 2025", "a year, e.g. 2025"),
+}
+
+CONSTRAINTS = {
+    "required": ("这一格必须填写", "this cell must not be empty"),
+    "enum": ("只能填写以下之一：{value}", "must be one of: {value}"),
+    "pattern": ("格式不对（应符合 {value}）", "has the wrong format (expected {value})"),
+    "minimum": ("不能小于 {value}", "must not be less than {value}"),
+    "maximum": ("不能大于 {value}", "must not be greater than {value}"),
+    "minLength": ("至少 {value} 个字", "must be at least {value} characters"),
+    "maxLength": ("最多 {value} 个字", "must be at most {value} characters"),
+    "unique": ("不能与其他行重复", "must be unique"),
+}
+
+
+def _type_name(error) -> str:
+    note = getattr(error, "note", "") or ""
+    match = re.search(r'type is "(\w+)', note)
+    return match.group(1) if match else ""
+
+
+def translate(estate: str, resource: str, path: str | None, error, schema: dict) -> Finding:
+    kind = error.type
+    row = getattr(error, "row_number", None)
+    field = getattr(error, "field_name", None) or None
+    cell = getattr(error, "cell", None)
+    titles = {f["name"]: f.get("title", f["name"]) for f in schema.get("fields", [])}
+    label = f"“{titles.get(field, field)}”（{field}）" if field else ""
+    zh = en = None
+    if kind == "type-error":
+        hint = TYPE_HINTS.get(_type_name(error), ("正确的格式", "the right format"))
+        zh = f"{label}填的是“{cell}”，这里应当填{hint[0]}。请改正这一格。"
+        en = f'{field} is "{cell}", which should be {hint[1]}. Correct the cell.'
+    elif kind == "constraint-error":
+        note = getattr(error, "note", "") or ""
+        match = re.match(r'constraint "(\w+)" is "(.*)"', note)
+        name, value = (match.group(1), match.group(2)) if match else ("", "")
+        if name == "enum":
+            options = _enum(schema, field)
+            value = "、".join(options) if options else value
+        pattern = CONSTRAINTS.get(
+            name, ("不符合要求（{value}）", "violates a constraint ({value})")
+        )
+        shown = f"填的是“{cell}”，" if cell not in (None, "") else ""
+        zh = f"{label}{shown}{pattern[0].format(value=value)}。请改正这一格。"
+        en_value = ", ".join(_enum(schema, field)) if name == "enum" else value
+        got = f' is "{cell}" but' if cell not in (None, "") else ""
+        en = f"{field}{got} " + pattern[1].format(value=en_value) + ". Correct the cell."
+    elif kind in ("primary-key", "unique-error"):
+        keys = schema.get("primaryKey") or ([field] if field else [])
+        field = field or (keys[0] if keys else None)
+        names = "、".join(titles.get(k, k) for k in keys)
+        zh = f"这一行的{names}与前面某一行重复或为空（{error.note}）。每一行的{names}必须唯一，请改正或删去重复的行。"
+        en = (
+            f"This row repeats the key ({', '.join(keys)}) of an earlier row, or leaves it empty "
+            f"({error.note}). Each row needs its own key: correct or delete the duplicate."
+        )
+    elif kind == "foreign-key":
+        note = getattr(error, "note", "") or ""
+        match = re.search(
+            r'for "([^"]+)": values "([^"]*)" not found in the lookup table "([^"]+)"', note
+        )
+        if match:
+            field = match.group(1).split(",")[0]
+            value, target = match.group(2), match.group(3)
+            zh = (
+                f"{titles.get(field, field)}（{field}）填的是“{value}”，但在“{target}”表中找不到这个编号。"
+                f"请先在 {target}.csv 中加上它，或改成已有的编号。"
+            )
+            en = (
+                f'{field} is "{value}", which is not in the "{target}" table. Add it to '
+                f"{target}.csv first or use an existing id."
+            )
+    elif kind == "blank-row":
+        zh, en = "这一行是空的。请删去空行。", "This row is empty. Delete it."
+    elif kind == "extra-cell":
+        zh = f"这一行比表头多出一格（“{cell}”）。可能是内容里有英文逗号：请把这一格用引号括起来，或改用中文逗号。"
+        en = (
+            f'This row has more cells than the header ("{cell}"). A value probably contains a '
+            "comma: quote it or use a Chinese comma."
+        )
+    elif kind == "missing-cell":
+        zh = f"这一行少了{label}这一格。请补上（没有内容也要留一个空格位置）。"
+        en = f"This row lacks the {field} cell. Add it (an empty cell still needs its comma)."
+    elif kind == "encoding-error":
+        zh = "文件编码有误，无法读取。请在 Excel 中用“另存为 → CSV UTF-8”保存。"
+        en = 'The file encoding is wrong. Save it from Excel with "Save As → CSV UTF-8".'
+    if zh is None:
+        zh = f"数据格式有误（{kind}）：{error.message}"
+        en = f"{error.message}"
+    return Finding(estate, resource, path, row, field, kind, ERROR, zh, en)
+
+
+def _enum(schema: dict, field: str | None) -> list[str]:
+    for f in schema.get("fields", []):
+        if f["name"] == field:
+            return [str(v) for v in f.get("constraints", {}).get("enum", [])]
+    return []

@@ -1,0 +1,143 @@
+"""Findings: what validation says about an estate, as plain data.
+
+Every problem — a frictionless type error, a broken CSV, a domain rule — becomes one
+:class:`Finding`. One set of printers turns a list of them into a table, JSON or GitHub
+annotations, so the wording lives in one place and every output names the same estate,
+file, row and column.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+# Where a rule id is explained in the committee guide (content/guide/rules.md).
+GUIDE_RULES_PATH = "guide/rules/"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem in one place. ``row`` is the CSV line number (header = 1) or None."""
+
+    estate: str
+    resource: str | None
+    path: str | None
+    row: int | None
+    field: str | None
+    rule: str
+    severity: str
+    message: str
+    message_en: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def where(self) -> str:
+        """'path:row column' for humans, leaving out what is unknown."""
+        parts = [self.path or self.estate]
+        if self.row is not None:
+            parts[0] += f":{self.row}"
+        if self.field:
+            parts.append(f"[{self.field}]")
+        return " ".join(parts)
+
+
+@dataclass
+class Report:
+    """All findings of one validation run, plus the typed tables of every estate.
+
+    ``tables[estate_id][resource]`` is a list of row dicts (with ``_row``, the CSV line
+    number) for every resource that passed frictionless validation; later stages build
+    pages from these, so the CSVs are read once.
+    """
+
+    findings: list[Finding] = field(default_factory=list)
+    tables: dict[str, dict[str, list[dict]]] = field(default_factory=dict)
+    estate_dirs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def for_estate(self, estate_id: str) -> list[Finding]:
+        return [f for f in self.findings if f.estate == estate_id]
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    def key(f: Finding):
+        return (f.estate, f.path or "", f.row or 0, f.field or "", f.rule, f.message)
+
+    return sorted(set(findings), key=key)
+
+
+def format_json(report: Report) -> str:
+    return json.dumps(
+        {"valid": report.valid, "findings": [f.as_dict() for f in report.findings]},
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def _escape_github(value: str, *, prop: bool = False) -> str:
+    # GitHub's workflow-command escaping: data and properties differ.
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def format_github(report: Report) -> str:
+    lines = []
+    for f in report.findings:
+        props = []
+        if f.path:
+            props.append(f"file={_escape_github(f.path, prop=True)}")
+        if f.row:
+            props.append(f"line={f.row}")
+        props.append(f"title={_escape_github(f'{f.estate} {f.rule}', prop=True)}")
+        text = f"{f.message} / {f.message_en}"
+        if f.field:
+            text = f"[{f.field}] {text}"
+        lines.append(f"::{f.severity} {','.join(props)}::{_escape_github(text)}")
+    lines.append(summary_line(report))
+    return "\n".join(lines)
+
+
+def summary_line(report: Report) -> str:
+    estates = len(report.tables) or len({f.estate for f in report.findings})
+    return (
+        f"{estates} 个小区，{len(report.errors)} 个错误，{len(report.warnings)} 个提醒 / "
+        f"{estates} estates, {len(report.errors)} errors, {len(report.warnings)} warnings"
+    )
+
+
+def format_table(report: Report) -> str:
+    """Readable text grouped by estate: one block per estate, one entry per finding."""
+    out: list[str] = []
+    by_estate: dict[str, list[Finding]] = {}
+    for f in report.findings:
+        by_estate.setdefault(f.estate, []).append(f)
+    for estate, findings in by_estate.items():
+        n_err = sum(f.severity == ERROR for f in findings)
+        n_warn = len(findings) - n_err
+        out.append(f"== {estate}: {n_err} 个错误 errors, {n_warn} 个提醒 warnings")
+        for f in findings:
+            label = "错误 ERROR  " if f.severity == ERROR else "提醒 WARNING"
+            out.append(f"  {label} {f.where}  ({f.rule})")
+            out.append(f"      {f.message}")
+            out.append(f"      {f.message_en}")
+    out.append(summary_line(report))
+    return "\n".join(out)

@@ -1,0 +1,399 @@
+"""Stage 3 — model: turn one estate's validated tables into what its pages show.
+
+Everything the templates need is computed here, once, as plain values: current term and
+officers, fees in force on the as-of date, the latest quarter, the fund against its 30%
+floor, vote shares against the legal thresholds, what is overdue. Templates only lay
+out; they never do arithmetic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .checks.base import Context, money
+from .checks.disclosure_fresh import disclosure_status
+from .checks.resolution_threshold import evaluate_resolution
+from .findings import Finding, Report
+
+TABLE_TITLES = {
+    "estate": "小区基本信息",
+    "committees": "业委会任期",
+    "members": "业委会成员",
+    "member_events": "成员全周期记录",
+    "meetings": "会议",
+    "resolutions": "决议与表决",
+    "common_income": "公共收益季度收支",
+    "common_income_lines": "公共收益明细",
+    "repair_fund": "专项维修资金分户账",
+    "repair_projects": "维修资金使用项目",
+    "budgets": "年度预算与决算",
+    "audits": "审计",
+    "contract": "物业服务合同",
+    "fees": "收费标准",
+    "service_standards": "物业服务标准",
+    "work_orders": "工单",
+    "evaluations": "评价",
+}
+ROLE_ORDER = ["主任", "副主任", "委员", "候补委员", "执行秘书"]
+SERVICE_ITEMS = ["保洁", "保绿", "保安", "保障", "维修", "客服"]
+FUND_FLOOR = Decimal("0.30")
+
+# Stable URL slugs for Shanghai's 16 districts; an unknown district gets a hashed slug.
+DISTRICT_SLUGS = {
+    "黄浦区": "huangpu",
+    "徐汇区": "xuhui",
+    "长宁区": "changning",
+    "静安区": "jingan",
+    "普陀区": "putuo",
+    "虹口区": "hongkou",
+    "杨浦区": "yangpu",
+    "闵行区": "minhang",
+    "宝山区": "baoshan",
+    "嘉定区": "jiading",
+    "浦东新区": "pudong",
+    "金山区": "jinshan",
+    "松江区": "songjiang",
+    "青浦区": "qingpu",
+    "奉贤区": "fengxian",
+    "崇明区": "chongming",
+}
+
+
+def district_slug(name: str) -> str:
+    return DISTRICT_SLUGS.get(name) or "d-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
+def package_checksum(folder: Path, files: list[Path]) -> str:
+    """sha256 over the package's files in a canonical order (name, then bytes).
+
+    Independent of file dates and of the order the OS lists them, so the same data has
+    the same version on every machine.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(files, key=lambda p: p.name):
+        digest.update(path.name.encode("utf-8") + b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _in_post(row: dict, as_of: dt.date) -> bool:
+    start, end = row.get("start_date"), row.get("end_date")
+    return (start is None or start <= as_of) and (end is None or end > as_of)
+
+
+def _share(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return Decimal(part) / Decimal(whole)
+
+
+@dataclass
+class Estate:
+    """One estate as its pages show it. Field names are the templates' contract."""
+
+    id: str
+    name: str
+    profile: dict
+    district_slug: str
+    as_of: dt.date
+    checksum: str
+    tables: dict[str, list[dict]]
+    findings: list[Finding]
+    missing_tables: list[str]
+    term: dict | None = None
+    members_by_role: list[tuple[str, list[dict]]] = field(default_factory=list)
+    former_members: list[dict] = field(default_factory=list)
+    officers: list[dict] = field(default_factory=list)
+    voting_in_post: int = 0
+    party_share: Decimal | None = None
+    rc_cross: int = 0
+    days_left: int | None = None
+    committee_status: str = "未公示"
+    events: list[dict] = field(default_factory=list)
+    contract: dict | None = None
+    fees_current: list[dict] = field(default_factory=list)
+    fees_history: list[dict] = field(default_factory=list)
+    quarters: list[dict] = field(default_factory=list)
+    lines_by_quarter: dict[str, list[dict]] = field(default_factory=dict)
+    fund_period: str | None = None
+    fund_rows: list[dict] = field(default_factory=list)
+    fund_totals: dict = field(default_factory=dict)
+    fund_history: list[dict] = field(default_factory=list)
+    projects: list[dict] = field(default_factory=list)
+    budgets: list[tuple[int, list[dict]]] = field(default_factory=list)
+    audits: list[dict] = field(default_factory=list)
+    standards: list[tuple[str, list[dict]]] = field(default_factory=list)
+    meetings: list[dict] = field(default_factory=list)
+    resolutions: list[dict] = field(default_factory=list)
+    work_orders: list[dict] = field(default_factory=list)
+    work_order_months: list[dict] = field(default_factory=list)
+    evaluations: list[dict] = field(default_factory=list)
+    disclosure: list = field(default_factory=list)
+
+    @property
+    def district(self) -> str:
+        return self.profile["district"]
+
+    @property
+    def street(self) -> str:
+        return self.profile["street"]
+
+    @property
+    def property_type(self) -> str:
+        return self.profile["property_type"]
+
+    @property
+    def overdue(self) -> list:
+        return [d for d in self.disclosure if d.overdue]
+
+    @property
+    def disclosure_label(self) -> str:
+        return f"{len(self.overdue)} 项逾期" if self.overdue else "按时公示"
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def latest_quarter(self) -> dict | None:
+        return self.quarters[0] if self.quarters else None
+
+    @property
+    def short_checksum(self) -> str:
+        return self.checksum[:12]
+
+
+def build_estates(report: Report, as_of: dt.date, config: dict | None = None) -> list[Estate]:
+    """Estates of every package that has a valid profile, sorted by id."""
+    estates = []
+    for estate_id in sorted(report.tables):
+        tables = report.tables[estate_id]
+        if not tables.get("estate"):
+            continue
+        folder = Path(report.estate_dirs[estate_id])
+        estates.append(
+            build_estate(estate_id, folder, tables, report.for_estate(estate_id), as_of, config)
+        )
+    return estates
+
+
+def build_estate(
+    estate_id: str,
+    folder: Path,
+    tables: dict[str, list[dict]],
+    findings: list[Finding],
+    as_of: dt.date,
+    config: dict | None = None,
+) -> Estate:
+    profile = tables["estate"][0]
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    estate = Estate(
+        id=estate_id,
+        name=profile["name"],
+        profile=profile,
+        district_slug=district_slug(profile["district"]),
+        as_of=as_of,
+        checksum=package_checksum(folder, files),
+        tables=tables,
+        findings=findings,
+        missing_tables=[t for t in TABLE_TITLES if t not in tables],
+    )
+    _committee(estate, tables, as_of)
+    _service(estate, tables, as_of)
+    _finances(estate, tables)
+    _governance(estate, tables)
+    _performance(estate, tables)
+    estate.disclosure = disclosure_status(Context(estate_id, tables, as_of, config or {}))
+    return estate
+
+
+def _committee(estate: Estate, tables: dict, as_of: dt.date) -> None:
+    terms = sorted(tables.get("committees", []), key=lambda r: r["term_no"], reverse=True)
+    current = next((t for t in terms if t["status"] == "在任"), terms[0] if terms else None)
+    estate.term = current
+    if current is None:
+        estate.committee_status = "未公示业委会信息"
+        return
+    members = [m for m in tables.get("members", []) if m["term_no"] == current["term_no"]]
+    in_post = [m for m in members if _in_post(m, as_of)]
+    estate.former_members = sorted(
+        (m for m in members if not _in_post(m, as_of)), key=lambda m: m["start_date"]
+    )
+    grouped = defaultdict(list)
+    for m in in_post:
+        grouped[m["role"]].append(m)
+    estate.members_by_role = [(role, grouped[role]) for role in ROLE_ORDER if grouped[role]]
+    estate.officers = grouped["主任"] + grouped["副主任"]
+    voting = [m for m in in_post if m["is_voting"]]
+    estate.voting_in_post = len(voting)
+    estate.party_share = _share(sum(1 for m in voting if m.get("is_party_member")), len(voting))
+    estate.rc_cross = sum(1 for m in voting if m.get("is_rc_cross"))
+    estate.days_left = (current["term_end"] - as_of).days
+    if current["status"] != "在任":
+        estate.committee_status = f"第{current['term_no']}届{current['status']}"
+    elif estate.days_left < 0:
+        estate.committee_status = f"第{current['term_no']}届任期已满，待换届"
+    elif estate.days_left <= 180:
+        estate.committee_status = f"第{current['term_no']}届在任，{estate.days_left} 天后届满"
+    else:
+        estate.committee_status = f"第{current['term_no']}届在任"
+    names = {m["member_id"]: m for m in tables.get("members", [])}
+    estate.events = sorted(
+        (dict(e, member=names.get(e["member_id"])) for e in tables.get("member_events", [])),
+        key=lambda e: e["event_date"],
+        reverse=True,
+    )
+
+
+def _service(estate: Estate, tables: dict, as_of: dt.date) -> None:
+    contracts = sorted(tables.get("contract", []), key=lambda c: c["start_date"], reverse=True)
+    estate.contract = contracts[0] if contracts else None
+    fees = sorted(
+        tables.get("fees", []),
+        key=lambda f: (f["unit_category"], f["package"], f["effective_from"]),
+    )
+    estate.fees_current = [
+        f
+        for f in fees
+        if f["effective_from"] <= as_of
+        and (f["effective_to"] is None or f["effective_to"] >= as_of)
+    ]
+    estate.fees_history = [f for f in fees if f not in estate.fees_current]
+    by_item = defaultdict(list)
+    for row in tables.get("service_standards", []):
+        by_item[row["item"]].append(row)
+    estate.standards = [(item, by_item[item]) for item in SERVICE_ITEMS if by_item[item]]
+
+
+def _finances(estate: Estate, tables: dict) -> None:
+    estate.quarters = sorted(
+        tables.get("common_income", []), key=lambda r: r["quarter"], reverse=True
+    )
+    for quarter in estate.quarters:
+        quarter["computed_closing"] = (
+            money(quarter["opening_yuan"])
+            + money(quarter["income_yuan"])
+            - money(quarter["cost_yuan"])
+            - money(quarter["transfer_to_fund_yuan"])
+            - money(quarter["other_spending_yuan"])
+        )
+    lines = defaultdict(list)
+    for line in sorted(tables.get("common_income_lines", []), key=lambda r: r["line_no"]):
+        lines[line["quarter"]].append(line)
+    estate.lines_by_quarter = dict(lines)
+
+    fund = tables.get("repair_fund", [])
+    periods = sorted({r["period"] for r in fund})
+    history = []
+    for period in periods:
+        rows = [r for r in fund if r["period"] == period]
+        history.append(
+            {
+                "period": period,
+                **{
+                    key: sum((money(r[key]) for r in rows), Decimal(0))
+                    for key in (
+                        "initial_raised_yuan",
+                        "opening_yuan",
+                        "deposits_yuan",
+                        "from_common_income_yuan",
+                        "interest_yuan",
+                        "spent_yuan",
+                        "closing_yuan",
+                    )
+                },
+            }
+        )
+    for item in history:
+        item["share"] = _share(item["closing_yuan"], item["initial_raised_yuan"])
+    estate.fund_history = list(reversed(history))
+    if periods:
+        estate.fund_period = periods[-1]
+        rows = [dict(r) for r in fund if r["period"] == periods[-1]]
+        for row in rows:
+            row["share"] = _share(row["closing_yuan"], row["initial_raised_yuan"])
+            row["below_floor"] = row["share"] is not None and row["share"] < FUND_FLOOR
+        estate.fund_rows = sorted(rows, key=lambda r: _building_key(r["building_no"]))
+        estate.fund_totals = history[-1]
+    estate.projects = sorted(
+        tables.get("repair_projects", []), key=lambda p: p["project_id"], reverse=True
+    )
+    years = defaultdict(list)
+    for row in tables.get("budgets", []):
+        row = dict(row)
+        row["ratio"] = (
+            _share(row["actual_yuan"], row["budget_yuan"])
+            if row["actual_yuan"] is not None
+            else None
+        )
+        years[row["fiscal_year"]].append(row)
+    estate.budgets = [
+        (year, sorted(years[year], key=lambda r: (r["fund"], r["line_item"])))
+        for year in sorted(years, reverse=True)
+    ]
+    estate.audits = sorted(tables.get("audits", []), key=lambda a: a["report_date"], reverse=True)
+
+
+def _building_key(value: str):
+    digits = "".join(ch for ch in value if ch.isdigit())
+    return (int(digits) if digits else 10**9, value)
+
+
+def _governance(estate: Estate, tables: dict) -> None:
+    by_meeting = defaultdict(list)
+    for row in tables.get("resolutions", []):
+        row = dict(row, vote=evaluate_resolution(row))
+        by_meeting[row["meeting_id"]].append(row)
+    estate.meetings = [
+        dict(m, resolutions=by_meeting.get(m["meeting_id"], []))
+        for m in sorted(tables.get("meetings", []), key=lambda m: m["meeting_date"], reverse=True)
+    ]
+    estate.resolutions = [r for m in estate.meetings for r in m["resolutions"]]
+
+
+def _performance(estate: Estate, tables: dict) -> None:
+    rows = sorted(
+        tables.get("work_orders", []),
+        key=lambda r: (r["month"], r["channel"], r["category"]),
+        reverse=True,
+    )
+    estate.work_orders = rows
+    months = defaultdict(list)
+    for row in rows:
+        months[row["month"]].append(row)
+    summary = []
+    for month in sorted(months, reverse=True):
+        group = months[month]
+        received = sum(r["received"] for r in group)
+        closed = sum(r["closed"] for r in group)
+        hours = [(r["avg_hours"], r["closed"]) for r in group if r["avg_hours"] is not None]
+        weight = sum(c for _, c in hours)
+        avg = (sum(Decimal(str(h)) * c for h, c in hours) / weight) if weight else None
+        sat = [
+            (r["satisfaction_pct"], r["closed"]) for r in group if r["satisfaction_pct"] is not None
+        ]
+        sweight = sum(c for _, c in sat)
+        satisfaction = (sum(Decimal(str(s)) * c for s, c in sat) / sweight) if sweight else None
+        summary.append(
+            {
+                "month": month,
+                "received": received,
+                "closed": closed,
+                "avg_hours": avg,
+                "satisfaction": satisfaction,
+            }
+        )
+    estate.work_order_months = summary
+    estate.evaluations = sorted(
+        tables.get("evaluations", []), key=lambda r: (r["period"], r["subject"]), reverse=True
+    )

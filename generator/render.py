@@ -1,0 +1,254 @@
+"""Stage 4 — render: write the site's pages as plain Markdown files.
+
+Pages are jinja2 templates from ``theme/sunlight/`` rendered with autoescape (every value
+from data is escaped) and StrictUndefined (a missing value fails the build rather than
+printing nothing). Each page is a Markdown file with front matter whose body is
+mostly raw HTML blocks: Python-Markdown leaves those alone, so a name like 张*明 is
+never mistaken for emphasis. The output is plain files that any MkDocs-compatible
+builder can turn into a site; nothing here imports MkDocs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import posixpath
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import jinja2
+import segno
+import yaml
+from markupsafe import Markup
+
+from .model import DISTRICT_SLUGS, TABLE_TITLES, Estate
+
+THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+
+ESTATE_PAGES = [
+    # (slug, title, template)
+    ("", "概况", "estate_overview.html"),
+    ("committee", "业委会", "estate_committee.html"),
+    ("finances", "财务", "estate_finances.html"),
+    ("service", "物业服务", "estate_service.html"),
+    ("governance", "会议与决议", "estate_governance.html"),
+    ("performance", "服务评价", "estate_performance.html"),
+]
+
+
+@dataclass
+class Site:
+    """What every page template receives as ``site``."""
+
+    as_of: dt.date
+    site_url: str
+    estates: list[Estate]
+    districts: list[dict]
+    total_households: int
+    overdue_estates: int
+
+
+def yuan(value) -> str:
+    if value is None:
+        return "—"
+    return f"{Decimal(str(value)):,.2f}"
+
+
+def pct(value, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    return f"{Decimal(str(value)) * 100:.{digits}f}%"
+
+
+def number(value, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    return f"{Decimal(str(value)):,.{digits}f}"
+
+
+def cn_date(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return str(value)
+
+
+def yesno(value) -> str:
+    return "—" if value is None else ("是" if value else "否")
+
+
+def rel(target: str, base: str) -> str:
+    """Relative link from the page at directory URL ``base`` to ``target``.
+
+    URLs are directory-style ("estates/x/committee/"); a target without a trailing
+    slash is a file. Relative links keep the site working under any base path (a
+    GitHub Pages project site, a local preview).
+    """
+    is_dir = target == "" or target.endswith("/")
+    path = posixpath.relpath(target.rstrip("/") or ".", base.rstrip("/") or ".")
+    if is_dir:
+        return "./" if path == "." else path + "/"
+    return path
+
+
+def _single_line(value):
+    # A newline inside a cell would end Markdown's raw HTML block early.
+    if isinstance(value, str) and not isinstance(value, Markup) and "\n" in value:
+        return " ".join(value.split())
+    return value
+
+
+def environment(theme_dir: Path = THEME_DIR) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(theme_dir / "sunlight")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_single_line,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        yuan=yuan,
+        pct=pct,
+        number=number,
+        cn_date=cn_date,
+        yesno=yesno,
+        table_title=lambda name: TABLE_TITLES.get(name, name),
+    )
+    env.globals.update(rel=rel)
+    return env
+
+
+def _front_matter(meta: dict) -> str:
+    # MkDocs and Material print the title unescaped: escape it here, exactly once.
+    meta = dict(meta, title=html.escape(meta["title"], quote=False))
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n"
+
+
+def qr_svg(url: str) -> Markup:
+    """The notice's QR code: a regular (not Micro) QR code, error correction M."""
+    code = segno.make(url, error="m", micro=False, boost_error=False)
+    svg = code.svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=True)
+    return Markup(
+        svg.replace("<svg ", '<svg role="img" aria-label="二维码：' + html.escape(url) + '" ', 1)
+    )
+
+
+def group_districts(estates: list[Estate]) -> list[dict]:
+    districts: dict[str, dict] = {}
+    for estate in estates:
+        d = districts.setdefault(
+            estate.district,
+            {"name": estate.district, "slug": estate.district_slug, "streets": defaultdict(list)},
+        )
+        d["streets"][estate.street].append(estate)
+    order = {name: i for i, name in enumerate(DISTRICT_SLUGS)}
+    out = []
+    for name in sorted(districts, key=lambda n: (order.get(n, 99), n)):
+        d = districts[name]
+        streets = [{"name": s, "estates": d["streets"][s]} for s in sorted(d["streets"])]
+        out.append(
+            {
+                "name": name,
+                "slug": d["slug"],
+                "streets": streets,
+                "count": sum(len(s["estates"]) for s in streets),
+                "overdue": sum(1 for s in streets for e in s["estates"] if e.overdue),
+            }
+        )
+    return out
+
+
+class Renderer:
+    def __init__(self, docs_dir: Path, site: Site, theme_dir: Path = THEME_DIR):
+        self.docs_dir = docs_dir
+        self.site = site
+        self.env = environment(theme_dir)
+
+    def page(self, url: str, template: str, meta: dict, **context) -> None:
+        """Render ``template`` as the page at directory URL ``url``."""
+        body = self.env.get_template(template).render(site=self.site, url=url, **context)
+        path = self.docs_dir / (url + "index.md" if url.endswith("/") or not url else url)
+        if url and not url.endswith("/"):
+            raise ValueError(f"page URLs end with a slash: {url!r}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_front_matter(meta) + body, "utf-8")
+
+    def render_all(self, progress=None) -> None:
+        site = self.site
+        self.page("", "home.html", {"title": "阳光公示", "search": {"boost": 2}})
+        self.page("estates/", "directory.html", {"title": "小区目录"})
+        for district in site.districts:
+            self.page(
+                f"districts/{district['slug']}/",
+                "district.html",
+                {"title": district["name"]},
+                district=district,
+            )
+        for estate in site.estates:
+            self.estate(estate)
+            if progress:
+                progress(estate)
+
+    def estate(self, estate: Estate) -> None:
+        base = f"estates/{estate.id}/"
+        for slug, title, template in ESTATE_PAGES:
+            url = base + (slug + "/" if slug else "")
+            meta = {"title": f"{estate.name} · {title}" if slug else estate.name}
+            if not slug:
+                meta["search"] = {"boost": 3}
+            self.page(url, template, meta, estate=estate, pages=ESTATE_PAGES, page_slug=slug)
+        estate_url = self.site.site_url.rstrip("/") + "/" + base
+        self.page(
+            base + "notice/",
+            "notice.html",
+            {
+                "title": f"{estate.name} · 公示告示",
+                "template": "notice.html",
+                "search": {"exclude": True},
+                "hide": ["navigation", "toc"],
+            },
+            estate=estate,
+            qr=qr_svg(estate_url),
+            estate_url=estate_url,
+        )
+
+
+def write_downloads(
+    estate: Estate, descriptor: dict, files: dict[str, Path], docs_dir: Path
+) -> None:
+    """Publish the package as it was validated: the CSVs byte for byte, and a
+    datapackage.json with the shared schemas inlined so it validates on its own."""
+    out = docs_dir / "estates" / estate.id / "data"
+    out.mkdir(parents=True, exist_ok=True)
+    for path in files.values():
+        shutil.copyfile(path, out / path.name)
+    (out / "datapackage.json").write_text(
+        json.dumps(descriptor, ensure_ascii=False, indent=2, sort_keys=False) + "\n", "utf-8"
+    )
+
+
+def copy_content(content_dir: Path, docs_dir: Path) -> None:
+    """Hand-written pages (the committee guide) go in as they are."""
+    if content_dir.is_dir():
+        shutil.copytree(content_dir, docs_dir, dirs_exist_ok=True)
+
+
+def make_site(estates: list[Estate], as_of: dt.date, site_url: str) -> Site:
+    return Site(
+        as_of=as_of,
+        site_url=site_url,
+        estates=estates,
+        districts=group_districts(estates),
+        total_households=sum(e.profile.get("households") or 0 for e in estates),
+        overdue_estates=sum(1 for e in estates if e.overdue),
+    )
