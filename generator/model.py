@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from .checks._common import in_post as _in_post
 from .checks.base import Context, money
 from .checks.disclosure_fresh import disclosure_status
 from .checks.resolution_threshold import evaluate_resolution
@@ -80,11 +81,6 @@ def package_checksum(folder: Path, files: list[Path]) -> str:
         digest.update(path.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()
-
-
-def _in_post(row: dict, as_of: dt.date) -> bool:
-    start, end = row.get("start_date"), row.get("end_date")
-    return (start is None or start <= as_of) and (end is None or end > as_of)
 
 
 def _share(part, whole) -> Decimal | None:

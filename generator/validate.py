@@ -76,8 +76,15 @@ def _frictionless(pkg: EstatePackage, root: Path, findings: list[Finding]) -> di
     for resource in package.resources:
         if resource.name in failed:
             continue
-        with resource:
-            tables[resource.name] = [_typed(row) for row in resource.row_stream]
+        try:
+            with resource:
+                tables[resource.name] = [_typed(row) for row in resource.row_stream]
+        except frictionless.FrictionlessException as error:
+            # The file changed or vanished since it was validated: report, don't crash.
+            path = _rel(pkg.files[resource.name], root)
+            findings.append(
+                errors_zh.translate(pkg.estate_id, resource.name, path, error.error, {})
+            )
     return tables
 
 

@@ -632,9 +632,12 @@ def test_committee_roles_two_chairs_in_post_is_an_error_on_the_second():
 def test_committee_roles_a_chair_who_left_does_not_count():
     left = member("M300", "主任", True, end_date=d("2024-05-01"), end_reason="辞职")
     assert roles([left, *MEILIN_MEMBERS]) == []
-    # ... and one who leaves on the as-of date is out of post that day.
+    # end_date is the last day in post: on that day the chair still counts, the day
+    # after it does not.
     leaving = with_(MEILIN_MEMBERS[0], end_date=AS_OF, end_reason="辞职")
-    assert roles([leaving, *MEILIN_MEMBERS[1:]]) == [
+    assert roles([leaving, *MEILIN_MEMBERS[1:]]) == []
+    left = with_(MEILIN_MEMBERS[0], end_date=AS_OF - dt.timedelta(days=1), end_reason="辞职")
+    assert roles([left, *MEILIN_MEMBERS[1:]]) == [
         ("members", None, "role", "committee-roles", "error")
     ]
 

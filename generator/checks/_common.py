@@ -38,11 +38,12 @@ def is_sitting(term: dict | None) -> bool:
 
 
 def in_post(member: dict, on: dt.date) -> bool:
-    """Started on or before ``on`` and not yet left (the end date is the first day out)."""
+    """In post on ``on``: the schema's end_date (任职结束) is the last day in post, like
+    a term's term_end, so a member is still counted on that day."""
     start, end = member.get("start_date"), member.get("end_date")
     if start is not None and start > on:
         return False
-    return end is None or end > on
+    return end is None or end >= on
 
 
 def name_of(member: dict) -> str:
