@@ -1,0 +1,33 @@
+# Sunlight: build the demo site, serve it, test it.
+# Every target can run again: scripts/setup.sh skips pip while pyproject.toml is unchanged and
+# scripts/install-test-deps.sh skips apt when chromium and the CJK fonts are present.
+.PHONY: site serve test lint setup setup-test clean
+
+BIN := .venv/bin
+
+# data/ -> site/
+site: setup
+	$(BIN)/sunlight build
+
+# Local preview of the site.
+serve: setup
+	$(BIN)/sunlight serve
+
+# pytest, browser tests included, then ruff.
+test: setup-test
+	bash scripts/install-test-deps.sh
+	$(BIN)/python -m pytest
+	$(BIN)/ruff check .
+
+lint: setup-test
+	$(BIN)/ruff check .
+
+setup:
+	bash scripts/setup.sh
+
+setup-test:
+	bash scripts/setup.sh test
+
+# Generated files only; keeps .venv.
+clean:
+	rm -rf site build tests/.artifacts

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# What the browser tests need from Debian, installed only when missing:
+# - chromium: Playwright drives /usr/bin/chromium (never `playwright install`: only PyPI, npm
+#   and the Debian mirrors are reachable, and Debian's build gets security updates);
+# - fonts-noto-cjk: without a CJK font, Chinese prints as empty boxes in PDFs and screenshots;
+# - fontconfig: provides fc-list, which tells whether the font is there;
+# - libatomic1: the node binary inside Playwright's wheel links it; minimal Debian lacks it.
+# Set SUNLIGHT_SKIP_BROWSER=1 to skip the browser tests and this script.
+set -euo pipefail
+
+if [ "${SUNLIGHT_SKIP_BROWSER:-}" = 1 ]; then
+  echo "SUNLIGHT_SKIP_BROWSER=1: not installing chromium"
+  exit 0
+fi
+
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v fc-list >/dev/null || missing+=(fontconfig)
+# No `grep -q`: it would close the pipe early and pipefail would report fc-list's SIGPIPE.
+fc-list 2>/dev/null | grep -i 'Noto Sans CJK' >/dev/null || missing+=(fonts-noto-cjk)
+ls /usr/lib/*/libatomic.so.1 >/dev/null 2>&1 || missing+=(libatomic1)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+echo "apt-get install ${missing[*]}"
+as_root apt-get update -qq
+as_root env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "${missing[@]}"
