@@ -256,3 +256,7 @@ def serve(data_dir, site_dir, build_dir, site_url, config_file, as_of, port):
             server.serve_forever()
         except KeyboardInterrupt:
             pass
+
+
+# Commands that live in their own modules (each module imports nothing from this one).
+# One line per command, so changes to different commands never touch the same lines.

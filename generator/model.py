@@ -19,6 +19,7 @@ from .checks._common import in_post as _in_post
 from .checks.base import Context, money
 from .checks.disclosure_fresh import disclosure_status
 from .checks.resolution_threshold import evaluate_resolution
+from .checksum import checksum_of_folder
 from .findings import Finding, Report
 
 TABLE_TITLES = {
@@ -67,20 +68,6 @@ DISTRICT_SLUGS = {
 
 def district_slug(name: str) -> str:
     return DISTRICT_SLUGS.get(name) or "d-" + hashlib.sha256(name.encode()).hexdigest()[:8]
-
-
-def package_checksum(folder: Path, files: list[Path]) -> str:
-    """sha256 over the package's files in a canonical order (name, then bytes).
-
-    Independent of file dates and of the order the OS lists them, so the same data has
-    the same version on every machine.
-    """
-    digest = hashlib.sha256()
-    for path in sorted(files, key=lambda p: p.name):
-        digest.update(path.name.encode("utf-8") + b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 def _share(part, whole) -> Decimal | None:
@@ -192,14 +179,13 @@ def build_estate(
     config: dict | None = None,
 ) -> Estate:
     profile = tables["estate"][0]
-    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
     estate = Estate(
         id=estate_id,
         name=profile["name"],
         profile=profile,
         district_slug=district_slug(profile["district"]),
         as_of=as_of,
-        checksum=package_checksum(folder, files),
+        checksum=checksum_of_folder(folder),
         tables=tables,
         findings=findings,
         missing_tables=[t for t in TABLE_TITLES if t not in tables],
