@@ -76,6 +76,43 @@ def _share(part, whole) -> Decimal | None:
     return Decimal(part) / Decimal(whole)
 
 
+RESIDENTIAL = ("多层住宅", "高层住宅", "别墅")
+
+
+@dataclass
+class Metrics:
+    """The figures district pages compare estates by (None where not published).
+
+    Work-order figures cover the latest 12 months in the data, so a new estate with three
+    months of orders is compared on those three.
+    """
+
+    fee_by_category: dict[str, Decimal]  # residential 元/㎡·月, basic + value-added package
+    fund_share: Decimal | None  # latest fund balance / amount first raised
+    orders_per_100_households: Decimal | None  # per month
+    avg_hours: Decimal | None
+    satisfaction: Decimal | None
+    standards: int  # service-standard lines published
+    staff: int  # staff named in the service standards
+    warnings: int
+    months: int  # months of work orders the figures cover
+    gfa_m2: Decimal | None = None
+
+    @property
+    def main_fee(self) -> Decimal | None:
+        """The fee of the estate's main residential category, for sorting and plotting."""
+        if not self.fee_by_category:
+            return None
+        return max(self.fee_by_category.values())
+
+    @property
+    def staff_per_10k_m2(self) -> Decimal | None:
+        """Service staff per 10,000 ㎡ of floor area: a rough measure of what a fee buys."""
+        if not self.staff or not self.gfa_m2:
+            return None
+        return Decimal(self.staff) * 10000 / money(self.gfa_m2)
+
+
 @dataclass
 class Estate:
     """One estate as its pages show it. Field names are the templates' contract."""
@@ -118,6 +155,7 @@ class Estate:
     work_order_months: list[dict] = field(default_factory=list)
     evaluations: list[dict] = field(default_factory=list)
     disclosure: list = field(default_factory=list)
+    metrics: Metrics | None = None
 
     @property
     def district(self) -> str:
@@ -196,6 +234,7 @@ def build_estate(
     _governance(estate, tables)
     _performance(estate, tables)
     estate.disclosure = disclosure_status(Context(estate_id, tables, as_of, config or {}))
+    estate.metrics = _metrics(estate)
     return estate
 
 
@@ -378,4 +417,44 @@ def _performance(estate: Estate, tables: dict) -> None:
     estate.work_order_months = summary
     estate.evaluations = sorted(
         tables.get("evaluations", []), key=lambda r: (r["period"], r["subject"]), reverse=True
+    )
+
+
+def _weighted(pairs: list[tuple]) -> Decimal | None:
+    weight = sum(w for _, w in pairs)
+    if not weight:
+        return None
+    return sum(Decimal(str(v)) * w for v, w in pairs) / weight
+
+
+def _metrics(estate: Estate) -> Metrics:
+    fees: dict[str, Decimal] = defaultdict(Decimal)
+    for fee in estate.fees_current:
+        if fee["unit_category"] in RESIDENTIAL and fee["unit"] == "元/㎡·月":
+            fees[fee["unit_category"]] += money(fee["price_yuan"])
+    months = estate.work_order_months[:12]
+    received = sum(m["received"] for m in months)
+    households = estate.profile.get("households") or 0
+    per_100 = Decimal(received) * 100 / households / len(months) if months and households else None
+    recent = [r for r in estate.work_orders if r["month"] in {m["month"] for m in months}]
+    standards = estate.tables.get("service_standards", [])
+    return Metrics(
+        fee_by_category=dict(sorted(fees.items())),
+        fund_share=estate.fund_totals.get("share") if estate.fund_totals else None,
+        orders_per_100_households=per_100,
+        avg_hours=_weighted(
+            [(r["avg_hours"], r["closed"]) for r in recent if r["avg_hours"] is not None]
+        ),
+        satisfaction=_weighted(
+            [
+                (r["satisfaction_pct"], r["closed"])
+                for r in recent
+                if r["satisfaction_pct"] is not None
+            ]
+        ),
+        standards=len(standards),
+        staff=sum(r.get("staff") or 0 for r in standards),
+        warnings=len(estate.warnings),
+        months=len(months),
+        gfa_m2=estate.profile.get("total_gfa_m2"),
     )

@@ -26,6 +26,7 @@ import segno
 import yaml
 from markupsafe import Markup
 
+from .charts import Series, bar_chart
 from .model import DISTRICT_SLUGS, TABLE_TITLES, Estate
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
@@ -143,6 +144,68 @@ def qr_svg(url: str) -> Markup:
     )
 
 
+def estate_charts(estate: Estate) -> dict[str, Markup]:
+    """The charts of an estate's pages, keyed by name; absent when there is no data."""
+    charts: dict[str, Markup] = {}
+    quarters = list(reversed(estate.quarters[:8]))
+    if quarters:
+        charts["common_income"] = bar_chart(
+            "chart-ci",
+            f"{estate.name} 公共收益：最近 {len(quarters)} 个季度的收入与支出（元）",
+            [q["quarter"] for q in quarters],
+            [
+                Series("收入", [q["income_yuan"] for q in quarters], "sl-c1"),
+                Series(
+                    "支出",
+                    [
+                        q["cost_yuan"] + q["transfer_to_fund_yuan"] + q["other_spending_yuan"]
+                        for q in quarters
+                    ],
+                    "sl-c2",
+                ),
+            ],
+        )
+    budgets = [
+        (year, rows)
+        for year, rows in estate.budgets
+        if any(r["actual_yuan"] is not None for r in rows)
+    ]
+    if budgets:
+        year, rows = budgets[0]
+        charts["budget"] = bar_chart(
+            "chart-budget",
+            f"{estate.name} {year} 年度预算与决算（元）",
+            [r["line_item"] for r in rows],
+            [
+                Series("预算", [r["budget_yuan"] for r in rows], "sl-c1"),
+                Series("决算", [r["actual_yuan"] for r in rows], "sl-c2"),
+            ],
+        )
+    if estate.fund_rows:
+        shares = [r["share"] * 100 if r["share"] is not None else None for r in estate.fund_rows]
+        charts["fund"] = bar_chart(
+            "chart-fund",
+            f"{estate.name} {estate.fund_period} 各楼栋维修资金余额占首期归集的比例",
+            [f"{r['building_no']}号楼" for r in estate.fund_rows],
+            [Series("余额占比", shares, "sl-c1")],
+            unit="%",
+            reference=(Decimal(30), "30% 警戒线"),
+            highlight=[r["below_floor"] for r in estate.fund_rows],
+        )
+    months = list(reversed(estate.work_order_months[:12]))
+    if months:
+        charts["work_orders"] = bar_chart(
+            "chart-orders",
+            f"{estate.name} 最近 {len(months)} 个月的工单（件）",
+            [m["month"] for m in months],
+            [
+                Series("受理", [m["received"] for m in months], "sl-c1"),
+                Series("办结", [m["closed"] for m in months], "sl-c2"),
+            ],
+        )
+    return charts
+
+
 def group_districts(estates: list[Estate]) -> list[dict]:
     districts: dict[str, dict] = {}
     for estate in estates:
@@ -201,12 +264,21 @@ class Renderer:
 
     def estate(self, estate: Estate) -> None:
         base = f"estates/{estate.id}/"
+        charts = estate_charts(estate)
         for slug, title, template in ESTATE_PAGES:
             url = base + (slug + "/" if slug else "")
             meta = {"title": f"{estate.name} · {title}" if slug else estate.name}
             if not slug:
                 meta["search"] = {"boost": 3}
-            self.page(url, template, meta, estate=estate, pages=ESTATE_PAGES, page_slug=slug)
+            self.page(
+                url,
+                template,
+                meta,
+                estate=estate,
+                pages=ESTATE_PAGES,
+                page_slug=slug,
+                charts=charts,
+            )
         estate_url = self.site.site_url.rstrip("/") + "/" + base
         self.page(
             base + "notice/",

@@ -25,3 +25,31 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
   else setup();
 })();
+
+/* 关怀模式 care mode: a switch in the header, remembered across pages (localStorage).
+   main.html applies the saved choice before the page paints. */
+(function () {
+  function setup() {
+    var header = document.querySelector(".md-header__inner");
+    if (!header || header.querySelector(".sl-care-toggle")) return;
+    var root = document.documentElement;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "sl-care-toggle";
+    button.textContent = "关怀模式";
+    button.title = "大字、高对比度、简洁排版";
+    function show() {
+      button.setAttribute("aria-pressed", root.classList.contains("sl-care") ? "true" : "false");
+    }
+    button.addEventListener("click", function () {
+      var on = root.classList.toggle("sl-care");
+      try { localStorage.setItem("sl-care", on ? "1" : "0"); } catch (e) { /* private mode */ }
+      show();
+    });
+    show();
+    var search = header.querySelector(".md-search") || header.querySelector("[for=__search]");
+    header.insertBefore(button, search || null);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
+  else setup();
+})();

@@ -1,0 +1,114 @@
+"""Charts as inline SVG, drawn at build time: no charting script, nothing to download.
+
+Every chart is a horizontal bar chart: category labels on the left read well in Chinese
+and on a narrow phone, and rows simply add height. The viewBox is phone-sized (360 units
+wide), so at 375 px the text is drawn at about its nominal size; CSS caps the width on
+large screens. Each chart has a <title> and <desc> and sits beside a table with the same
+numbers, which is what screen readers and printouts rely on.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from markupsafe import Markup
+
+WIDTH = 360
+LABEL_W = 78
+VALUE_W = 74
+ROW_GAP = 8
+BAR_H = 14
+FONT = 12
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: Sequence[Decimal | int | float | None]
+    css: str  # class of the bars: sl-c1, sl-c2 … (colours and print patterns in CSS)
+
+
+def _fmt(value, unit: str) -> str:
+    if value is None:
+        return "—"
+    value = Decimal(str(value))
+    if unit == "%":
+        return f"{value:.1f}%"
+    if value == value.to_integral_value() and abs(value) >= 100:
+        return f"{value:,.0f}{unit}"
+    return f"{value:,.2f}{unit}" if abs(value) < 100 else f"{value:,.0f}{unit}"
+
+
+def bar_chart(
+    chart_id: str,
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    unit: str = "",
+    reference: tuple[Decimal, str] | None = None,
+    highlight: Sequence[bool] | None = None,
+) -> Markup:
+    """A horizontal grouped bar chart; ``reference`` draws a dashed line (e.g. the 30% floor)."""
+    e = html.escape
+    values = [Decimal(str(v)) for s in series for v in s.values if v is not None]
+    top = max([*values, Decimal(reference[0]) if reference else Decimal(0), Decimal(0)])
+    top = top or Decimal(1)
+    plot_w = WIDTH - LABEL_W - VALUE_W
+    group_h = len(series) * BAR_H + ROW_GAP
+    legend_h = 22 if len(series) > 1 or reference else 0
+    height = legend_h + len(labels) * group_h + 6
+    parts = [
+        f'<svg class="sl-chart" id="{e(chart_id)}" viewBox="0 0 {WIDTH} {height}" '
+        f'role="img" aria-labelledby="{e(chart_id)}-t {e(chart_id)}-d" '
+        f'xmlns="http://www.w3.org/2000/svg" font-size="{FONT}">',
+        f'<title id="{e(chart_id)}-t">{e(title)}</title>',
+        f'<desc id="{e(chart_id)}-d">{e(_describe(labels, series, unit))}</desc>',
+    ]
+    # Legend: one swatch per series, and the reference line if any.
+    x = 0
+    for s in series if len(series) > 1 else []:
+        parts.append(f'<rect class="{e(s.css)}" x="{x}" y="4" width="12" height="12"/>')
+        parts.append(f'<text x="{x + 16}" y="14">{e(s.name)}</text>')
+        x += 22 + FONT * len(s.name)
+    if reference:
+        parts.append(f'<line class="sl-ref" x1="{x}" y1="10" x2="{x + 14}" y2="10"/>')
+        parts.append(f'<text x="{x + 18}" y="14">{e(reference[1])}</text>')
+    for i, label in enumerate(labels):
+        y0 = legend_h + i * group_h
+        mark = " sl-hl" if highlight and highlight[i] else ""
+        label_y = y0 + (len(series) * BAR_H) / 2 + FONT / 2 - 2
+        parts.append(
+            f'<text class="sl-label{mark}" x="{LABEL_W - 6}" y="{label_y:.1f}" '
+            f'text-anchor="end">{e(str(label))}</text>'
+        )
+        for j, s in enumerate(series):
+            value = s.values[i]
+            y = y0 + j * BAR_H
+            w = 0 if value is None else float(Decimal(str(value)) / top) * plot_w
+            parts.append(
+                f'<rect class="{e(s.css)}{mark}" x="{LABEL_W}" y="{y + 1}" '
+                f'width="{max(w, 0):.1f}" height="{BAR_H - 2}"/>'
+            )
+            parts.append(
+                f'<text class="sl-value" x="{LABEL_W + max(w, 0) + 4:.1f}" y="{y + BAR_H - 3}">'
+                f"{e(_fmt(value, unit))}</text>"
+            )
+    if reference:
+        rx = LABEL_W + float(Decimal(reference[0]) / top) * plot_w
+        parts.append(
+            f'<line class="sl-ref" x1="{rx:.1f}" y1="{legend_h}" x2="{rx:.1f}" y2="{height - 2}"/>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _describe(labels, series, unit) -> str:
+    rows = []
+    for i, label in enumerate(labels):
+        cells = "，".join(f"{s.name} {_fmt(s.values[i], unit)}" for s in series)
+        rows.append(f"{label}：{cells}")
+    return "；".join(rows)
