@@ -112,3 +112,66 @@ def _describe(labels, series, unit) -> str:
         cells = "，".join(f"{s.name} {_fmt(s.values[i], unit)}" for s in series)
         rows.append(f"{label}：{cells}")
     return "；".join(rows)
+
+
+def scatter_chart(
+    chart_id: str,
+    title: str,
+    points: Sequence[tuple[str, Decimal, Decimal, bool]],
+    *,
+    x_label: str,
+    y_label: str,
+) -> Markup:
+    """Points (label, x, y, highlighted): e.g. fee against satisfaction. Labels are drawn
+    only when there are few points; the table beside the chart always has them all."""
+    e = html.escape
+    width, height, left, bottom, top_pad, right_pad = WIDTH, 260, 44, 36, 12, 12
+    xs = [Decimal(str(p[1])) for p in points] or [Decimal(0)]
+    ys = [Decimal(str(p[2])) for p in points] or [Decimal(0)]
+    x0, x1 = min(xs), max(xs)
+    y0, y1 = min(ys), max(ys)
+    x0, x1 = (x0 - 1, x1 + 1) if x0 == x1 else (x0, x1)
+    y0, y1 = (y0 - 1, y1 + 1) if y0 == y1 else (y0, y1)
+    # A margin so no point sits on an axis or at the edge where its label would be cut.
+    dx, dy = (x1 - x0) / 10, (y1 - y0) / 10
+    x0, x1, y0, y1 = x0 - dx, x1 + dx, y0 - dy, y1 + dy
+    pw, ph = width - left - right_pad, height - bottom - top_pad
+
+    def px(v):
+        return left + float((Decimal(str(v)) - x0) / (x1 - x0)) * pw
+
+    def py(v):
+        return top_pad + ph - float((Decimal(str(v)) - y0) / (y1 - y0)) * ph
+
+    desc = "；".join(f"{p[0]}：{x_label} {p[1]}，{y_label} {p[2]}" for p in points)
+    parts = [
+        f'<svg class="sl-chart" id="{e(chart_id)}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{e(chart_id)}-t {e(chart_id)}-d" xmlns="http://www.w3.org/2000/svg" '
+        f'font-size="{FONT}">',
+        f'<title id="{e(chart_id)}-t">{e(title)}</title>',
+        f'<desc id="{e(chart_id)}-d">{e(desc)}</desc>',
+        f'<line class="sl-axis" x1="{left}" y1="{top_pad + ph}" x2="{width - right_pad}" '
+        f'y2="{top_pad + ph}"/>',
+        f'<line class="sl-axis" x1="{left}" y1="{top_pad}" x2="{left}" y2="{top_pad + ph}"/>',
+        f'<text x="{left + pw / 2:.0f}" y="{height - 4}" text-anchor="middle">{e(x_label)}</text>',
+        f'<text x="{left - 4}" y="{top_pad + 10}" text-anchor="end">{e(_fmt(y1, ""))}</text>',
+        f'<text x="{left - 4}" y="{top_pad + ph}" text-anchor="end">{e(_fmt(y0, ""))}</text>',
+        f'<text x="{left}" y="{top_pad + ph + 14}">{e(_fmt(x0, ""))}</text>',
+        f'<text x="{width - right_pad}" y="{top_pad + ph + 14}" text-anchor="end">'
+        f"{e(_fmt(x1, ''))}</text>",
+        f'<text x="4" y="{top_pad + ph / 2:.0f}" writing-mode="tb">{e(y_label)}</text>',
+    ]
+    for label, x, y, hl in points:
+        cls = "sl-c1 sl-hl" if hl else "sl-c1"
+        parts.append(f'<circle class="{cls}" cx="{px(x):.1f}" cy="{py(y):.1f}" r="4"/>')
+        if len(points) <= 20:
+            # Labels of points in the right half go to their left, so none leaves the chart.
+            right = px(x) > left + pw / 2
+            anchor = ' text-anchor="end"' if right else ""
+            parts.append(
+                f'<text class="sl-value{" sl-hl" if hl else ""}" '
+                f'x="{px(x) + (-6 if right else 6):.1f}" y="{py(y) + 4:.1f}"{anchor}>'
+                f"{e(label)}</text>"
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .checks._common import in_post as _in_post
+from .checks._common import next_period, period_deadline, period_of
 from .checks.base import Context, money
 from .checks.disclosure_fresh import disclosure_status
 from .checks.resolution_threshold import evaluate_resolution
@@ -77,6 +78,17 @@ def _share(part, whole) -> Decimal | None:
 
 
 RESIDENTIAL = ("多层住宅", "高层住宅", "别墅")
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One entry of an estate's disclosure calendar (also one VEVENT of its .ics)."""
+
+    date: dt.date
+    kind: str  # common_income, repair_fund, audit, meeting, term_end
+    title: str
+    detail: str
+    overdue: bool
 
 
 @dataclass
@@ -156,6 +168,7 @@ class Estate:
     evaluations: list[dict] = field(default_factory=list)
     disclosure: list = field(default_factory=list)
     metrics: Metrics | None = None
+    calendar: list[DueItem] = field(default_factory=list)
 
     @property
     def district(self) -> str:
@@ -235,6 +248,7 @@ def build_estate(
     _performance(estate, tables)
     estate.disclosure = disclosure_status(Context(estate_id, tables, as_of, config or {}))
     estate.metrics = _metrics(estate)
+    estate.calendar = _calendar(estate, as_of, config or {})
     return estate
 
 
@@ -458,3 +472,82 @@ def _metrics(estate: Estate) -> Metrics:
         months=len(months),
         gfa_m2=estate.profile.get("total_gfa_m2"),
     )
+
+
+def _periodic_due(latest: str | None, kind: str, as_of: dt.date, start: dt.date | None):
+    """Unpublished periods that are overdue, then the next one coming due."""
+    if latest:
+        period = next_period(latest)
+    else:
+        # Nothing published: owe periods from the term's start (or the last year).
+        period = period_of(start or as_of - dt.timedelta(days=366), kind)
+    items, guard = [], 0
+    while guard < 12:
+        deadline = period_deadline(period)
+        items.append((period, deadline, deadline < as_of))
+        if deadline >= as_of:
+            break
+        period, guard = next_period(period), guard + 1
+    overdue = [i for i in items if i[2]][-4:]  # the latest four overdue are enough to act on
+    return overdue + [i for i in items if not i[2]]
+
+
+def _calendar(estate: Estate, as_of: dt.date, config: dict) -> list[DueItem]:
+    start = estate.term["term_start"] if estate.term else None
+    items: list[DueItem] = []
+    latest_q = estate.quarters[0]["quarter"] if estate.quarters else None
+    for period, deadline, late in _periodic_due(latest_q, "Q", as_of, start):
+        items.append(
+            DueItem(
+                deadline,
+                "common_income",
+                f"公示 {period} 公共收益收支",
+                "每季度结束后的下一个月底前公示收支明细（上海市住宅物业管理规定第六十六条）",
+                late,
+            )
+        )
+    for period, deadline, late in _periodic_due(estate.fund_period, "H", as_of, start):
+        items.append(
+            DueItem(
+                deadline,
+                "repair_fund",
+                f"公示 {period} 专项维修资金分户账",
+                "每半年公示一次各楼栋维修资金（第六十六条）",
+                late,
+            )
+        )
+    audit = next((d for d in estate.disclosure if d.kind == "audit"), None)
+    if audit and audit.due_date:
+        items.append(
+            DueItem(
+                audit.due_date,
+                "audit",
+                f"完成{audit.due_period or '年度'}审计并公示",
+                "审计报告公示不少于 30 天（第六十七条）",
+                audit.overdue,
+            )
+        )
+    meetings = [m for m in estate.meetings if m["meeting_type"] == "业委会"]
+    if meetings and estate.term and estate.term["status"] == "在任":
+        gap = int(config.get("meeting_max_gap_days", 62))
+        due = meetings[0]["meeting_date"] + dt.timedelta(days=gap)
+        items.append(
+            DueItem(
+                due,
+                "meeting",
+                "召开业委会会议",
+                f"会议间隔不超过两个月（上次：{meetings[0]['meeting_date'].isoformat()}，第二十六条）",
+                due < as_of,
+            )
+        )
+    if estate.term and estate.term["status"] == "在任":
+        items.append(
+            DueItem(
+                estate.term["term_end"],
+                "term_end",
+                f"第{estate.term['term_no']}届业委会任期届满",
+                "届满前应当组织换届选举",
+                estate.term["term_end"] < as_of,
+            )
+        )
+    return sorted(items, key=lambda i: (i.date, i.kind))

@@ -11,9 +11,11 @@ builder can turn into a site; nothing here imports MkDocs.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import json
 import posixpath
+import re
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass
@@ -24,9 +26,11 @@ from pathlib import Path
 import jinja2
 import segno
 import yaml
+from icalendar import Calendar, Event
 from markupsafe import Markup
+from pypinyin import lazy_pinyin
 
-from .charts import Series, bar_chart
+from .charts import Series, bar_chart, scatter_chart
 from .model import DISTRICT_SLUGS, TABLE_TITLES, Estate
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
@@ -39,6 +43,7 @@ ESTATE_PAGES = [
     ("service", "物业服务", "estate_service.html"),
     ("governance", "会议与决议", "estate_governance.html"),
     ("performance", "服务评价", "estate_performance.html"),
+    ("calendar", "公示日历", "estate_calendar.html"),
 ]
 
 
@@ -52,6 +57,7 @@ class Site:
     districts: list[dict]
     total_households: int
     overdue_estates: int
+    most_warnings: list[Estate]
 
 
 def yuan(value) -> str:
@@ -206,6 +212,63 @@ def estate_charts(estate: Estate) -> dict[str, Markup]:
     return charts
 
 
+def place_slug(name: str, suffixes: tuple[str, ...] = ("街道", "镇", "乡", "区")) -> str:
+    """ "田林街道" → "tianlin": pinyin without the administrative suffix, for stable URLs."""
+    core = name
+    for suffix in suffixes:
+        if core.endswith(suffix) and len(core) > len(suffix):
+            core = core[: -len(suffix)]
+            break
+    slug = "".join(lazy_pinyin(core)).lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", slug).strip("-")
+    return slug or "x-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
+def _median(values: list[Decimal]) -> Decimal | None:
+    values = sorted(values)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def value_rows(estates: list[Estate]) -> list[dict]:
+    """质价: each estate's fee against what it buys, judged within its property type.
+
+    Fees differ several-fold between 售后公房 and 商品房, so an estate is compared with the
+    median of its own type in the same district: paying more than the median while
+    residents are less satisfied than the median is flagged as 多付少得.
+    """
+    by_type: dict[str, list[Estate]] = defaultdict(list)
+    for estate in estates:
+        by_type[estate.property_type].append(estate)
+    rows = []
+    for kind in sorted(by_type):
+        group = by_type[kind]
+        fees = [e.metrics.main_fee for e in group if e.metrics.main_fee is not None]
+        sats = [e.metrics.satisfaction for e in group if e.metrics.satisfaction is not None]
+        fee_median, sat_median = _median(fees), _median(sats)
+        for estate in sorted(group, key=lambda e: e.metrics.main_fee or 0, reverse=True):
+            m = estate.metrics
+            flagged = bool(
+                len(group) > 1
+                and m.main_fee is not None
+                and m.satisfaction is not None
+                and m.main_fee > fee_median
+                and m.satisfaction < sat_median
+            )
+            rows.append(
+                {
+                    "estate": estate,
+                    "type": kind,
+                    "fee_median": fee_median,
+                    "sat_median": sat_median,
+                    "flagged": flagged,
+                }
+            )
+    return rows
+
+
 def group_districts(estates: list[Estate]) -> list[dict]:
     districts: dict[str, dict] = {}
     for estate in estates:
@@ -218,14 +281,32 @@ def group_districts(estates: list[Estate]) -> list[dict]:
     out = []
     for name in sorted(districts, key=lambda n: (order.get(n, 99), n)):
         d = districts[name]
-        streets = [{"name": s, "estates": d["streets"][s]} for s in sorted(d["streets"])]
+        streets, used = [], set()
+        for street in sorted(d["streets"]):
+            slug = place_slug(street)
+            while slug in used or slug == "value":  # 同音 streets, or the 质价 page's URL
+                slug += "-2"
+            used.add(slug)
+            streets.append({"name": street, "slug": slug, "estates": d["streets"][street]})
+        members = [e for st in streets for e in st["estates"]]
         out.append(
             {
                 "name": name,
                 "slug": d["slug"],
                 "streets": streets,
-                "count": sum(len(s["estates"]) for s in streets),
-                "overdue": sum(1 for s in streets for e in s["estates"] if e.overdue),
+                "estates": members,
+                "count": len(members),
+                "overdue": sum(1 for e in members if e.overdue),
+                "overdue_by_kind": {
+                    kind: sum(
+                        1
+                        for e in members
+                        for item in e.disclosure
+                        if item.kind == kind and item.overdue
+                    )
+                    for kind in ("common_income", "repair_fund", "audit")
+                },
+                "value_rows": value_rows(members),
             }
         )
     return out
@@ -250,13 +331,25 @@ class Renderer:
         site = self.site
         self.page("", "home.html", {"title": "阳光公示", "search": {"boost": 2}})
         self.page("estates/", "directory.html", {"title": "小区目录"})
+        self.page("overview/", "overview.html", {"title": "全市概览"})
         for district in site.districts:
+            base = f"districts/{district['slug']}/"
+            self.page(base, "district.html", {"title": district["name"]}, district=district)
             self.page(
-                f"districts/{district['slug']}/",
-                "district.html",
-                {"title": district["name"]},
+                base + "value/",
+                "value.html",
+                {"title": f"{district['name']} · 质价对比"},
                 district=district,
+                chart=district_value_chart(district),
             )
+            for street in district["streets"]:
+                self.page(
+                    base + street["slug"] + "/",
+                    "street.html",
+                    {"title": f"{district['name']} {street['name']}"},
+                    district=district,
+                    street=street,
+                )
         for estate in site.estates:
             self.estate(estate)
             if progress:
@@ -279,6 +372,10 @@ class Renderer:
                 page_slug=slug,
                 charts=charts,
             )
+        (self.docs_dir / base).mkdir(parents=True, exist_ok=True)
+        (self.docs_dir / base / "calendar.ics").write_bytes(
+            calendar_ics(estate, self.site.site_url)
+        )
         estate_url = self.site.site_url.rstrip("/") + "/" + base
         self.page(
             base + "notice/",
@@ -293,6 +390,55 @@ class Renderer:
             qr=qr_svg(estate_url),
             estate_url=estate_url,
         )
+
+
+def district_value_chart(district: dict) -> Markup | None:
+    points = [
+        (
+            r["estate"].name,
+            r["estate"].metrics.main_fee,
+            r["estate"].metrics.satisfaction,
+            r["flagged"],
+        )
+        for r in district["value_rows"]
+        if r["estate"].metrics.main_fee is not None and r["estate"].metrics.satisfaction is not None
+    ]
+    if not points:
+        return None
+    return scatter_chart(
+        f"chart-value-{district['slug']}",
+        f"{district['name']}：物业费（元/㎡·月）与满意率（%）",
+        [(name, fee, round(sat, 1), hl) for name, fee, sat, hl in points],
+        x_label="物业费（元/㎡·月）",
+        y_label="满意率 %",
+    )
+
+
+def calendar_ics(estate: Estate, site_url: str) -> bytes:
+    """The disclosure calendar as iCalendar, for a secretary's phone calendar.
+
+    UIDs and DTSTAMP come from the data and the as-of date, so the file is identical for
+    identical inputs (a subscribed calendar sees no spurious updates).
+    """
+    cal = Calendar()
+    cal.add("prodid", "-//Sunlight 阳光公示//calendar//ZH")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{estate.name} 公示日历")
+    url = site_url.rstrip("/") + f"/estates/{estate.id}/calendar/"
+    stamp = dt.datetime.combine(estate.as_of, dt.time(0, 0), tzinfo=dt.UTC)
+    for item in estate.calendar:
+        event = Event()
+        event.add("uid", f"{estate.id}-{item.kind}-{item.date.isoformat()}@sunlight")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", item.date)
+        event.add("dtend", item.date + dt.timedelta(days=1))
+        event.add(
+            "summary", f"{estate.name}：{item.title}" + ("（已逾期）" if item.overdue else "")
+        )
+        event.add("description", f"{item.detail}\n{url}")
+        event.add("url", url)
+        cal.add_component(event)
+    return cal.to_ical()
 
 
 def write_downloads(
@@ -323,4 +469,7 @@ def make_site(estates: list[Estate], as_of: dt.date, site_url: str) -> Site:
         districts=group_districts(estates),
         total_households=sum(e.profile.get("households") or 0 for e in estates),
         overdue_estates=sum(1 for e in estates if e.overdue),
+        most_warnings=sorted(
+            (e for e in estates if e.warnings), key=lambda e: (-len(e.warnings), e.id)
+        )[:20],
     )

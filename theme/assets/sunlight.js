@@ -53,3 +53,42 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
   else setup();
 })();
+
+/* Sortable comparison tables: each column header becomes a button; cells sort by their
+   data-value (numbers numerically, empty last). Without script the table is unchanged. */
+(function () {
+  function sortable(table) {
+    var heads = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(heads, function (th, col) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sl-sort";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        function key(row) {
+          var cell = row.cells[col];
+          var raw = cell.hasAttribute("data-value") ? cell.getAttribute("data-value") : cell.textContent.trim();
+          var num = parseFloat(raw);
+          return raw === "" ? null : (isNaN(num) ? raw : num);
+        }
+        rows.sort(function (a, b) {
+          var x = key(a), y = key(b);
+          if (x === null) return y === null ? 0 : 1;
+          if (y === null) return -1;
+          var c = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y), "zh-CN");
+          return ascending ? c : -c;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  }
+  function setup() { Array.prototype.forEach.call(document.querySelectorAll("table[data-sortable]"), sortable); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
+  else setup();
+})();
