@@ -1,0 +1,1371 @@
+"""Each estate's change log, read from git: who changed what, when, in plain Chinese.
+
+The published site keeps no copies of old data. Git already has them: every commit that
+touched ``data/estates/<estate_id>/`` is a version of that estate's package, and the
+public repository serves each one at a permanent URL. This module reads that history
+once per build and describes every version as the rows that changed, matched by primary
+key and named by the columns' titles, e.g. 「委员 张*明 离任（辞职）」.
+
+Git is asked exactly three things, whatever the number of files or commits:
+
+1. ``git rev-parse`` — is this a repository, where is its top, is it a shallow clone;
+2. ``git log --raw`` over the estates folder — every commit and the blob id of every
+   file it changed;
+3. ``git cat-file --batch`` — the contents of all those blobs, in one process.
+
+The log follows the first-parent line of the checked-out branch: those are exactly the
+states the site was built and published from (a merged pull request shows as one
+version, its merge commit, carrying everything the merge brought in). Replaying that line
+oldest → newest with each estate's files in memory gives every version's files, so the
+checksum of each entry is the same :func:`generator.checksum.checksum_of` a build of
+that commit prints on its pages.
+
+Dates are **committer** dates: when a change landed on the published branch, which is
+when the site could first show it (an author date can be weeks older, from a branch).
+
+Nothing here trusts file contents: a CSV saved as GBK, a broken datapackage.yaml or a
+missing key column becomes one line 「文件 X 已修改（无法逐行比较）」, never an exception.
+Everything returned is plain text; the page templates escape it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import subprocess
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from urllib.parse import quote
+
+import yaml
+
+from .checksum import checksum_of, is_package_file
+from .load import DESCRIPTOR_NAMES
+
+__all__ = [
+    "Change",
+    "Entry",
+    "FieldChange",
+    "History",
+    "commit_url",
+    "describe_changes",
+    "entry_for_checksum",
+    "file_url",
+    "read_history",
+    "tree_url",
+]
+
+EMPTY = "（空）"
+ARROW = " → "
+FORMAT_ONLY = "格式调整，内容无变化"
+SHORT_LENGTH = 7
+# Tests set this to see a phrasing bug as an exception rather than its plain fallback.
+STRICT = False
+SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no DST, no tzdata needed
+
+SHALLOW_MESSAGE = (
+    "本次构建用的是浅克隆（只取了最近的提交），更早的修改记录不在其中，所以这里的修改记录不完整。"
+    "维护者请在构建前运行 git fetch --unshallow；GitHub Actions 中请给 actions/checkout 设置 "
+    "fetch-depth: 0。",
+    "This build ran on a shallow clone (only the latest commits were fetched), so older "
+    "changes are missing and this change log is incomplete. Run `git fetch --unshallow` "
+    "before building; in GitHub Actions set `fetch-depth: 0` on actions/checkout.",
+)
+TRUNCATED_LINE = "更早的记录不在本次构建的仓库副本中（浅克隆），无法与上一版本比较"
+
+
+# --------------------------------------------------------------------------- data types
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One cell that changed, as shown: ``title old → new``."""
+
+    name: str  # column name, e.g. "price_yuan"
+    title: str  # column title without its unit, e.g. "单价"
+    old: str  # old value as shown; （空） when empty
+    new: str  # new value as shown; （空） when empty
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of an entry's change list.
+
+    ``kind`` is one of: ``added``, ``removed``, ``changed`` (rows, matched by primary
+    key); ``table-added``, ``table-removed`` (a whole table published or withdrawn);
+    ``file-added``, ``file-removed``, ``unreadable`` (files that are not tables, or could
+    not be compared row by row); ``package`` (datapackage.yaml itself, e.g. its title);
+    ``format-only`` (the files changed but no value did); ``truncated`` (the previous
+    version is not in a shallow clone).
+    """
+
+    resource: str  # table name ("members"); the file name for other files
+    table_title: str  # the table's title ("业委会成员"), or the file name
+    kind: str
+    text_zh: str  # the sentence shown, plain text (the caller escapes it)
+    key: tuple[str, ...] = ()  # primary-key values as shown, () for table or file lines
+    rows: int = 1  # how many rows this line stands for ("新增 7 行" → 7)
+    fields: tuple[FieldChange, ...] = ()  # the cells that changed (kind "changed")
+
+
+@dataclass
+class Entry:
+    """One version of one estate: a commit that changed its package."""
+
+    estate_id: str
+    estate_name: str  # the estate's name in that version (estate.csv), else its id
+    commit: str  # full commit id (40 hex digits), for links
+    short: str  # abbreviated commit id (7 characters), for display
+    date: dt.datetime  # committer date, timezone-aware
+    author: str  # author name (never the e-mail address)
+    subject: str  # first line of the commit message
+    body: str  # the rest of the message, stripped ("" when none)
+    checksum: str | None  # checksum_of() the package after the commit; None if unreadable
+    folder: str  # repository path of the estate folder, e.g. "data/estates/meilin-xincun"
+    paths: list[str]  # repository paths of the package's files at this commit, sorted
+    changed_files: list[str]  # names of the files this commit added, changed or removed
+    changes: list[Change]  # the changes in words; never empty (see FORMAT_ONLY)
+    seq: int = 0  # position on the first-parent line, oldest = 0 (orders equal dates)
+
+    @property
+    def day(self) -> dt.date:
+        """The commit date in Shanghai, as pages show it."""
+        return self.date.astimezone(SHANGHAI).date()
+
+    @property
+    def message(self) -> str:
+        """The whole commit message: subject, a blank line, body."""
+        return f"{self.subject}\n\n{self.body}" if self.body else self.subject
+
+    @property
+    def anchor(self) -> str:
+        """HTML id of this entry on the estate's history page (stable per commit)."""
+        return f"v-{self.short}"
+
+    @property
+    def substantive(self) -> bool:
+        """False when the commit changed only formatting (or the line is unknown)."""
+        return any(c.kind not in ("format-only", "truncated") for c in self.changes)
+
+    @property
+    def lines(self) -> list[str]:
+        return [c.text_zh for c in self.changes]
+
+
+@dataclass
+class History:
+    """Every estate's versions, as far as git could tell.
+
+    ``available`` is False when no history could be read at all (not a git repository,
+    git missing or failing); ``message``/``message_en`` then say why. A shallow clone is
+    ``available`` but ``shallow``, with the explanation and the fix in ``message``. A
+    repository with nothing committed under the estates folder is available and empty,
+    with a message saying so.
+    """
+
+    available: bool
+    shallow: bool = False
+    message: str | None = None
+    message_en: str | None = None
+    estates: dict[str, list[Entry]] = field(default_factory=dict)  # newest first
+
+    @property
+    def complete(self) -> bool:
+        return self.available and not self.shallow
+
+    def for_estate(self, estate_id: str) -> list[Entry]:
+        """The estate's versions, newest first ([] when it has none)."""
+        return list(self.estates.get(estate_id, []))
+
+    def all_entries(self) -> list[Entry]:
+        """Every estate's versions, newest first (for the city-wide feed)."""
+        entries = [e for versions in self.estates.values() for e in versions]
+        return sorted(entries, key=lambda e: (-e.seq, e.estate_id))
+
+    def version_of(self, estate_id: str, checksum: str) -> Entry | None:
+        """The committed version whose content equals ``checksum``, or None (the build
+        has changes not committed yet)."""
+        return entry_for_checksum(self.estates.get(estate_id, []), checksum)
+
+
+def entry_for_checksum(entries: Iterable[Entry], checksum: str) -> Entry | None:
+    """The newest entry with this content checksum (entries are newest first). A revert
+    can bring an old content back; the newest commit is the version being shown."""
+    return next((e for e in entries if e.checksum == checksum), None)
+
+
+# --------------------------------------------------------------------------- links
+
+
+def _base(repo_url: str | None) -> str | None:
+    if not repo_url or not repo_url.strip():
+        return None
+    base = repo_url.strip().rstrip("/")
+    return base.removesuffix(".git")
+
+
+def commit_url(repo_url: str | None, commit: str) -> str | None:
+    """GitHub-style link to a commit, or None without a repository URL."""
+    base = _base(repo_url)
+    return f"{base}/commit/{commit}" if base else None
+
+
+def file_url(repo_url: str | None, commit: str, path: str) -> str | None:
+    """Link to one file exactly as it was at ``commit`` (GitHub ``blob`` URL)."""
+    base = _base(repo_url)
+    return f"{base}/blob/{commit}/{quote(path.strip('/'))}" if base else None
+
+
+def tree_url(repo_url: str | None, commit: str, path: str) -> str | None:
+    """Link to a folder exactly as it was at ``commit`` (GitHub ``tree`` URL)."""
+    base = _base(repo_url)
+    return f"{base}/tree/{commit}/{quote(path.strip('/'))}" if base else None
+
+
+# --------------------------------------------------------------------------- reading git
+
+
+# User configuration must not change the output we parse.
+_GIT_SETTINGS = (
+    "core.quotepath=off",
+    "log.showSignature=false",
+    "log.follow=false",
+    "diff.renames=false",
+)
+
+
+class _GitError(Exception):
+    def __init__(self, message: str, message_en: str):
+        super().__init__(message_en)
+        self.message, self.message_en = message, message_en
+
+
+def _git(root: Path, args: list[str], stdin: bytes | None = None) -> bytes:
+    """Run one git command in ``root`` and return its stdout.
+
+    subprocess.run hands the whole input to communicate(), which writes and reads in
+    parallel, so a large ``cat-file --batch`` exchange cannot deadlock on a full pipe.
+    """
+    env = dict(os.environ)
+    # A partial clone would otherwise fetch each missing blob over the network, one by one.
+    env["GIT_NO_LAZY_FETCH"] = "1"
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    # English messages, so "no commits yet" is recognised whatever the machine's locale.
+    env["LC_ALL"] = env["LANGUAGE"] = "C"
+    command = ["git", *(arg for setting in _GIT_SETTINGS for arg in ("-c", setting)), *args]
+    try:
+        result = subprocess.run(
+            command, cwd=root, input=stdin, capture_output=True, env=env, check=False
+        )
+    except FileNotFoundError:
+        raise _GitError(
+            "找不到 git 程序，无法读取修改记录。请安装 git 后重新构建。",
+            "git is not installed, so the change log cannot be read. Install git and build again.",
+        ) from None
+    except OSError as error:
+        raise _GitError(
+            f"无法运行 git（{error}），修改记录暂缺。", f"Could not run git ({error})."
+        ) from None
+    if result.returncode != 0:
+        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        first = detail[0] if detail else f"exit status {result.returncode}"
+        if "not a git repository" in first:
+            raise _GitError(
+                f"{root} 不是 git 仓库，没有修改记录可读。请在仓库的克隆中构建。",
+                f"{root} is not a git repository, so there is no change log. Build from a clone "
+                "of the repository.",
+            )
+        raise _GitError(
+            f"读取修改记录时 git 出错：{first}",
+            f"git failed while reading the change log: {first}",
+        )
+    return result.stdout
+
+
+@dataclass
+class _Commit:
+    sha: str
+    author: str
+    date: dt.datetime
+    message: str
+    # (estate id, file name, new blob id or None when deleted)
+    updates: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+
+# Commit id, author name (mailmap applied), committer date (strict ISO 8601), message.
+LOG_FORMAT = "%x1e%H%x00%aN%x00%cI%x00%B%x00"
+_NO_COMMITS = ("does not have any commits", "bad default revision")
+_EMPTY_BLOB = "0" * 40
+
+
+def read_history(repo_root: Path, estates_dir: Path, schemas: Mapping[str, dict]) -> History:
+    """Read every estate's versions from the git history of ``estates_dir``.
+
+    ``repo_root`` is any folder inside the work tree; ``schemas`` are the shared Table
+    Schemas (``generator.load.load_schemas``), used to match rows by primary key and to
+    name columns. Never raises for a missing or odd repository: see :class:`History`.
+    """
+    repo_root = Path(repo_root)
+    try:
+        info = _git(
+            repo_root,
+            ["rev-parse", "--is-shallow-repository", "--show-toplevel", "--git-path", "shallow"],
+        )
+    except _GitError as error:
+        return History(False, message=error.message, message_en=error.message_en)
+    lines = info.decode("utf-8", "surrogateescape").splitlines()
+    if len(lines) < 3:
+        return History(
+            False,
+            message="无法确定 git 仓库的位置，修改记录暂缺。",
+            message_en="Could not locate the git work tree; no change log.",
+        )
+    shallow = lines[0].strip() == "true"
+    top = Path(lines[1])
+    shallow_file = Path(lines[2]) if Path(lines[2]).is_absolute() else repo_root / lines[2]
+    try:
+        prefix = Path(estates_dir).resolve().relative_to(top.resolve()).as_posix()
+    except ValueError:
+        return History(
+            False,
+            message=f"数据文件夹 {estates_dir} 不在 git 仓库 {top} 里，没有修改记录可读。",
+            message_en=f"The data folder {estates_dir} is outside the git repository {top}.",
+        )
+    grafted: set[str] = set()
+    if shallow:
+        try:
+            grafted = set(shallow_file.read_text("ascii").split())
+        except OSError:
+            grafted = set()
+
+    try:
+        # From the top of the work tree, where the pathspec and the log's paths agree.
+        raw = _git(
+            top,
+            [
+                "log",
+                "--first-parent",
+                "--diff-merges=first-parent",
+                "--reverse",
+                "--raw",
+                "--no-renames",
+                "--no-abbrev",
+                "--no-color",
+                "-z",
+                f"--format={LOG_FORMAT}",
+                "--",
+                prefix,
+            ],
+        )
+    except _GitError as error:
+        # An empty repository (no commit yet) has no HEAD: that is an empty history.
+        if any(text in error.message for text in _NO_COMMITS):
+            return _empty(shallow)
+        return History(False, shallow, error.message, error.message_en)
+    commits = _parse_log(raw, "" if prefix == "." else prefix + "/")
+    if not commits:
+        return _empty(shallow)
+
+    wanted = sorted({blob for c in commits for _, _, blob in c.updates if blob})
+    blobs: dict[str, bytes] = {}
+    if wanted:
+        try:
+            out = _git(top, ["cat-file", "--batch"], ("\n".join(wanted) + "\n").encode())
+        except _GitError as error:
+            return History(False, shallow, error.message, error.message_en)
+        blobs = _parse_batch(out)
+
+    history = History(True, shallow)
+    if shallow:
+        history.message, history.message_en = SHALLOW_MESSAGE
+    history.estates = _replay(commits, blobs, grafted, prefix, schemas)
+    return history
+
+
+def _empty(shallow: bool) -> History:
+    history = History(
+        True,
+        shallow,
+        "还没有提交过小区数据，暂无修改记录。数据提交到仓库后，这里会列出每一次修改。",
+        "No estate data has been committed yet, so there is no change log.",
+    )
+    if shallow:
+        history.message, history.message_en = SHALLOW_MESSAGE
+    return history
+
+
+def _parse_log(raw: bytes, prefix: str) -> list[_Commit]:
+    """Parse ``git log -z --raw`` output: per commit the header fields (each ending in
+    NUL) then raw records ``:mode mode old new status NUL path NUL``."""
+    tokens = raw.split(b"\0")
+    commits: list[_Commit] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i].lstrip(b"\n")
+        if token.startswith(b"\x1e") and i + 3 < len(tokens):
+            sha = token[1:].decode("ascii", "replace")
+            author = tokens[i + 1].decode("utf-8", "replace")
+            try:
+                date = dt.datetime.fromisoformat(tokens[i + 2].decode("ascii", "replace"))
+            except ValueError:  # git always writes strict ISO 8601; be safe anyway
+                date = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+            message = tokens[i + 3].decode("utf-8", "replace")
+            commits.append(_Commit(sha, author, date, message))
+            i += 4
+            continue
+        if token.startswith(b":") and commits and i + 1 < len(tokens):
+            meta = token[1:].decode("ascii", "replace").split()
+            path = tokens[i + 1].decode("utf-8", "replace")
+            i += 2
+            if len(meta) < 5 or not path.startswith(prefix):
+                continue
+            new_mode, new_blob, status = meta[1], meta[3], meta[4]
+            parts = path[len(prefix) :].split("/")
+            # Only top-level files of an estate folder are package files (as in checksum).
+            if len(parts) != 2 or parts[0].startswith(".") or not is_package_file(parts[1]):
+                continue
+            if new_mode == "160000":  # a submodule is not a file
+                continue
+            gone = status.startswith("D") or new_blob == _EMPTY_BLOB
+            commits[-1].updates.append((parts[0], parts[1], None if gone else new_blob))
+            continue
+        i += 1
+    return commits
+
+
+def _parse_batch(out: bytes) -> dict[str, bytes]:
+    """Parse ``git cat-file --batch`` output: ``<id> <type> <size>\\n<bytes>\\n`` or
+    ``<id> missing\\n`` per object."""
+    blobs: dict[str, bytes] = {}
+    pos = 0
+    while pos < len(out):
+        end = out.find(b"\n", pos)
+        if end < 0:
+            break
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) == 3 and header[2].isdigit():
+            size = int(header[2])
+            blobs[header[0].decode("ascii")] = out[pos : pos + size]
+            pos += size + 1
+    return blobs
+
+
+def _replay(
+    commits: list[_Commit],
+    blobs: Mapping[str, bytes],
+    grafted: set[str],
+    prefix: str,
+    schemas: Mapping[str, dict],
+) -> dict[str, list[Entry]]:
+    """Walk the first-parent line oldest → newest with each estate's files in memory."""
+    state: dict[str, dict[str, str]] = {}  # estate → file name → blob id
+    estates: dict[str, list[Entry]] = {}
+    for seq, commit in enumerate(commits):
+        touched: dict[str, list[tuple[str, str | None]]] = {}
+        for estate_id, name, blob in commit.updates:
+            touched.setdefault(estate_id, []).append((name, blob))
+        for estate_id in sorted(touched):
+            before_ids = dict(state.get(estate_id, {}))
+            after_ids = dict(before_ids)
+            for name, blob in touched[estate_id]:
+                if blob is None:
+                    after_ids.pop(name, None)
+                else:
+                    after_ids[name] = blob
+            if after_ids == before_ids:
+                continue  # e.g. a mode change only: the content is the same
+            state[estate_id] = after_ids
+            before = _contents(before_ids, blobs)
+            after = _contents(after_ids, blobs)
+            missing = sorted(n for n, b in after_ids.items() if b not in blobs)
+            folder = f"{prefix}/{estate_id}" if prefix not in ("", ".") else estate_id
+            changed = sorted(
+                n for n in set(before_ids) | set(after_ids) if before_ids.get(n) != after_ids.get(n)
+            )
+            if commit.sha in grafted:
+                # The parent is not in this shallow clone: the diff against nothing would
+                # claim every table was new. Say what we do not know instead.
+                changes = [Change("", "", "truncated", TRUNCATED_LINE, rows=0)]
+            else:
+                changes = describe_changes(before, after, schemas)
+                changes += [
+                    Change(n, n, "unreadable", f"文件 {n} 的内容在本仓库副本中缺失，无法比较")
+                    for n in missing
+                ]
+                if not changes:
+                    changes = [Change("", "", "format-only", FORMAT_ONLY, rows=0)]
+            subject, _, body = commit.message.strip().partition("\n")
+            estates.setdefault(estate_id, []).append(
+                Entry(
+                    estate_id=estate_id,
+                    estate_name=_estate_name(after) or estate_id,
+                    commit=commit.sha,
+                    short=commit.sha[:SHORT_LENGTH],
+                    date=commit.date,
+                    author=commit.author,
+                    subject=subject.strip(),
+                    body=body.strip(),
+                    checksum=None if missing else checksum_of(after),
+                    folder=folder,
+                    paths=[f"{folder}/{n}" for n in sorted(after_ids)],
+                    changed_files=changed,
+                    changes=changes,
+                    seq=seq,
+                )
+            )
+    return {estate_id: list(reversed(entries)) for estate_id, entries in sorted(estates.items())}
+
+
+def _contents(ids: Mapping[str, str], blobs: Mapping[str, bytes]) -> dict[str, bytes]:
+    return {name: blobs[blob] for name, blob in ids.items() if blob in blobs}
+
+
+def _estate_name(files: Mapping[str, bytes]) -> str | None:
+    data = files.get("estate.csv")
+    if data is None:
+        return None
+    try:
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    if not rows:
+        return None
+    name = next((v for k, v in rows[0].items() if (k or "").strip() == "name"), None)
+    return name.strip() if isinstance(name, str) and name.strip() else None
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@dataclass
+class _Table:
+    """One CSV read for comparison: rows by primary key, values normalised by type."""
+
+    rows: dict[tuple, dict[str, object]]  # key → {column: comparable value}
+    shown: dict[tuple, dict[str, str]]  # key → {column: value as shown}
+    order: list[tuple]  # keys in file order
+
+
+class _Unreadable(Exception):
+    pass
+
+
+_UNITS = ("元", "㎡", "小时", "%")
+_TITLE_UNIT = re.compile(r"^(.*?)（([^（）]*)）$")
+_WS = re.compile(r"\s+")
+
+
+def _title_and_unit(field_def: Mapping) -> tuple[str, str]:
+    """Column title without its parenthesised note, and the unit when the note is one:
+    "期末余额（元）" → ("期末余额", "元"); "姓名（可打码）" → ("姓名", "")."""
+    title = str(field_def.get("title") or field_def.get("name") or "")
+    match = _TITLE_UNIT.match(title)
+    if not match:
+        return title, ""
+    unit = match.group(2)
+    return match.group(1), unit if unit in _UNITS else ""
+
+
+def _is_money(name: str) -> bool:
+    return name.endswith("_yuan")
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def _normalise(field_def: Mapping | None, text: str) -> tuple[object, str]:
+    """(comparable value, value as shown) of one cell. Whitespace around and inside a
+    cell never counts; numbers compare as Decimal (2.9 == 2.90); booleans by the schema's
+    true/false values; dates as ISO dates. A value that does not parse compares as text
+    (validation reports it; history only says what changed)."""
+    text = _WS.sub(" ", text).strip()
+    if not text:
+        return None, EMPTY
+    kind = (field_def or {}).get("type", "string")
+    name = (field_def or {}).get("name", "")
+    if kind in ("number", "integer"):
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return ("text", text), text
+        if not number.is_finite():
+            return ("text", text), text
+        if _is_money(name):
+            return number, _money(number)
+        return number, str(number) if kind == "integer" else text
+    if kind == "boolean":
+        trues = [str(v) for v in field_def.get("trueValues", ["true", "True", "TRUE", "1"])]
+        falses = [str(v) for v in field_def.get("falseValues", ["false", "False", "FALSE", "0"])]
+        if text in trues:
+            return True, "是"
+        if text in falses:
+            return False, "否"
+        return ("text", text), text
+    if kind == "date":
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            return ("text", text), text
+        return day, day.isoformat()
+    if kind == "yearmonth":
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+        if match:
+            shown = f"{match.group(1)}-{int(match.group(2)):02d}"
+            return ("yearmonth", shown), shown
+        return ("text", text), text
+    return text, text
+
+
+def _read_table(data: bytes, schema: Mapping) -> _Table:
+    """Parse one CSV for comparison; raise _Unreadable when rows cannot be matched."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _Unreadable from None
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        raise _Unreadable from None
+    if not records:
+        raise _Unreadable
+    fields = {f["name"]: f for f in schema.get("fields", []) if "name" in f}
+    by_title = {str(f.get("title")): n for n, f in fields.items() if f.get("title")}
+    # Columns are matched by name (or by title, if a spreadsheet wrote titles), so
+    # reordering or relabelling columns is not a change.
+    header = []
+    for label in records[0]:
+        label = label.strip()
+        header.append(label if label in fields else by_title.get(label, label))
+    if len(set(header)) != len(header):
+        raise _Unreadable
+    key_fields = _primary_key(schema)
+    if any(k not in header for k in key_fields):
+        raise _Unreadable
+    rows: dict[tuple, dict[str, object]] = {}
+    shown: dict[tuple, dict[str, str]] = {}
+    order: list[tuple] = []
+    for record in records[1:]:
+        if not any(cell.strip() for cell in record):
+            continue  # blank lines are formatting
+        values: dict[str, object] = {}
+        display: dict[str, str] = {}
+        for index, column in enumerate(header):
+            cell = record[index] if index < len(record) else ""
+            values[column], display[column] = _normalise(fields.get(column), cell)
+        if key_fields:
+            key: tuple = tuple(values[k] for k in key_fields)
+        else:
+            # No key: a row is only itself (added or removed, never "changed").
+            key = tuple(sorted(values.items(), key=lambda kv: kv[0]))
+        # A repeated key (the validator reports it) still gets its own slot, in order.
+        base, n = key, 1
+        while key in rows:
+            n += 1
+            key = (*base, ("#", n))
+        rows[key], shown[key] = values, display
+        order.append(key)
+    return _Table(rows, shown, order)
+
+
+def _primary_key(schema: Mapping) -> list[str]:
+    key = schema.get("primaryKey") or []
+    return [key] if isinstance(key, str) else list(key)
+
+
+def _descriptor(files: Mapping[str, bytes]) -> tuple[str | None, dict | None]:
+    """(descriptor file name, parsed mapping or None when it cannot be read)."""
+    for name in DESCRIPTOR_NAMES:
+        if name in files:
+            try:
+                raw = yaml.safe_load(files[name].decode("utf-8-sig"))
+            except Exception:  # any broken YAML is "unreadable", never fatal
+                return name, None
+            return name, raw if isinstance(raw, dict) else None
+    return None, None
+
+
+def _table_files(
+    files: Mapping[str, bytes], descriptor: dict | None, schemas: Mapping[str, dict]
+) -> dict[str, str]:
+    """Table name → file name, in the package's order. Without a readable descriptor,
+    a file named after a table (members.csv) is taken to be that table."""
+    tables: dict[str, str] = {}
+    resources = descriptor.get("resources") if descriptor else None
+    if isinstance(resources, list):
+        for resource in resources:
+            if not isinstance(resource, dict):
+                continue
+            name, path = resource.get("name"), resource.get("path")
+            if (
+                isinstance(name, str)
+                and name in schemas
+                and isinstance(path, str)
+                and "/" not in path
+                and path in files
+                and name not in tables
+            ):
+                tables[name] = path
+        return tables
+    for file_name in sorted(files):
+        stem = file_name.removesuffix(".csv")
+        if file_name.endswith(".csv") and stem in schemas:
+            tables[stem] = file_name
+    return tables
+
+
+def describe_changes(
+    before: Mapping[str, bytes], after: Mapping[str, bytes], schemas: Mapping[str, dict]
+) -> list[Change]:
+    """The differences between two versions of one package ({file name: bytes}), in words.
+
+    Rows are matched by the schema's primary key, columns by name; row order, column
+    order, whitespace and number formatting are not changes. [] means no value changed.
+    """
+    changes: list[Change] = []
+    before_desc_name, before_desc = _descriptor(before)
+    after_desc_name, after_desc = _descriptor(after)
+    before_tables = _table_files(before, before_desc, schemas)
+    after_tables = _table_files(after, after_desc, schemas)
+
+    # The descriptor itself: its title, or that it cannot be read.
+    if before_desc_name and not after_desc_name and after:  # (not when all is gone)
+        changes.append(
+            Change(
+                before_desc_name, before_desc_name, "file-removed", f"删除文件 {before_desc_name}"
+            )
+        )
+    if after_desc_name and before.get(after_desc_name) != after[after_desc_name]:
+        if after_desc is None:
+            changes.append(_unreadable(after_desc_name))
+        elif before_desc is not None:
+            old_title = _WS.sub(" ", str(before_desc.get("title") or "")).strip()
+            new_title = _WS.sub(" ", str(after_desc.get("title") or "")).strip()
+            if old_title != new_title:
+                changes.append(
+                    Change(
+                        after_desc_name,
+                        after_desc_name,
+                        "package",
+                        f"数据包标题 {old_title or EMPTY}{ARROW}{new_title or EMPTY}",
+                        fields=(
+                            FieldChange("title", "标题", old_title or EMPTY, new_title or EMPTY),
+                        ),
+                    )
+                )
+
+    names = list(after_tables) + [n for n in before_tables if n not in after_tables]
+    for table in names:
+        schema = schemas[table]
+        title = str(schema.get("title") or table)
+        old_file, new_file = before_tables.get(table), after_tables.get(table)
+        if old_file is None and new_file is not None:
+            changes.append(_whole_table(table, title, after[new_file], schema, added=True))
+        elif new_file is None and old_file is not None:
+            changes.append(_whole_table(table, title, before[old_file], schema, added=False))
+        elif old_file is not None and new_file is not None:
+            if before[old_file] == after[new_file]:
+                continue
+            try:
+                old = _read_table(before[old_file], schema)
+                new = _read_table(after[new_file], schema)
+                changes += _diff_table(table, schema, old, new, after, after_tables)
+            except Exception:  # _Unreadable, or any surprise: a history never fails on data
+                changes.append(_unreadable(new_file, table, title))
+
+    # Files that are neither the descriptor nor a table: say only that they changed.
+    known = set(before_tables.values()) | set(after_tables.values())
+    known |= {n for n in (before_desc_name, after_desc_name) if n}
+    for name in sorted((set(before) | set(after)) - known):
+        if not is_package_file(name):
+            continue
+        if name not in before:
+            changes.append(Change(name, name, "file-added", f"新增文件 {name}"))
+        elif name not in after:
+            changes.append(Change(name, name, "file-removed", f"删除文件 {name}"))
+        elif before[name] != after[name]:
+            changes.append(_unreadable(name))
+    return changes
+
+
+def _unreadable(file_name: str, table: str | None = None, title: str | None = None) -> Change:
+    return Change(
+        table or file_name,
+        title or file_name,
+        "unreadable",
+        f"文件 {file_name} 已修改（无法逐行比较）",
+    )
+
+
+def _whole_table(table: str, title: str, data: bytes, schema: Mapping, added: bool) -> Change:
+    try:
+        count: int | None = len(_read_table(data, schema).order)
+    except Exception:  # the count is a nicety; the line still says what happened
+        count = None
+    if added:
+        text = f"新增公示：{title}" + (f"（{count} 行）" if count is not None else "")
+        return Change(table, title, "table-added", text, rows=count or 0)
+    text = f"删除整张表：{title}" + (f"（原有 {count} 行）" if count is not None else "")
+    return Change(table, title, "table-removed", text, rows=count or 0)
+
+
+# --------------------------------------------------------------------------- phrasing
+
+
+@dataclass
+class _Row:
+    """A row as the phrase functions see it: values as shown, and the table's helpers."""
+
+    key: tuple[str, ...]
+    values: dict[str, str]
+    raw: dict[str, object]
+
+    def get(self, name: str) -> str:
+        """Value as shown, "" when empty (for building sentences)."""
+        value = self.values.get(name, EMPTY)
+        return "" if value == EMPTY else value
+
+
+@dataclass
+class _Diff:
+    table: str
+    title: str
+    schema: Mapping
+    added: list[_Row]
+    removed: list[_Row]
+    changed: list[tuple[_Row, _Row, list[FieldChange]]]
+    after_files: Mapping[str, bytes]
+    after_tables: Mapping[str, str]
+
+    def lookup(self, table: str, column: str, wanted: str) -> dict[str, str]:
+        """{column value: wanted value} from another table of the new version, e.g. member
+        id → name for the events table; {} when that table cannot be read."""
+        file_name = self.after_tables.get(table)
+        if not file_name:
+            return {}
+        try:
+            rows = list(
+                csv.DictReader(io.StringIO(self.after_files[file_name].decode("utf-8-sig")))
+            )
+        except Exception:  # a name is a nicety; the id is shown instead
+            return {}
+        found = {}
+        for row in rows:
+            row = {str(k).strip(): (v or "").strip() for k, v in row.items() if k}
+            if row.get(column) and row.get(wanted):
+                found.setdefault(row[column], row[wanted])
+        return found
+
+
+def _diff_table(
+    table: str,
+    schema: Mapping,
+    old: _Table,
+    new: _Table,
+    after_files: Mapping[str, bytes],
+    after_tables: Mapping[str, str],
+) -> list[Change]:
+    fields = {f["name"]: f for f in schema.get("fields", []) if "name" in f}
+    key_fields = _primary_key(schema)
+    columns = list(fields) + sorted(
+        {c for t in (old, new) for r in t.rows.values() for c in r} - set(fields)
+    )
+
+    def row(t: _Table, k: tuple) -> _Row:
+        shown = t.shown[k]
+        key_shown = tuple(shown.get(f, EMPTY) for f in key_fields) if key_fields else ()
+        return _Row(key_shown, shown, t.rows[k])
+
+    added = [row(new, k) for k in new.order if k not in old.rows]
+    removed = [row(old, k) for k in old.order if k not in new.rows]
+    changed = []
+    for k in new.order:
+        if k not in old.rows:
+            continue
+        before, after = old.rows[k], new.rows[k]
+        cells = []
+        for column in columns:
+            if before.get(column) != after.get(column):
+                title, _ = _title_and_unit(fields.get(column, {"name": column}))
+                cells.append(
+                    FieldChange(
+                        column,
+                        title,
+                        old.shown[k].get(column, EMPTY),
+                        new.shown[k].get(column, EMPTY),
+                    )
+                )
+        if cells:
+            changed.append((row(old, k), row(new, k), cells))
+    title = str(schema.get("title") or table)
+    diff = _Diff(table, title, schema, added, removed, changed, after_files, after_tables)
+    try:
+        return PHRASES.get(table, _generic)(diff)
+    except Exception:
+        if STRICT:
+            raise
+        # A table's own sentences tripped on odd values: still list the change, plainly.
+        return _generic(diff)
+
+
+def _cell(diff: _Diff, cell: FieldChange) -> str:
+    """「期末余额 73,000.00 → 73,100.00 元」: title, old → new, and the unit if any."""
+    field_def = next((f for f in diff.schema.get("fields", []) if f.get("name") == cell.name), {})
+    _, unit = _title_and_unit(field_def or {"name": cell.name})
+    old, new = _excerpts(cell.old, cell.new)
+    if unit == "%":  # 「满意率 91.3% → 92%」
+        old, new = (v if v == EMPTY else f"{v}%" for v in (old, new))
+        unit = ""
+    return f"{cell.title} {old}{ARROW}{new}{f' {unit}' if unit else ''}"
+
+
+_CLAUSE_ENDS = set("，。；、：！？,.;:!?\n")
+
+
+def _excerpts(old: str, new: str, width: int = 30, reach: int = 20) -> tuple[str, str]:
+    """Long texts (a service standard) show only the clause that differs, so a corrected
+    typo reads 「…楼道每周拖扫两此… → …楼道每周拖扫两次…」 instead of two paragraphs."""
+    if len(old) <= width and len(new) <= width:
+        return old, new
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0  # length of the common suffix, not overlapping the common prefix
+    while (
+        end < min(len(old), len(new)) - start and old[len(old) - 1 - end] == new[len(new) - 1 - end]
+    ):
+        end += 1
+
+    def cut(text: str) -> str:
+        # Widen the differing span to its clause: back to the punctuation before it and
+        # on to the punctuation after it, or a few characters when the clause is long.
+        lo = start
+        while lo > 0 and start - lo < reach and text[lo - 1] not in _CLAUSE_ENDS:
+            lo -= 1
+        if lo > 0 and text[lo - 1] not in _CLAUSE_ENDS:
+            lo = max(0, start - 8)
+        hi = len(text) - end
+        while hi < len(text) and hi - (len(text) - end) < reach and text[hi] not in _CLAUSE_ENDS:
+            hi += 1
+        if hi < len(text) and text[hi] not in _CLAUSE_ENDS:
+            hi = min(len(text), len(text) - end + 8)
+        return ("…" if lo > 0 else "") + text[lo:hi] + ("…" if hi < len(text) else "")
+
+    return cut(old), cut(new)
+
+
+def _key_text(row: _Row) -> str:
+    return " ".join(row.key)
+
+
+def _change(diff: _Diff, kind: str, text: str, row: _Row | None = None, **extra) -> Change:
+    return Change(diff.table, diff.title, kind, text, row.key if row else (), **extra)
+
+
+def _generic(
+    diff: _Diff,
+    label: Callable[[_Row], str] | None = None,
+    added: Callable[[_Row], str] | None = None,
+    removed: Callable[[_Row], str] | None = None,
+    sep: str = " ",
+) -> list[Change]:
+    """「{表名} {主键}：{列标题} 旧值 → 新值」 / 「{表名} 新增 {主键}」 / 「{表名} 删除 {主键}」,
+    or with a table's own row label and sentences when given."""
+
+    def default_label(r: _Row) -> str:
+        return f"{diff.title} {_key_text(r)}"
+
+    if label is None:
+        label, sep = default_label, "："
+    changes = []
+    for _old, new, cells in diff.changed:
+        text = label(new) + sep + "；".join(_cell(diff, c) for c in cells)
+        changes.append(_change(diff, "changed", text, new, fields=tuple(cells)))
+    for r in diff.added:
+        text = added(r) if added else f"{diff.title} 新增 {_key_text(r)}"
+        changes.append(_change(diff, "added", text, r))
+    for r in diff.removed:
+        text = removed(r) if removed else f"{diff.title} 删除 {_key_text(r)}"
+        changes.append(_change(diff, "removed", text, r))
+    return changes
+
+
+def _grouped(
+    rows: list[_Row], group: Callable[[_Row], str], text: Callable[[str, int], str]
+) -> list[tuple[str, int, str]]:
+    """Summarise many rows as one line per group: (group, count, sentence)."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[group(r)] = counts.get(group(r), 0) + 1
+    return [(g, n, text(g, n)) for g, n in counts.items()]
+
+
+def _summarised(
+    diff: _Diff,
+    label: Callable[[_Row], str],
+    group: Callable[[_Row], str],
+    added: Callable[[str, int], str],
+    removed: Callable[[str, int], str],
+) -> list[Change]:
+    """Rows added or removed in bulk (a quarter's lines, a half-year's ledger) become one
+    line per group; changed rows are listed one by one."""
+    changes = [
+        _change(
+            diff,
+            "changed",
+            label(new) + " " + "；".join(_cell(diff, c) for c in cells),
+            new,
+            fields=tuple(cells),
+        )
+        for _, new, cells in diff.changed
+    ]
+    for g, n, text in _grouped(diff.added, group, added):
+        changes.append(Change(diff.table, diff.title, "added", text, (g,), rows=n))
+    for g, n, text in _grouped(diff.removed, group, removed):
+        changes.append(Change(diff.table, diff.title, "removed", text, (g,), rows=n))
+    return changes
+
+
+def _with_building(name: str, building: str) -> str:
+    return f"{name}（{building}号楼）" if building else name
+
+
+def _members(diff: _Diff) -> list[Change]:
+    changes = []
+    for old, new, cells in diff.changed:
+        name = new.get("display_name") or old.get("display_name")
+        by_name = {c.name: c for c in cells}
+        sentences = []
+        if "role" in by_name:
+            sentences.append(f"{name} 职务 {by_name['role'].old}{ARROW}{by_name['role'].new}")
+            # The role says whether the member votes; "有表决权 否 → 是" would repeat it.
+            by_name.pop("is_voting", None)
+            by_name.pop("role")
+        if "end_date" in by_name and old.raw.get("end_date") is None:
+            reason = new.get("end_reason")
+            role = old.get("role")
+            sentences.append(f"{role} {name} 离任" + (f"（{reason}）" if reason else ""))
+            by_name.pop("end_date")
+            by_name.pop("end_reason", None)
+        rest = list(by_name.values())
+        if rest:
+            sentences.append(f"{new.get('role')} {name} " + "；".join(_cell(diff, c) for c in rest))
+        changes.append(_change(diff, "changed", "；".join(sentences), new, fields=tuple(cells)))
+    for r in diff.added:
+        text = f"新增{r.get('role') or '成员'} " + _with_building(
+            r.get("display_name"), r.get("building_no")
+        )
+        changes.append(_change(diff, "added", text, r))
+    for r in diff.removed:
+        text = f"删除成员记录 {r.get('role')} {r.get('display_name')}".replace("  ", " ")
+        changes.append(_change(diff, "removed", text, r))
+    return changes
+
+
+def _committees(diff: _Diff) -> list[Change]:
+    def label(r: _Row) -> str:
+        return f"第{r.get('term_no')}届业委会"
+
+    def added(r: _Row) -> str:
+        term = (
+            f"（任期 {r.get('term_start')} 至 {r.get('term_end')}）" if r.get("term_start") else ""
+        )
+        return f"{label(r)} 新增公示{term}"
+
+    changes = []
+    for old, new, cells in diff.changed:
+        parts = []
+        for c in cells:
+            if c.name == "filing_date" and old.raw.get("filing_date") is None:
+                parts.append(f"已备案（{c.new}）")
+            else:
+                parts.append(_cell(diff, c))
+        changes.append(
+            _change(diff, "changed", f"{label(new)} " + "；".join(parts), new, fields=tuple(cells))
+        )
+    diff.changed = []
+    return changes + _generic(diff, label, added, lambda r: f"{label(r)} 记录被删除")
+
+
+def _fee_label(r: _Row) -> str:
+    # 单项 (parking and the like) is a placeholder, not a package: 「地面停车 收费」.
+    if r.get("package") == "单项":
+        return f"{r.get('unit_category')} 收费"
+    return f"{r.get('unit_category')} {r.get('package')} 物业费"
+
+
+def _fees(diff: _Diff) -> list[Change]:
+    changes = []
+    # The documented way to change a price: give the old row an end date and add a new
+    # row. Read that pair as one price change, not as an end date plus a new fee.
+    ended = {
+        (new.get("unit_category"), new.get("package")): (old, new, cells)
+        for old, new, cells in diff.changed
+        if any(c.name == "effective_to" for c in cells) and old.raw.get("effective_to") is None
+    }
+    paired: set[int] = set()
+    for r in diff.added:
+        match = ended.get((r.get("unit_category"), r.get("package")))
+        if match is not None and id(match[0]) not in paired:
+            old, new, cells = match
+            paired.add(id(old))
+            since = f"（{r.get('effective_from')} 起）" if r.get("effective_from") else ""
+            text = (
+                f"{_fee_label(r)} {old.get('price_yuan')}{ARROW}{r.get('price_yuan')} "
+                f"{r.get('unit')}{since}"
+            )
+            extra = [c for c in cells if c.name != "effective_to"]
+            if extra:
+                text += "；" + "；".join(_cell(diff, c) for c in extra)
+            changes.append(_change(diff, "changed", text, r, fields=tuple(cells)))
+        else:
+            since = f"（{r.get('effective_from')} 起）" if r.get("effective_from") else ""
+            who = _fee_label(r).removesuffix(" 物业费").removesuffix(" 收费")
+            text = f"新增收费 {who} {r.get('price_yuan')} {r.get('unit')}{since}"
+            changes.append(_change(diff, "added", text, r))
+    for old, new, cells in diff.changed:
+        if id(old) in paired:
+            continue
+        by_name = {c.name: c for c in cells}
+        parts = []
+        if "price_yuan" in by_name:
+            price = by_name.pop("price_yuan")
+            parts.append(f"{price.old}{ARROW}{price.new} {new.get('unit')}")
+        parts += [_cell(diff, c) for c in by_name.values()]
+        changes.append(
+            _change(
+                diff, "changed", f"{_fee_label(new)} " + "；".join(parts), new, fields=tuple(cells)
+            )
+        )
+    for r in diff.removed:
+        who = _fee_label(r).removesuffix(" 物业费").removesuffix(" 收费")
+        text = f"删除收费 {who} {r.get('price_yuan')} {r.get('unit')}"
+        changes.append(_change(diff, "removed", text, r))
+    return changes
+
+
+def _common_income(diff: _Diff) -> list[Change]:
+    return _generic(
+        diff,
+        lambda r: f"{r.get('quarter')} 公共收益",
+        lambda r: f"{r.get('quarter')} 公共收益 新增公示",
+        lambda r: f"{r.get('quarter')} 公共收益 公示被删除",
+    )
+
+
+def _common_income_lines(diff: _Diff) -> list[Change]:
+    return _summarised(
+        diff,
+        lambda r: (
+            f"{r.get('quarter')} 公共收益明细 第{r.get('line_no')}行 {r.get('category')}".rstrip()
+        ),
+        lambda r: r.get("quarter"),
+        lambda q, n: f"{q} 公共收益明细 新增 {n} 行",
+        lambda q, n: f"{q} 公共收益明细 删除 {n} 行",
+    )
+
+
+def _repair_fund(diff: _Diff) -> list[Change]:
+    return _summarised(
+        diff,
+        lambda r: f"{r.get('period')} 维修资金 {r.get('building_no')}号楼",
+        lambda r: r.get("period"),
+        lambda p, n: f"{p} 维修资金分户账 新增公示（{n} 栋楼）",
+        lambda p, n: f"{p} 维修资金分户账 删除（{n} 栋楼）",
+    )
+
+
+def _repair_projects(diff: _Diff) -> list[Change]:
+    def label(r: _Row) -> str:
+        return f"维修项目 {r.get('project_id')}（{r.get('title')}）"
+
+    def added(r: _Row) -> str:
+        status = f"，{r.get('status')}" if r.get("status") else ""
+        return f"新增维修项目 {r.get('project_id')}：{r.get('title')}{status}"
+
+    return _generic(diff, label, added, lambda r: f"删除维修项目 {r.get('project_id')}")
+
+
+def _budgets(diff: _Diff) -> list[Change]:
+    return _summarised(
+        diff,
+        lambda r: f"{r.get('fiscal_year')}年{r.get('fund')} {r.get('line_item')}",
+        lambda r: r.get("fiscal_year"),
+        lambda y, n: f"{y}年预算与决算 新增 {n} 项",
+        lambda y, n: f"{y}年预算与决算 删除 {n} 项",
+    )
+
+
+def _audits(diff: _Diff) -> list[Change]:
+    def added(r: _Row) -> str:
+        opinion = f"：{r.get('opinion')}" if r.get("opinion") else ""
+        return f"新增{r.get('audit_type') or '审计'}报告 {r.get('audit_id')}{opinion}"
+
+    return _generic(
+        diff,
+        lambda r: f"审计 {r.get('audit_id')}",
+        added,
+        lambda r: f"删除审计报告 {r.get('audit_id')}",
+    )
+
+
+def _meeting_name(kind: str) -> str:
+    return kind if kind.endswith("会议") else f"{kind}会议"
+
+
+def _meetings(diff: _Diff) -> list[Change]:
+    def label(r: _Row) -> str:
+        return f"{_meeting_name(r.get('meeting_type'))} {r.get('meeting_id')}"
+
+    def added(r: _Row) -> str:
+        topic = f"：{r.get('topic')}" if r.get("topic") else ""
+        return f"新增{_meeting_name(r.get('meeting_type'))}记录 {r.get('meeting_date')}{topic}"
+
+    return _generic(diff, label, added, lambda r: f"删除会议记录 {r.get('meeting_id')}")
+
+
+def _resolutions(diff: _Diff) -> list[Change]:
+    def added(r: _Row) -> str:
+        passed = {"是": "（通过）", "否": "（未通过）"}.get(r.get("passed"), "")
+        return f"新增决议 {r.get('resolution_id')}：{r.get('title')}{passed}"
+
+    return _generic(
+        diff,
+        lambda r: f"决议 {r.get('resolution_id')}",
+        added,
+        lambda r: f"删除决议 {r.get('resolution_id')}",
+    )
+
+
+def _contract(diff: _Diff) -> list[Change]:
+    def added(r: _Row) -> str:
+        bits = [r.get("company_name"), r.get("fee_mode")]
+        if r.get("start_date"):
+            bits.append(f"{r.get('start_date')} 至 {r.get('end_date') or '未定'}")
+        return f"新增物业服务合同 {r.get('contract_id')}：" + "，".join(b for b in bits if b)
+
+    return _generic(
+        diff,
+        lambda r: f"物业服务合同 {r.get('contract_id')}",
+        added,
+        lambda r: f"删除物业服务合同 {r.get('contract_id')}",
+    )
+
+
+def _service_standards(diff: _Diff) -> list[Change]:
+    def label(r: _Row) -> str:
+        return f"物业服务标准 {r.get('item')}（{r.get('standard_id')}）"
+
+    changes = []
+    for _, new, cells in diff.changed:
+        # The standard text is what the row is about; its title would only repeat it.
+        parts = [
+            ARROW.join(_excerpts(c.old, c.new)) if c.name == "standard" else _cell(diff, c)
+            for c in cells
+        ]
+        changes.append(
+            _change(diff, "changed", f"{label(new)}：" + "；".join(parts), new, fields=tuple(cells))
+        )
+    diff.changed = []
+    return changes + _generic(
+        diff,
+        label,
+        lambda r: f"新增{label(r)}：{r.get('standard')}",
+        lambda r: f"删除{label(r)}",
+    )
+
+
+def _work_orders(diff: _Diff) -> list[Change]:
+    return _summarised(
+        diff,
+        lambda r: f"{r.get('month')} {r.get('channel')} {r.get('category')}工单",
+        lambda r: r.get("month"),
+        lambda m, n: f"{m} 工单统计 新增公示（{n} 行）",
+        lambda m, n: f"{m} 工单统计 删除 {n} 行",
+    )
+
+
+def _evaluations(diff: _Diff) -> list[Change]:
+    def label(r: _Row) -> str:
+        return f"{r.get('period')}年{r.get('subject')}"
+
+    def added(r: _Row) -> str:
+        bits = []
+        if r.get("score"):
+            bits.append(f"{r.get('score')} 分")
+        if r.get("grade"):
+            bits.append(r.get("grade"))
+        return f"新增 {label(r)}" + ("：" + "，".join(bits) if bits else "")
+
+    return _generic(diff, label, added, lambda r: f"删除 {label(r)}")
+
+
+def _estate(diff: _Diff) -> list[Change]:
+    return _generic(
+        diff,
+        lambda r: "小区基本信息",
+        lambda r: f"新增小区基本信息 {r.get('name')}",
+        lambda r: f"删除小区基本信息 {r.get('name')}",
+    )
+
+
+def _member_events(diff: _Diff) -> list[Change]:
+    member_names = diff.lookup("members", "member_id", "display_name")
+
+    def who(r: _Row) -> str:
+        return member_names.get(r.get("member_id")) or r.get("member_id")
+
+    def label(r: _Row) -> str:
+        return f"{who(r)} {r.get('event_type')}记录 {r.get('event_id')}"
+
+    changes = [
+        _change(
+            diff,
+            "changed",
+            f"{label(new)}：" + "；".join(_cell(diff, c) for c in cells),
+            new,
+            fields=tuple(cells),
+        )
+        for _, new, cells in diff.changed
+    ]
+    # One training often records every member: one line per event, listing the people.
+    groups: dict[tuple[str, str, str], list[_Row]] = {}
+    for r in diff.added:
+        groups.setdefault(
+            (r.get("event_date"), r.get("event_type"), r.get("description")), []
+        ).append(r)
+    for (date, kind, description), rows in groups.items():
+        people = "、".join(who(r) for r in rows)
+        note = f"（{description}）" if description else ""
+        text = f"新增全周期记录 {date} {kind}：{people}{note}"
+        changes.append(Change(diff.table, diff.title, "added", text, rows[0].key, rows=len(rows)))
+    for r in diff.removed:
+        changes.append(_change(diff, "removed", f"删除全周期记录 {r.get('event_id')}", r))
+    return changes
+
+
+PHRASES: dict[str, Callable[[_Diff], list[Change]]] = {
+    "estate": _estate,
+    "committees": _committees,
+    "members": _members,
+    "member_events": _member_events,
+    "meetings": _meetings,
+    "resolutions": _resolutions,
+    "common_income": _common_income,
+    "common_income_lines": _common_income_lines,
+    "repair_fund": _repair_fund,
+    "repair_projects": _repair_projects,
+    "budgets": _budgets,
+    "audits": _audits,
+    "contract": _contract,
+    "fees": _fees,
+    "service_standards": _service_standards,
+    "work_orders": _work_orders,
+    "evaluations": _evaluations,
+}
