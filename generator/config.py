@@ -12,6 +12,13 @@ import yaml
 # depending on the machine's tz database.
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 BUNDLED_RULES = Path(__file__).resolve().parent.parent / "data" / "rules.yaml"
+# The rules' date arithmetic (deadlines, terms) is meaningful only in this range.
+MIN_AS_OF = dt.date(1900, 1, 1)
+MAX_AS_OF = dt.date(2100, 12, 31)
+
+
+class ConfigError(Exception):
+    """rules.yaml cannot be used; the message says which file and how to fix it."""
 
 
 def default_as_of(environ: dict | None = None) -> dt.date:
@@ -24,7 +31,23 @@ def default_as_of(environ: dict | None = None) -> dt.date:
 
 
 def load_rules_config(data_dir: Path) -> dict:
+    """The rule parameters: DATA_DIR/rules.yaml, else the bundled data/rules.yaml."""
     path = data_dir / "rules.yaml"
     if not path.is_file():
         path = BUNDLED_RULES
-    return yaml.safe_load(path.read_text("utf-8")) or {}
+    try:
+        config = yaml.safe_load(path.read_bytes().decode("utf-8-sig"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ConfigError(
+            f"{path} 无法读取（{type(error).__name__}），请检查缩进和编码（UTF-8）。/ "
+            f"{path} cannot be read ({type(error).__name__}): check its indentation and that "
+            "it is UTF-8."
+        ) from None
+    if config is None:
+        return {}
+    if not isinstance(config, dict):
+        raise ConfigError(
+            f"{path} 应当是“名称: 值”的列表，参照 data/rules.yaml。/ {path} must be a mapping "
+            "of settings like data/rules.yaml."
+        )
+    return config

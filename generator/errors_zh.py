@@ -41,6 +41,26 @@ def _type_name(error) -> str:
     return match.group(1) if match else ""
 
 
+def _label(schema: dict, field: str | None) -> str:
+    titles = {f["name"]: f.get("title", f["name"]) for f in schema.get("fields", [])}
+    return f"“{titles.get(field, field)}”（{field}）" if field else ""
+
+
+def type_error(
+    estate: str, resource: str, path: str | None, row, field, cell, kind, schema, *, why=""
+) -> Finding:
+    """A cell that does not hold a value of its column's type. ``why`` ("year", "size")
+    is for values frictionless accepts but no record means: a date in the year 25, 1e400."""
+    hint = TYPE_HINTS.get(kind, ("正确的格式", "the right format"))
+    extra, extra_en = {
+        "year": ("，年份应在 1900 到 2100 之间", ", with a year from 1900 to 2100"),
+        "size": ("（这个数大得不合理，请检查是否多打了数字）", " (this number is implausibly large: check for extra digits)"),
+    }.get(why, ("", ""))  # fmt: skip
+    zh = f"{_label(schema, field)}填的是“{cell}”，这里应当填{hint[0]}{extra}。请改正这一格。"
+    en = f'{field} is "{cell}", which should be {hint[1]}{extra_en}. Correct the cell.'
+    return Finding(estate, resource, path, row, field, "type-error", ERROR, zh, en)
+
+
 def translate(estate: str, resource: str, path: str | None, error, schema: dict) -> Finding:
     kind = error.type
     row = getattr(error, "row_number", None)
@@ -50,9 +70,7 @@ def translate(estate: str, resource: str, path: str | None, error, schema: dict)
     label = f"“{titles.get(field, field)}”（{field}）" if field else ""
     zh = en = None
     if kind == "type-error":
-        hint = TYPE_HINTS.get(_type_name(error), ("正确的格式", "the right format"))
-        zh = f"{label}填的是“{cell}”，这里应当填{hint[0]}。请改正这一格。"
-        en = f'{field} is "{cell}", which should be {hint[1]}. Correct the cell.'
+        return type_error(estate, resource, path, row, field, cell, _type_name(error), schema)
     elif kind == "constraint-error":
         note = getattr(error, "note", "") or ""
         match = re.match(r'constraint "(\w+)" is "(.*)"', note)
@@ -63,20 +81,31 @@ def translate(estate: str, resource: str, path: str | None, error, schema: dict)
         pattern = CONSTRAINTS.get(
             name, ("不符合要求（{value}）", "violates a constraint ({value})")
         )
+        if name == "required":
+            cell = None  # empty by definition; a short row reports it as "None"
         shown = f"填的是“{cell}”，" if cell not in (None, "") else ""
         zh = f"{label}{shown}{pattern[0].format(value=value)}。请改正这一格。"
         en_value = ", ".join(_enum(schema, field)) if name == "enum" else value
         got = f' is "{cell}" but' if cell not in (None, "") else ""
         en = f"{field}{got} " + pattern[1].format(value=en_value) + ". Correct the cell."
+        if name == "enum" and isinstance(cell, str) and cell.strip() in _enum(schema, field):
+            # " 在任" or "在任 ": right word, invisible spaces.
+            zh += "（这一格的前后有多余的空格，删去空格即可。）"
+            en += " (The cell has spaces before or after the word; remove them.)"
     elif kind in ("primary-key", "unique-error"):
         keys = schema.get("primaryKey") or ([field] if field else [])
         field = field or (keys[0] if keys else None)
         names = "、".join(titles.get(k, k) for k in keys)
-        zh = f"这一行的{names}与前面某一行重复或为空（{error.note}）。每一行的{names}必须唯一，请改正或删去重复的行。"
-        en = (
-            f"This row repeats the key ({', '.join(keys)}) of an earlier row, or leaves it empty "
-            f"({error.note}). Each row needs its own key: correct or delete the duplicate."
-        )
+        # frictionless' note, said in Chinese: "the same as in the row at position 2".
+        note = getattr(error, "note", "") or ""
+        same = re.search(r"row at position (\d+)", note)
+        if same:
+            what = f"与第 {same.group(1)} 行重复"
+            what_en = f"repeats the key ({', '.join(keys)}) of line {same.group(1)}"
+        else:
+            what, what_en = "为空", f"leaves the key ({', '.join(keys)}) empty"
+        zh = f"这一行的{names}{what}。每一行的{names}必须填写且各不相同，请改正或删去重复的行。"
+        en = f"This row {what_en}. Each row needs its own key: correct it or delete the duplicate."
     elif kind == "foreign-key":
         note = getattr(error, "note", "") or ""
         match = re.search(

@@ -12,11 +12,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
+from .guide import guide_url
+
 ERROR = "error"
 WARNING = "warning"
 
-# Where a rule id is explained in the committee guide (content/guide/rules.md).
-GUIDE_RULES_PATH = "guide/rules/"
 
 
 @dataclass(frozen=True, order=True)
@@ -99,7 +99,7 @@ def _escape_github(value: str, *, prop: bool = False) -> str:
     return value
 
 
-def format_github(report: Report) -> str:
+def format_github(report: Report, site_url: str = "") -> str:
     lines = []
     for f in report.findings:
         props = []
@@ -108,7 +108,7 @@ def format_github(report: Report) -> str:
         if f.row:
             props.append(f"line={f.row}")
         props.append(f"title={_escape_github(f'{f.estate} {f.rule}', prop=True)}")
-        text = f"{f.message} / {f.message_en}"
+        text = f"{f.message} / {f.message_en} 说明 guide: {guide_url(f.rule, site_url)}"
         if f.field:
             text = f"[{f.field}] {text}"
         lines.append(f"::{f.severity} {','.join(props)}::{_escape_github(text)}")
@@ -117,14 +117,14 @@ def format_github(report: Report) -> str:
 
 
 def summary_line(report: Report) -> str:
-    estates = len(report.tables) or len({f.estate for f in report.findings})
+    estates = len(report.tables) or len({f.estate for f in report.findings if f.estate})
     return (
         f"{estates} 个小区，{len(report.errors)} 个错误，{len(report.warnings)} 个提醒 / "
         f"{estates} estates, {len(report.errors)} errors, {len(report.warnings)} warnings"
     )
 
 
-def format_table(report: Report) -> str:
+def format_table(report: Report, site_url: str = "") -> str:
     """Readable text grouped by estate: one block per estate, one entry per finding."""
     out: list[str] = []
     by_estate: dict[str, list[Finding]] = {}
@@ -133,11 +133,14 @@ def format_table(report: Report) -> str:
     for estate, findings in by_estate.items():
         n_err = sum(f.severity == ERROR for f in findings)
         n_warn = len(findings) - n_err
-        out.append(f"== {estate}: {n_err} 个错误 errors, {n_warn} 个提醒 warnings")
+        # Findings about the data folder as a whole (no estate found) have no estate id.
+        label = estate or "数据文件夹 data folder"
+        out.append(f"== {label}: {n_err} 个错误 errors, {n_warn} 个提醒 warnings")
         for f in findings:
             label = "错误 ERROR  " if f.severity == ERROR else "提醒 WARNING"
             out.append(f"  {label} {f.where}  ({f.rule})")
             out.append(f"      {f.message}")
             out.append(f"      {f.message_en}")
+            out.append(f"      说明 guide: {guide_url(f.rule, site_url)}")
     out.append(summary_line(report))
     return "\n".join(out)

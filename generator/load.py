@@ -75,11 +75,26 @@ def _rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def load_schemas(schema_dir: Path) -> dict[str, dict]:
-    """All shared Table Schemas by table name (file stem before ``.schema.yaml``)."""
+def load_schemas(schema_dir: Path, broken: list[Path] | None = None) -> dict[str, dict]:
+    """All shared Table Schemas by table name (file stem before ``.schema.yaml``).
+
+    A schema that cannot be read (bad YAML, no ``fields`` list) is left out and, when
+    ``broken`` is given, appended to it, so ``load`` can report it instead of crashing.
+    """
     schemas = {}
     for path in sorted(schema_dir.glob("*.schema.yaml")):
-        schemas[path.name.removesuffix(".schema.yaml")] = yaml.safe_load(path.read_text("utf-8"))
+        try:
+            schema = yaml.safe_load(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            schema = None
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if not isinstance(fields, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields
+        ):
+            if broken is not None:
+                broken.append(path)
+            continue
+        schemas[path.name.removesuffix(".schema.yaml")] = schema
     return schemas
 
 
@@ -109,9 +124,45 @@ def load(data_dir: Path | str, root: Path | str | None = None) -> Loaded:
     data_dir = Path(data_dir)
     root = Path(root) if root else repository_root(data_dir)
     schema_dir = data_dir / "schemas" if (data_dir / "schemas").is_dir() else BUNDLED_SCHEMAS
-    schemas = load_schemas(schema_dir)
+    broken: list[Path] = []
+    schemas = load_schemas(schema_dir, broken)
     packages = [_load_package(folder, root, schemas) for folder in estate_folders(data_dir)]
-    return Loaded(root, data_dir, schemas, packages, _duplicate_ids(packages, root))
+    findings = [_broken_schema(path, root) for path in broken]
+    if not packages:
+        # An empty (or mistyped) data folder must not "validate" and then publish an
+        # empty site over the real one.
+        findings.append(
+            Finding(
+                "",
+                None,
+                _rel(data_dir, root),
+                None,
+                None,
+                "package-error",
+                ERROR,
+                f"在“{_rel(data_dir, root)}”中没有找到任何小区文件夹。数据应放在 "
+                "estates/<小区编号>/ 下，每个文件夹里有 datapackage.yaml。请检查数据文件夹的路径。",
+                f'No estate folders were found in "{_rel(data_dir, root)}". Each estate lives '
+                "in estates/<estate_id>/ with a datapackage.yaml. Check the data folder path.",
+            )
+        )
+    return Loaded(root, data_dir, schemas, packages, findings + _duplicate_ids(packages, root))
+
+
+def _broken_schema(path: Path, root: Path) -> Finding:
+    return Finding(
+        "",
+        None,
+        _rel(path, root),
+        None,
+        "fields",
+        "package-error",
+        ERROR,
+        f"共享表结构 {path.name} 无法读取（YAML 格式有误，或没有 fields 列表）。这张表暂时无法校验。"
+        "请网站维护者修正这个文件。",
+        f"The shared schema {path.name} cannot be read (invalid YAML or no fields list); "
+        "the table cannot be validated. The site maintainers need to fix this file.",
+    )
 
 
 def _duplicate_ids(packages: list[EstatePackage], root: Path) -> list[Finding]:
@@ -144,10 +195,13 @@ def _duplicate_ids(packages: list[EstatePackage], root: Path) -> list[Finding]:
 class _Problem(Exception):
     """A refused file, carried to the one place that turns it into a Finding."""
 
-    def __init__(self, rule, message, message_en, *, row=None, field=None, severity=ERROR):
+    def __init__(
+        self, rule, message, message_en, *, row=None, field=None, severity=ERROR, path=None
+    ):
         super().__init__(message_en)
         self.rule, self.message, self.message_en = rule, message, message_en
         self.row, self.field, self.severity = row, field, severity
+        self.path = path  # the file at fault, when the caller cannot know it
 
 
 def _load_package(folder: Path, root: Path, schemas: dict[str, dict]) -> EstatePackage:
@@ -169,6 +223,16 @@ def _load_package(folder: Path, root: Path, schemas: dict[str, dict]) -> EstateP
             )
         )
 
+    if folder.is_symlink():
+        # A linked folder would publish files from anywhere on the machine.
+        add(folder, _Problem(
+            "package-error",
+            f"小区文件夹“{estate_id}”是指向别处的链接，已拒绝。请把真正的文件夹放在 data/estates/ 中。",
+            f'The estate folder "{estate_id}" is a link to somewhere else and was refused. Put '
+            "the real folder in data/estates/.",
+        ))
+        return pkg
+
     if not ESTATE_ID.match(estate_id):
         add(
             folder,
@@ -182,9 +246,9 @@ def _load_package(folder: Path, root: Path, schemas: dict[str, dict]) -> EstateP
         return pkg
 
     try:
-        descriptor_path, raw = _read_descriptor(folder)
+        descriptor_path, raw, entry_lines = _read_descriptor(folder)
     except _Problem as problem:
-        add(folder / DESCRIPTOR_NAMES[0], problem)
+        add(problem.path or folder / DESCRIPTOR_NAMES[0], problem)
         return pkg
     pkg.descriptor_path = descriptor_path
 
@@ -221,7 +285,13 @@ def _load_package(folder: Path, root: Path, schemas: dict[str, dict]) -> EstateP
         return pkg
 
     listed = set()
+    # Tables the package lists but that were refused: their own finding explains why, so
+    # rows elsewhere that refer to them are not reported a second time (see
+    # _drop_dangling_foreign_keys), and "estate is missing" is not said of a refused estate.
+    refused: set[str] = set()
     for index, resource in enumerate(resources):
+        if isinstance(resource, dict) and isinstance(resource.get("name"), str):
+            refused.add(resource["name"])
         try:
             name, csv_path, schema = _check_resource(folder, resource, index, schemas)
             if name in listed:
@@ -233,12 +303,21 @@ def _load_package(folder: Path, root: Path, schemas: dict[str, dict]) -> EstateP
                 )
             listed.add(name)
         except _Problem as problem:
+            # The line of this entry in datapackage.yaml, so the finding can be found.
+            if problem.row is None and index < len(entry_lines):
+                problem.row = entry_lines[index]
             add(descriptor_path, problem)
+            continue
+        except OSError as error:  # a name too long for the file system, and the like
+            add(descriptor_path, _unreadable(resource.get("path"), error, entry_lines, index))
             continue
         try:
             encoding, header, notes = _check_csv(csv_path, schema)
         except _Problem as problem:
             add(csv_path, problem, name)
+            continue
+        except OSError as error:  # no permission to read, a file vanishing meanwhile
+            add(csv_path, _unreadable(csv_path.name, error), name)
             continue
         for note in notes:
             add(csv_path, note, name)
@@ -248,6 +327,7 @@ def _load_package(folder: Path, root: Path, schemas: dict[str, dict]) -> EstateP
         # the published datapackage.json describes the CSV exactly as it is.
         by_name = {f["name"]: f for f in schema["fields"]}
         ordered = dict(schema, fields=[by_name[label] for label in header])
+        refused.discard(name)
         descriptor["resources"].append(
             {
                 "name": name,
@@ -258,7 +338,7 @@ def _load_package(folder: Path, root: Path, schemas: dict[str, dict]) -> EstateP
                 "schema": ordered,
             }
         )
-    if "estate" not in listed:
+    if "estate" not in listed and "estate" not in refused:
         add(
             descriptor_path,
             _Problem(
@@ -269,12 +349,70 @@ def _load_package(folder: Path, root: Path, schemas: dict[str, dict]) -> EstateP
                 field="resources",
             ),
         )
-    _drop_dangling_foreign_keys(descriptor, pkg)
+    for stray in _unlisted_files(folder, descriptor_path, resources):
+        add(
+            stray,
+            _Problem(
+                "package-error",
+                f"“{stray.name}”不在 datapackage.yaml 的表格清单中，不会发布。请在 resources 中列出它，"
+                "或把它移出本小区文件夹。",
+                f'"{stray.name}" is not listed in datapackage.yaml and would not be published. '
+                "List it under resources or move it out of the estate folder.",
+            ),
+        )
+    _drop_dangling_foreign_keys(descriptor, pkg, refused)
     pkg.descriptor = descriptor
     return pkg
 
 
-def _read_descriptor(folder: Path) -> tuple[Path, dict]:
+def _unreadable(path, error: OSError, lines=(), index=None) -> _Problem:
+    row = lines[index] if index is not None and index < len(lines) else None
+    reason = error.strerror or type(error).__name__
+    return _Problem(
+        "package-error",
+        f"无法读取文件“{path}”（{reason}）。请检查文件名是否过长、文件是否存在并可以读取。",
+        f'The file "{path}" cannot be read ({reason}). Check that the name is not too long '
+        "and that the file exists and is readable.",
+        row=row,
+        field="resources",
+    )
+
+
+def _entry_lines(text: str) -> list[int]:
+    """Line number (1-based) of each item of ``resources`` in the descriptor text.
+
+    Composed with the safe loader (nodes only, nothing constructed); any surprise just
+    means findings about resource entries carry no line.
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    for key, value in node.value:
+        if getattr(key, "value", None) == "resources" and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def _unlisted_files(folder: Path, descriptor_path: Path, resources: list) -> list[Path]:
+    """Files and folders in the estate folder that the package does not describe.
+
+    Everything in the folder is either the descriptor or a listed table: a stray file
+    would be committed, reviewed and versioned without ever being validated or shown.
+    Hidden files (.DS_Store and the like) are ignored.
+    """
+    listed = {
+        r.get("path") for r in resources if isinstance(r, dict) and isinstance(r.get("path"), str)
+    }
+    return sorted(
+        p for p in folder.iterdir()
+        if not p.name.startswith(".") and p != descriptor_path and p.name not in listed
+    )  # fmt: skip
+
+
+def _read_descriptor(folder: Path) -> tuple[Path, dict, list[int]]:
     for name in DESCRIPTOR_NAMES:
         path = folder / name
         if path.is_file():
@@ -286,25 +424,43 @@ def _read_descriptor(folder: Path) -> tuple[Path, dict]:
             "This estate folder has no datapackage.yaml. Create one (copy it from another "
             "estate and edit it).",
         )
+    if path.is_symlink():
+        raise _Problem(
+            "package-error",
+            f"{name} 是指向别处的链接，已拒绝。请把真正的文件放在本小区文件夹中。",
+            f"{name} is a link to somewhere else and was refused. Put the real file in the "
+            "estate folder.",
+        )
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _Problem(
             "encoding-error",
-            f"{name} 不是 UTF-8 编码。请用文本编辑器以 UTF-8 编码重新保存。",
-            f"{name} is not UTF-8. Save it again as UTF-8 in a text editor.",
+            f"{name} 不是 UTF-8 编码。请运行 `sunlight fix-encoding`，或用文本编辑器以 UTF-8 编码重新保存。",
+            f"{name} is not UTF-8. Run `sunlight fix-encoding`, or save it again as UTF-8 in a "
+            "text editor.",
+            path=path,
+        ) from None
+    except OSError as error:
+        raise _Problem(
+            "package-error",
+            f"无法读取 {name}（{error.strerror}）。请检查文件权限。",
+            f"{name} cannot be read ({error.strerror}). Check the file's permissions.",
+            path=path,
         ) from None
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else None
+        near, near_en = (f"（第 {line} 行附近）", f" (near line {line})") if line else ("", "")
         raise _Problem(
             "package-error",
-            f"{name} 的格式有误（第 {line} 行附近），无法读取。请检查缩进（只用空格，不用 Tab）和冒号。",
-            f"{name} is not valid YAML (near line {line}). Check the indentation (spaces, not "
-            "tabs) and the colons.",
+            f"{name} 的格式有误{near}，无法读取。请检查缩进（只用空格，不用 Tab）、冒号和括号、引号是否成对。",
+            f"{name} is not valid YAML{near_en}. Check the indentation (spaces, not tabs), "
+            "the colons, and that brackets and quotes are closed.",
             row=line,
+            path=path,
         ) from None
     if not isinstance(raw, dict):
         raise _Problem(
@@ -312,19 +468,27 @@ def _read_descriptor(folder: Path) -> tuple[Path, dict]:
             f"{name} 的内容应当是键值对（name、title、resources）。请参照其他小区的文件修改。",
             f"{name} must be a mapping with name, title and resources. Compare with another "
             "estate's file.",
+            path=path,
         )
-    return path, raw
+    return path, raw, _entry_lines(text)
 
 
 def _check_resource(folder: Path, resource, index: int, schemas: dict[str, dict]):
     """Return (name, csv path, schema) for a safe resource entry, or raise _Problem."""
     known = "、".join(sorted(schemas))
     if not isinstance(resource, dict) or not isinstance(resource.get("name"), str):
+        got = resource.get("name") if isinstance(resource, dict) else None
+        what, what_en = (
+            (f"的 name 写的是“{got}”，不是表名", f'has name "{got}", which is not a table name')
+            if got is not None
+            else ("没有 name", "has no name")
+        )
         raise _Problem(
             "package-error",
-            f"resources 的第 {index + 1} 项没有 name。请写上表名（{known} 之一）。",
-            f"Resource #{index + 1} has no name. Give it one of the table names: "
-            f"{', '.join(sorted(schemas))}.",
+            f"resources 的第 {index + 1} 项{what}。请写上表名（{known} 之一），"
+            "格式为“- name: estate”换行“path: estate.csv”。",
+            f"Resource #{index + 1} {what_en}. Give it one of the table names: "
+            f"{', '.join(sorted(schemas))}, as “- name: estate” then “path: estate.csv”.",
             field="resources",
         )
     name = resource["name"]
@@ -336,6 +500,14 @@ def _check_resource(folder: Path, resource, index: int, schemas: dict[str, dict]
             field="resources",
         )
     path = resource.get("path")
+    if path is not None and not isinstance(path, str):
+        raise _Problem(
+            "package-error",
+            f"表“{name}”的 path 应当是一个文件名，例如 path: {name}.csv，现在写的是“{path}”。",
+            f'The path of table "{name}" must be one file name, e.g. path: {name}.csv; it '
+            f'is "{path}".',
+            field="resources",
+        )
     if not isinstance(path, str) or not path.strip():
         raise _Problem(
             "package-error",
@@ -346,6 +518,7 @@ def _check_resource(folder: Path, resource, index: int, schemas: dict[str, dict]
     pure = Path(path)
     if (
         pure.is_absolute()
+        or "\0" in path
         or ".." in pure.parts
         or "://" in path
         or "\\" in path
@@ -368,6 +541,14 @@ def _check_resource(folder: Path, resource, index: int, schemas: dict[str, dict]
             f"“{path}”是指向别处的链接，已拒绝。请把真正的文件放在本小区文件夹中。",
             f'"{path}" is a link to somewhere else and was refused. Put the real file in the '
             "estate folder.",
+            field="resources",
+        )
+    if csv_path.is_dir():
+        raise _Problem(
+            "package-error",
+            f"表“{name}”的“{path}”是一个文件夹，不是 CSV 文件。请把 CSV 文件放在这里，或改正 path。",
+            f'"{path}" of table "{name}" is a folder, not a CSV file. Put the CSV file there '
+            "or correct the path.",
             field="resources",
         )
     if not csv_path.is_file():
@@ -414,6 +595,16 @@ def _check_csv(csv_path: Path, schema: dict) -> tuple[str, list[str], list[_Prob
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            # Excel's "Unicode Text" and some exporters write UTF-16.
+            raise _Problem(
+                "encoding-error",
+                "文件不是 UTF-8 编码，看起来是 UTF-16 编码（Excel 的“Unicode 文本”格式）；无法读取。"
+                + SAVE_AS_UTF8[0],
+                'The file is not UTF-8 — it looks like UTF-16 (Excel\'s "Unicode Text"); it '
+                "cannot be read. " + SAVE_AS_UTF8[1],
+                row=1,
+            ) from None
         try:
             data.decode("gb18030")
             guess, guess_en = (
@@ -424,9 +615,9 @@ def _check_csv(csv_path: Path, schema: dict) -> tuple[str, list[str], list[_Prob
             guess, guess_en = "编码无法识别", "its encoding is not recognised"
         raise _Problem(
             "encoding-error",
-            f"文件不是 UTF-8 编码，{guess}；第 {line} 行起无法读取。{SAVE_AS_UTF8[0]}",
+            f"文件不是 UTF-8 编码，{guess}；第 {line} 行起无法读取。运行 `sunlight fix-encoding` 可一次转换为 UTF-8；也可以{SAVE_AS_UTF8[0]}",
             f"The file is not UTF-8 — {guess_en}; it cannot be read from line {line}. "
-            f"{SAVE_AS_UTF8[1]}",
+            f"Run `sunlight fix-encoding` to convert it, or: {SAVE_AS_UTF8[1]}",
             row=line,
         ) from None
     if not text.strip():
@@ -436,20 +627,49 @@ def _check_csv(csv_path: Path, schema: dict) -> tuple[str, list[str], list[_Prob
             "The file is empty. It needs at least the header row; copy it from the template "
             "or another estate.",
         )
-    header = next(csv.reader(io.StringIO(text)), [])
-    header = [label.strip() for label in header]
+    header = [label.strip() for label in _read_rows(text)[0]]
     expected = [f["name"] for f in schema["fields"]]
     titles = {f["name"]: f.get("title", f["name"]) for f in schema["fields"]}
     missing = [name for name in expected if name not in header]
     extra = [label for label in header if label not in expected]
     duplicates = sorted({label for label in header if header.count(label) > 1})
-    if missing:
-        names = "、".join(f"{n}（{titles[n]}）" for n in missing)
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        # Excel in a European locale, or a "Text (Tab delimited)" save.
+        sep, sep_en = ("分号", "semicolons") if ";" in header[0] else ("制表符", "tabs")
         raise _Problem(
             "missing-label",
-            f"缺少列：{names}。请在第一行加上这些列名（没有数据也要保留空列）。",
+            f"这个文件用{sep}分隔各列，而不是英文逗号。请在 Excel 中用“另存为 → CSV UTF-8（逗号分隔）”重新保存。",
+            f"The columns of this file are separated by {sep_en}, not commas. Save it again "
+            'from Excel with "Save As → CSV UTF-8 (Comma delimited)".',
+            row=1,
+        )
+    if "" in header:
+        # Usually columns Excel kept to the right of the table, or a trailing comma.
+        position = header.index("") + 1
+        raise _Problem(
+            "extra-label",
+            f"第一行的第 {position} 列没有列名。多半是表格右边留下的空列或行尾多余的逗号："
+            "请在 Excel 中删除表格右侧的空列后重新保存，或删去每行末尾多余的逗号。",
+            f"Column {position} of the header row has no name. It is usually an empty column "
+            "left to the right of the table, or a trailing comma: delete the empty columns in "
+            "Excel and save again, or remove the extra commas at the end of each line.",
+            row=1,
+        )
+    if missing:
+        names = "、".join(f"{n}（{titles[n]}）" for n in missing)
+        # A misspelt column shows up as one missing and one extra: name both.
+        also = (
+            (f"另外，第一行里有不认识的列：{'、'.join(extra)}，可能就是写错的列名（注意大小写和下划线）。",
+             f" The header also has unknown column(s): {', '.join(extra)} — perhaps the same "
+             "columns misspelt (case and underscores matter).")
+            if extra
+            else ("", "")
+        )  # fmt: skip
+        raise _Problem(
+            "missing-label",
+            f"缺少列：{names}。请在第一行加上这些列名（没有数据也要保留空列）。{also[0]}",
             f"Missing column(s): {', '.join(missing)}. Add them to the header row (keep the "
-            "column even when it is empty).",
+            f"column even when it is empty).{also[1]}",
             row=1,
             field=missing[0],
         )
@@ -487,10 +707,53 @@ def _check_csv(csv_path: Path, schema: dict) -> tuple[str, list[str], list[_Prob
     return encoding, header, notes
 
 
-def _drop_dangling_foreign_keys(descriptor: dict, pkg: EstatePackage) -> None:
+def _read_rows(text: str) -> list[list[str]]:
+    """Parse the whole file strictly, to catch what frictionless reads silently wrong.
+
+    An opening quote that is never closed makes every following line part of one cell:
+    frictionless would report nothing and publish one row instead of many. ``newline=""``
+    lets old Mac files (CR-only line endings) and CRLF read like LF.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    started = 1  # the line the record being read started on
+    try:
+        for row in reader:
+            rows.append(row)
+            started = reader.line_num + 1
+    except csv.Error as error:
+        if "unexpected end of data" in str(error):
+            raise _Problem(
+                "source-error",
+                f'第 {started} 行有一个英文双引号（"）没有配对，从这里到文件末尾都被当成了一格，'
+                "后面的行读不出来。请删去这个引号，或在这一格的末尾补上引号。",
+                f'Line {started} opens a double quote (") that is never closed, so the rest '
+                "of the file reads as one cell. Remove the quote or close it at the end of the "
+                "cell.",
+                row=started,
+            ) from None
+        raise _Problem(
+            "source-error",
+            f"第 {reader.line_num} 行的格式有误（{error}）。格子里要写英文双引号时，请把整格用引号括起来，"
+            '并把内容中的每个引号写成两个（""），或者改用中文引号“”。',
+            f"Line {reader.line_num} cannot be read as CSV ({error}). To put a double quote "
+            'inside a cell, quote the whole cell and double each inner quote (""), or use '
+            "Chinese quotes “”.",
+            row=reader.line_num,
+        ) from None
+    return rows or [[]]
+
+
+def _drop_dangling_foreign_keys(
+    descriptor: dict, pkg: EstatePackage, refused: set[str] = frozenset()
+) -> None:
     """A foreign key into a table the estate has not published cannot be checked by
     frictionless (it would fail the whole resource); drop it here and let the
-    ``foreign-key`` finding come from the rows that actually use it."""
+    ``foreign-key`` finding come from the rows that actually use it.
+
+    A key into a table the package lists but that was refused (not UTF-8, a wrong
+    header …) is dropped silently: that table's own finding is the one to fix, and
+    repeating "no such table" for every row that refers to it would bury it."""
     present = {r["name"] for r in descriptor["resources"]}
     for resource in descriptor["resources"]:
         schema = resource["schema"]
@@ -498,4 +761,8 @@ def _drop_dangling_foreign_keys(descriptor: dict, pkg: EstatePackage) -> None:
         kept = [fk for fk in keys if fk["reference"]["resource"] in present]
         if len(kept) != len(keys):
             resource["schema"] = dict(schema, foreignKeys=kept)
-            pkg.dangling[resource["name"]] = [fk for fk in keys if fk not in kept]
+            dangling = [
+                fk for fk in keys if fk not in kept and fk["reference"]["resource"] not in refused
+            ]
+            if dangling:
+                pkg.dangling[resource["name"]] = dangling

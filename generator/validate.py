@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from decimal import Decimal
 from pathlib import Path
 
 import frictionless
@@ -63,11 +64,14 @@ def _frictionless(pkg: EstatePackage, root: Path, findings: list[Finding]) -> di
         )
         return {}
     schemas = {r["name"]: r["schema"] for r in pkg.descriptor["resources"]}
+    errors = {task.name: list(task.errors) for task in fl_report.tasks}
+    # Tables with errors in their cells or rows: their key values may be half-read, so
+    # "not found" in another table that refers to them is an echo, not a finding.
+    broken = {name for name, errs in errors.items() if any(e.type != "foreign-key" for e in errs)}
     failed = set()
-    for task in fl_report.tasks:
-        name = task.name
+    for name, errs in errors.items():
         path = _rel(pkg.files[name], root) if name in pkg.files else None
-        for error in task.errors:
+        for error in _without_echoes(errs, broken, schemas.get(name, {})):
             failed.add(name)
             findings.append(
                 errors_zh.translate(pkg.estate_id, name, path, error, schemas.get(name, {}))
@@ -78,7 +82,13 @@ def _frictionless(pkg: EstatePackage, root: Path, findings: list[Finding]) -> di
             continue
         try:
             with resource:
-                tables[resource.name] = [_typed(row) for row in resource.row_stream]
+                rows = [_typed(row) for row in resource.row_stream]
+            path = _rel(pkg.files[resource.name], root)
+            odd = _implausible(pkg.estate_id, resource.name, path, rows, schemas[resource.name])
+            if odd:
+                findings.extend(odd)
+                continue
+            tables[resource.name] = rows
         except frictionless.FrictionlessException as error:
             # The file changed or vanished since it was validated: report, don't crash.
             path = _rel(pkg.files[resource.name], root)
@@ -86,6 +96,74 @@ def _frictionless(pkg: EstatePackage, root: Path, findings: list[Finding]) -> di
                 errors_zh.translate(pkg.estate_id, resource.name, path, error.error, {})
             )
     return tables
+
+
+def _without_echoes(errors: list, broken: set[str], schema: dict) -> list:
+    """frictionless reports some problems twice; keep the one that says what to fix.
+
+    A short row gives missing-cell *and* "required" for the same cell; a blank row, or a
+    key cell that is not a number, also gives a primary-key error ("all None"); a key
+    into a broken table gives foreign-key errors for values that are really there.
+    """
+    missing = {(e.row_number, e.field_name) for e in errors if e.type == "missing-cell"}
+    blank = {e.row_number for e in errors if e.type == "blank-row"}
+    bad_cells = {
+        (e.row_number, e.field_name)
+        for e in errors
+        if e.type in ("type-error", "constraint-error", "missing-cell")
+    }
+    keys = schema.get("primaryKey") or []
+    kept = []
+    for e in errors:
+        row = getattr(e, "row_number", None)
+        if e.type == "constraint-error" and (row, e.field_name) in missing:
+            continue
+        if e.type == "primary-key" and (
+            row in blank or any((row, key) in bad_cells for key in keys)
+        ):
+            continue
+        if e.type == "foreign-key" and getattr(e, "reference_name", None) in broken:
+            continue
+        kept.append(e)
+    return kept
+
+
+# Years a date in an estate's records can plausibly have; like the schemas' bounds for
+# completion_year and fiscal_year. frictionless reads "25-1" as the month January of
+# year 25, and "0202-05-01" as a date; both are typos that would mislead every rule.
+YEARS = (1900, 2100)
+# No amount, area or count of one estate reaches a thousand trillion: such a value is a
+# typo (or "1e400"), and printing it would fill a page.
+TOO_BIG = Decimal("1e15")
+
+
+def _implausible(estate: str, resource: str, path: str, rows: list[dict], schema: dict):
+    """Values frictionless accepts but no record can mean: NaN, Infinity and absurdly
+    large numbers, and dates or months outside 1900–2100. Reported as type errors with
+    row and column, and the table is then treated as failed."""
+    types = {f["name"]: f.get("type") for f in schema.get("fields", [])}
+    out = []
+    for row in rows:
+        for name, value in row.items():
+            kind = types.get(name)
+            if value is None or kind not in ("number", "integer", "date", "yearmonth"):
+                continue
+            if kind in ("number", "integer"):
+                number = Decimal(str(value))
+                odd = not number.is_finite() or abs(number) >= TOO_BIG
+                why = "size" if number.is_finite() else ""
+            else:
+                year = value.year if kind == "date" else int(value[:-3])
+                odd, why = not YEARS[0] <= year <= YEARS[1], "year"
+            shown = str(value) if len(str(value)) <= 24 else str(value)[:20] + "…"
+            if odd:
+                out.append(
+                    errors_zh.type_error(
+                        estate, resource, path, row["_row"], name, shown, kind, schema,
+                        why=why,
+                    )
+                )  # fmt: skip
+    return out
 
 
 def _typed(row) -> dict:
@@ -114,8 +192,10 @@ def _estate_row(pkg: EstatePackage, tables: dict, root: Path) -> list[Finding]:
                 None,
                 "package-error",
                 ERROR,
-                f"estate.csv 应当正好有一行数据，现在有 {len(rows)} 行。",
-                f"estate.csv must hold exactly one data row; it has {len(rows)}.",
+                f"estate.csv 应当正好有一行数据（第 2 行，在列名下面），现在有 {len(rows)} 行。"
+                "请只保留本小区的那一行。",
+                f"estate.csv must hold exactly one data row (line 2, under the header); it has "
+                f"{len(rows)}. Keep only this estate's row.",
             )
         ]
     if rows[0].get("estate_id") != pkg.estate_id:
@@ -137,31 +217,46 @@ def _estate_row(pkg: EstatePackage, tables: dict, root: Path) -> list[Finding]:
 
 
 def _dangling(pkg: EstatePackage, tables: dict, root: Path) -> list[Finding]:
-    """Rows that refer to a table the estate has not published."""
+    """Rows that refer to a table the estate has not published.
+
+    One finding per table and key, at the first such row: the fix is one file to add,
+    and a hundred identical lines (one per statement line) would hide everything else.
+    """
     out = []
     for name, keys in pkg.dangling.items():
         for fk in keys:
             target = fk["reference"]["resource"]
-            for row in tables.get(name, []):
-                values = [row.get(f) for f in fk["fields"]]
-                if all(v is None for v in values):
-                    continue
-                field = fk["fields"][0]
-                out.append(
-                    Finding(
-                        pkg.estate_id,
-                        name,
-                        _rel(pkg.files[name], root),
-                        row["_row"],
-                        field,
-                        "foreign-key",
-                        ERROR,
-                        f"“{field}”填了“{values[0]}”，但本小区没有公示“{target}”表，无法对应。"
-                        f"请加上 {target}.csv，或清空这一格。",
-                        f'"{field}" is "{values[0]}" but this estate publishes no "{target}" '
-                        f"table to match it. Add {target}.csv or clear the cell.",
-                    )
+            field = fk["fields"][0]
+            using = [
+                r for r in tables.get(name, []) if any(r.get(f) is not None for f in fk["fields"])
+            ]
+            if not using:
+                continue
+            first, value = using[0]["_row"], using[0].get(field)
+            more, more_en = (
+                (
+                    f"（共 {len(using)} 行，第一处在第 {first} 行）",
+                    f" ({len(using)} rows, the first on line {first})",
                 )
+                if len(using) > 1
+                else ("", "")
+            )
+            out.append(
+                Finding(
+                    pkg.estate_id,
+                    name,
+                    _rel(pkg.files[name], root),
+                    first,
+                    field,
+                    "foreign-key",
+                    ERROR,
+                    f"“{field}”填了“{value}”{more}，但本小区没有公示“{target}”表，无法对应。"
+                    f"请加上 {target}.csv 并在 datapackage.yaml 中列出，或清空这一列。",
+                    f'"{field}" is "{value}"{more_en} but this estate publishes no "{target}" '
+                    f"table to match it. Add {target}.csv (and list it in datapackage.yaml) or "
+                    "clear the column.",
+                )
+            )
     return out
 
 

@@ -1486,3 +1486,10 @@ def test_no_personal_data_skips_ids_credit_codes_dates_and_non_text():
     assert flat("no-personal-data", context(**other)) == [
         ("evaluations", 2, "summary", "no-personal-data", "error")
     ]
+
+
+def test_committee_elected_but_not_started_is_judged_on_its_first_day():
+    # As of a day before term 3 starts, its members are not in post yet; the roster is
+    # judged on the term's first day instead of reporting a committee without a chair.
+    early = AS_OF.replace(year=2023, month=6, day=1)
+    assert roles(MEILIN_MEMBERS, as_of=early) == []

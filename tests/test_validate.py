@@ -121,7 +121,8 @@ def test_paths_leaving_the_package_are_refused(tmp_path):
     )
     report = validate(load(tmp_path), AS_OF, {})
     refused = [f for f in report.findings if f.rule == "package-error"]
-    assert len(refused) == 2
+    # The two refused entries, and members.csv which is now listed by no entry.
+    assert len(refused) == 3
     assert any("../../secret.csv" in f.message for f in refused)
     assert any("链接" in f.message for f in refused)
     # Nothing outside the folder was read into the report.
@@ -139,7 +140,7 @@ def test_other_schema_is_refused(tmp_path):
         "test-estate",
         None,
         "estates/test-estate/datapackage.yaml",
-        None,
+        10,  # the line of the members entry in datapackage.yaml
         "resources",
         "package-error",
     ) in out
@@ -222,8 +223,8 @@ def test_cli_json_shape_and_exit_codes(tmp_path):
     assert all(set(f) == keys for f in data["findings"])
     assert {f["severity"] for f in data["findings"]} <= {"warning"}
 
-    write_package(tmp_path, estate=ESTATE.replace("商品房", "别墅"))
-    bad = run("validate", str(tmp_path), "--as-of", "2026-11-20", "--format", "json")
+    write_package(tmp_path / "bad", estate=ESTATE.replace("商品房", "别墅"))
+    bad = run("validate", str(tmp_path / "bad"), "--as-of", "2026-11-20", "--format", "json")
     assert bad.exit_code == 1
     (finding,) = [f for f in json.loads(bad.output)["findings"] if f["severity"] == "error"]
     assert (finding["row"], finding["field"], finding["rule"]) == (
@@ -287,3 +288,37 @@ def test_build_failure_keeps_previous_site(tmp_path):
     assert (site / "marker.txt").read_text() == "previous build"
     assert sorted(p.relative_to(site) for p in site.rglob("*") if p.name != "marker.txt") == before
     assert not list(tmp_path.glob(".site.tmp-*"))
+
+
+def test_files_not_in_the_package_are_refused(tmp_path):
+    write_package(tmp_path)
+    folder = tmp_path / "estates/test-estate"
+    (folder / "notes.xlsx").write_bytes(b"PK")
+    (folder / "old").mkdir()
+    (folder / ".DS_Store").write_bytes(b"")
+    out = findings(tmp_path)
+    assert (
+        "test-estate",
+        None,
+        "estates/test-estate/notes.xlsx",
+        None,
+        None,
+        "package-error",
+    ) in out
+    assert ("test-estate", None, "estates/test-estate/old", None, None, "package-error") in out
+    assert not any(".DS_Store" in (f[2] or "") for f in out)
+
+
+def test_as_of_outside_the_rules_range_is_misuse(tmp_path):
+    write_package(tmp_path)
+    assert run("validate", str(tmp_path), "--as-of", "0001-01-01").exit_code == 2
+    assert run("validate", str(tmp_path), "--as-of", "9999-12-31").exit_code == 2
+
+
+def test_broken_rules_yaml_is_misuse_not_a_traceback(tmp_path):
+    write_package(tmp_path)
+    (tmp_path / "rules.yaml").write_text("- just\n- a list\n")
+    result = run("validate", str(tmp_path), "--as-of", "2026-11-20")
+    assert result.exit_code == 2 and "rules.yaml" in result.output
+    (tmp_path / "rules.yaml").write_text("fee_bands: [\n")
+    assert run("validate", str(tmp_path), "--as-of", "2026-11-20").exit_code == 2

@@ -33,6 +33,14 @@ def current_term(ctx: Context) -> dict | None:
     return max(sitting or terms, key=lambda t: t["term_no"])
 
 
+def roster_day(term: dict | None, as_of: dt.date) -> dt.date:
+    """The day a term's roster is judged on: the as-of date, or the term's first day when
+    a newly elected committee has not started yet (its members are not "in post" before
+    then, which would otherwise read as a committee without a chair)."""
+    start = term.get("term_start") if term else None
+    return max(as_of, start) if start else as_of
+
+
 def is_sitting(term: dict | None) -> bool:
     return term is not None and term.get("status") == SITTING
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ._common import ROLE_EN, current_term, in_post, is_sitting, name_of
+from ._common import ROLE_EN, current_term, in_post, is_sitting, name_of, roster_day
 from .base import Check, Context, Issue
 
 VOTING_ROLES = ("主任", "副主任", "委员")
@@ -34,7 +34,7 @@ class CommitteeRoles(Check):
         # Only a sitting committee must have its officers; a term that has ended has none.
         if term is not None and not is_sitting(term):
             return
-        present = [m for m in members if in_post(m, ctx.as_of)]
+        present = [m for m in members if in_post(m, roster_day(term, ctx.as_of))]
         yield from _officers(term_no, present, ctx)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ._common import current_term, in_post, is_sitting, name_of
+from ._common import current_term, in_post, is_sitting, name_of, roster_day
 from .base import Check, Context, Issue
 
 
@@ -85,7 +85,7 @@ def _head_count(members: list[dict], term: dict, ctx: Context) -> Iterator[Issue
     seats = term.get("seats")
     if seats is None:
         return
-    n, on = term["term_no"], ctx.as_of
+    n, on = term["term_no"], roster_day(term, ctx.as_of)
     voting = sum(1 for m in members if m.get("is_voting") is True and in_post(m, on))
     where = ("committees", term.get("_row"), "seats")
     if voting > seats:
