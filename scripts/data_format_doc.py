@@ -1,0 +1,84 @@
+"""Regenerate the table reference of content/guide/data-format.md from data/schemas/.
+
+The guide's introduction (everything above "## 各表说明") is hand-written and kept; the
+per-table reference below it is rewritten from the schemas, so the two cannot drift.
+tests/test_docs.py checks every table and column is documented.
+
+    .venv/bin/python scripts/data_format_doc.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+GUIDE = REPO / "content/guide/data-format.md"
+MARKER = "## 各表说明 {#tables}"
+ORDER = [
+    "estate", "committees", "members", "member_events", "meetings", "resolutions",
+    "common_income", "common_income_lines", "repair_fund", "repair_projects", "budgets",
+    "audits", "contract", "fees", "service_standards", "work_orders", "evaluations",
+]  # fmt: skip
+TYPES = {"string": "文字", "integer": "整数", "number": "数字", "date": "日期",
+         "boolean": "是/否", "yearmonth": "月份"}  # fmt: skip
+
+
+class _RawNumbers(yaml.SafeLoader):
+    """Keep numbers as written (46320.00, not 46320.0): examples show the format to type."""
+
+
+_RawNumbers.add_constructor(
+    "tag:yaml.org,2002:float", lambda loader, node: loader.construct_scalar(node)
+)
+_RawNumbers.add_constructor(
+    "tag:yaml.org,2002:int", lambda loader, node: loader.construct_scalar(node)
+)
+
+
+def table_section(name: str, schema: dict) -> list[str]:
+    out = [f"### {schema['title']} `{name}` {{#{name.replace('_', '-')}}}\n"]
+    out.append(f"文件名 `{name}.csv`。{schema['description']}\n")
+    if schema.get("primaryKey"):
+        keys = "、".join(f"`{k}`" for k in schema["primaryKey"])
+        out.append(f"每行由 {keys} 区分，不能重复。\n")
+    out += ["| 列名 | 中文 | 类型 | 必填 | 说明 | 示例 |", "|---|---|---|---|---|---|"]
+    for field in schema["fields"]:
+        c = field.get("constraints", {})
+        notes = [field["description"]] if field.get("description") else []
+        if "enum" in c:
+            notes.append("可填：" + "、".join(map(str, c["enum"])))
+        if "minimum" in c and "maximum" in c:
+            notes.append(f"{c['minimum']} 到 {c['maximum']}")
+        elif str(c.get("minimum")) == "0":
+            notes.append("不能为负")
+        example = str(field.get("example", ""))
+        shown = f"`{example}`" if example else "（留空）"
+        required = "是" if c.get("required") else ""
+        text = " ".join(notes).replace("|", "/")
+        out.append(
+            f"| `{field['name']}` | {field['title']} | {TYPES[field['type']]} | {required} "
+            f"| {text} | {shown} |"
+        )
+    out += ["", "示例行：\n", "```csv", ",".join(f["name"] for f in schema["fields"])]
+    out += [",".join(str(f.get("example", "")) for f in schema["fields"]), "```\n"]
+    for fk in schema.get("foreignKeys", []):
+        out.append(
+            f"`{fk['fields'][0]}` 必须是 `{fk['reference']['resource']}` 表中已有的编号。\n"
+        )
+    return out
+
+
+def main() -> None:
+    intro = GUIDE.read_text("utf-8").split(MARKER)[0]
+    lines = [intro.rstrip("\n") + "\n", MARKER + "\n"]
+    for name in ORDER:
+        path = REPO / "data/schemas" / f"{name}.schema.yaml"
+        schema = yaml.load(path.read_text("utf-8"), Loader=_RawNumbers)  # noqa: S506
+        lines += table_section(name, schema)
+    GUIDE.write_text("\n".join(lines), "utf-8")
+
+
+if __name__ == "__main__":
+    main()
