@@ -30,4 +30,4 @@ setup-test:
 
 # Generated files only; keeps .venv.
 clean:
-	rm -rf site build tests/.artifacts
+	rm -rf site build notices tests/.artifacts

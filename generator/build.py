@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -75,6 +76,29 @@ def run_mkdocs(config_path: Path, out_dir: Path, as_of: dt.date) -> None:
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise BuildError("MkDocs build failed", (result.stdout + result.stderr).strip())
+
+
+# Material's page shell marks its hidden drawer and search checkboxes autocomplete="off";
+# the HTML standard allows autocomplete only on text-like inputs, so the Nu checker
+# rejects every page. Browsers ignore it on checkboxes, so removing it changes nothing.
+_TOGGLE_AUTOCOMPLETE = re.compile(r'(<input class="md-toggle"[^>]*?) autocomplete="off"')
+
+
+# On a page that is not in the nav, Material still labels the table of contents
+# for="__toc", but renders the __toc checkbox only inside the nav: a label for a control
+# that does not exist (an HTML error). Without its target the attribute does nothing.
+_TOC_LABEL = ' for="__toc"'
+
+
+def clean_markup(site_dir: Path) -> None:
+    """Small, documented fixes to the theme's markup, applied to the built pages."""
+    for page in site_dir.rglob("*.html"):
+        text = page.read_text("utf-8")
+        fixed = _TOGGLE_AUTOCOMPLETE.sub(r"\1", text)
+        if 'id="__toc"' not in fixed:
+            fixed = fixed.replace(_TOC_LABEL, "")
+        if fixed != text:
+            page.write_text(fixed, "utf-8")
 
 
 def new_staging_dir(site_dir: Path) -> Path:

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import click
+import yaml
 
 from . import config as config_mod
 from .findings import format_github, format_json, format_table
@@ -28,20 +29,51 @@ class AsOfDate(click.ParamType):
         if isinstance(value, dt.date):
             return value
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             self.fail(f"日期应写成 2025-06-30 / a date is written 2025-06-30, not {value!r}")
+        if not config_mod.MIN_AS_OF <= day <= config_mod.MAX_AS_OF:
+            self.fail(
+                f"日期应在 {config_mod.MIN_AS_OF.year} 到 {config_mod.MAX_AS_OF.year} 年之间 / "
+                f"the date must lie between {config_mod.MIN_AS_OF.year} and "
+                f"{config_mod.MAX_AS_OF.year}: {value}"
+            )
+        return day
 
 
 def _as_of(value: dt.date | None) -> dt.date:
     if value:
         return value
     try:
-        return config_mod.default_as_of()
+        day = config_mod.default_as_of()
+        if not config_mod.MIN_AS_OF <= day <= config_mod.MAX_AS_OF:
+            raise ValueError(day)
+        return day
     except (ValueError, OverflowError, OSError):
         raise click.UsageError(
             "SOURCE_DATE_EPOCH 应当是整数秒 / SOURCE_DATE_EPOCH must be whole seconds"
         ) from None
+
+
+def _rules(data_dir: Path) -> dict:
+    try:
+        return config_mod.load_rules_config(data_dir)
+    except config_mod.ConfigError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def _site_url(config_file: Path) -> str:
+    """site_url from mkdocs.yml (the repository's own when there is none here), so
+    findings can link to the guide's section on the published site."""
+    from .build import PROJECT_ROOT
+
+    for path in (config_file, PROJECT_ROOT / "mkdocs.yml"):
+        if path.is_file():
+            try:
+                return str((yaml.safe_load(path.read_text("utf-8")) or {}).get("site_url") or "")
+            except (yaml.YAMLError, UnicodeDecodeError, AttributeError):
+                return ""
+    return ""
 
 
 def _data_dir(value: str) -> Path:
@@ -108,9 +140,12 @@ def validate(data_dir: str, fmt: str, as_of: dt.date | None) -> None:
         sunlight validate data --format json
     """
     path = _data_dir(data_dir)
-    report = validate_packages(load(path), _as_of(as_of), config_mod.load_rules_config(path))
-    printer = {"table": format_table, "json": format_json, "github": format_github}[fmt]
-    click.echo(printer(report))
+    report = validate_packages(load(path), _as_of(as_of), _rules(path))
+    if fmt == "json":
+        click.echo(format_json(report))
+    else:
+        printer = format_table if fmt == "table" else format_github
+        click.echo(printer(report, _site_url(Path("mkdocs.yml"))))
     sys.exit(int(not report.valid))
 
 
@@ -119,7 +154,8 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
     import time
 
     from . import build as build_mod
-    from . import model, render
+    from . import model, render, search
+    from .history import read_history
 
     started = time.monotonic()
     say = (lambda *a, **k: None) if quiet else (lambda msg: click.echo(msg, err=True))
@@ -127,7 +163,7 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
     config_path = Path(config_file)
     if not config_path.is_file():
         raise click.UsageError(f"找不到 MkDocs 配置 / no such config file: {config_file}")
-    rules = config_mod.load_rules_config(data_path)
+    rules = _rules(data_path)
     say("1/4 读取并校验数据 / loading and validating data …")
     loaded = load(data_path)
     report = validate_packages(loaded, as_of, rules)
@@ -139,6 +175,10 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
         )
     estates = model.build_estates(report, as_of, rules)
     settings = yaml_safe(config_path)
+    estates_dir = data_path / "estates" if (data_path / "estates").is_dir() else data_path
+    history = read_history(loaded.root, estates_dir, loaded.schemas)
+    if history.message:
+        say(f"   {history.message} / {history.message_en}")
     url = site_url or settings.get("site_url") or "http://localhost:8000/"
     if not url.endswith("/"):
         url += "/"
@@ -148,9 +188,15 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
         shutil.rmtree(docs)
     docs.mkdir(parents=True)
     say(f"2/4 生成 {len(estates)} 个小区的页面 / rendering {len(estates)} estates …")
-    site = render.make_site(estates, as_of, url)
+    site = render.make_site(estates, as_of, url, history, settings.get("repo_url"))
     renderer = render.Renderer(docs, site)
     render.copy_content(config_path.resolve().parent / "content", docs)
+    # The blank workbook committees fill in, downloadable from the guide (no tools needed).
+    from . import sheets
+
+    sheets.write_template(
+        docs / "guide" / "sunlight-template.xlsx", sheets.load_sheet_schemas(data_path)
+    )
     packages = {p.estate_id: p for p in loaded.packages}
     with click.progressbar(length=len(estates), file=sys.stderr, label="   ") as bar:
 
@@ -171,6 +217,17 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
     staging = build_mod.new_staging_dir(Path(site_dir))
     try:
         build_mod.run_mkdocs(mk_config, staging, as_of)
+        # Search (generator/search.py): Pagefind indexes the staging folder, so a failed
+        # index, like a failed MkDocs build, leaves the published site as it was.
+        stats = search.index_site(staging)
+        say(f"   搜索索引 / search index: {stats.pages} pages in {stats.seconds:.1f} s")
+    except search.SearchError as error:
+        build_mod.discard(staging)
+        click.echo(error.output, err=True)
+        raise click.ClickException(
+            "搜索索引失败，原有网站保持不变。/ Indexing for search failed; the previous site is "
+            "unchanged."
+        ) from None
     except build_mod.BuildError as error:
         build_mod.discard(staging)
         click.echo(error.output, err=True)
@@ -181,6 +238,7 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
     except BaseException:
         build_mod.discard(staging)
         raise
+    build_mod.clean_markup(staging)
     build_mod.publish(staging, Path(site_dir))
     say(
         f"4/4 完成 / done: {site_dir}  ({len(estates)} 个小区 estates, "
@@ -260,3 +318,21 @@ def serve(data_dir, site_dir, build_dir, site_url, config_file, as_of, port):
 
 # Commands that live in their own modules (each module imports nothing from this one).
 # One line per command, so changes to different commands never touch the same lines.
+from .codeowners import command as codeowners_command  # noqa: E402
+from .recode import command as fix_encoding_command  # noqa: E402
+from .scaffold import command as new_estate_command  # noqa: E402
+from .sheetimport import command as import_command  # noqa: E402
+from .sheets import export as export_command  # noqa: E402
+from .sheets import template as template_command  # noqa: E402
+from .summary import command as summary_command  # noqa: E402
+
+main.add_command(new_estate_command)
+main.add_command(template_command)
+main.add_command(export_command)
+main.add_command(import_command)
+main.add_command(fix_encoding_command)
+main.add_command(summary_command)
+main.add_command(codeowners_command)
+from .notices import command as notices_command  # noqa: E402
+
+main.add_command(notices_command)

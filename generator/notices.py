@@ -32,24 +32,23 @@ and the Chromium version that printed the file is not recorded.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
-import http.server
 import io
 import os
 import posixpath
 import re
 import shutil
 import subprocess
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import click
+
+from .localserve import serve
 
 __all__ = [
     "CHROMIUM",
@@ -353,24 +352,7 @@ def _han_problem(pdf: bytes, chinese: set[str] | None) -> str | None:
 # --------------------------------------------------------------------------- printing
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def _serve(site_dir: Path) -> Iterator[str]:
-    """Serve ``site_dir`` on 127.0.0.1 (a free port) and yield its base URL."""
-    handler = functools.partial(_Quiet, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="notices", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+_serve = serve
 
 
 def _chromium_missing(chromium: Path) -> NoticeError:

@@ -30,8 +30,14 @@ from icalendar import Calendar, Event
 from markupsafe import Markup
 from pypinyin import lazy_pinyin
 
+from . import feeds
 from .charts import Series, bar_chart, scatter_chart
+from .history import Entry, History, commit_url, file_url
 from .model import DISTRICT_SLUGS, TABLE_TITLES, Estate
+
+# The version token a printed notice carries in its QR code (?v=…): the start of the
+# package's content checksum, which names the same content with or without git.
+VERSION_CHARS = 8
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
 
@@ -44,6 +50,7 @@ ESTATE_PAGES = [
     ("governance", "会议与决议", "estate_governance.html"),
     ("performance", "服务评价", "estate_performance.html"),
     ("calendar", "公示日历", "estate_calendar.html"),
+    ("history", "变更记录", "estate_history.html"),
 ]
 
 
@@ -58,6 +65,16 @@ class Site:
     total_households: int
     overdue_estates: int
     most_warnings: list[Estate]
+    history: History | None = None
+    repo_url: str | None = None
+
+    def versions(self, estate: Estate) -> list[Entry]:
+        """The estate's committed versions, newest first ([] without git history)."""
+        return self.history.for_estate(estate.id) if self.history else []
+
+    def current_version(self, estate: Estate) -> Entry | None:
+        """The commit whose content this build shows, None if not committed."""
+        return self.history.version_of(estate.id, estate.checksum) if self.history else None
 
 
 def yuan(value) -> str:
@@ -131,7 +148,9 @@ def environment(theme_dir: Path = THEME_DIR) -> jinja2.Environment:
         yesno=yesno,
         table_title=lambda name: TABLE_TITLES.get(name, name),
     )
-    env.globals.update(rel=rel)
+    env.globals.update(
+        rel=rel, commit_url=commit_url, file_url=file_url, VERSION_CHARS=VERSION_CHARS
+    )
     return env
 
 
@@ -354,13 +373,50 @@ class Renderer:
             self.estate(estate)
             if progress:
                 progress(estate)
+        self.feeds()
+
+    def feeds(self) -> None:
+        """Atom feeds: one per estate, one for the city (only with an absolute site URL)."""
+        site = self.site
+        if not site.history or not site.site_url.startswith(("http://", "https://")):
+            return
+        names = {e.id: e.name for e in site.estates}
+        (self.docs_dir / feeds.CITY_FEED_PATH).write_text(
+            feeds.city_feed(
+                site.history.all_entries(),
+                site.site_url,
+                site.as_of,
+                names=names,
+                repo_url=site.repo_url,
+            ),
+            "utf-8",
+        )
+        for estate in site.estates:
+            path = self.docs_dir / feeds.estate_feed_path(estate.id)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(
+                feeds.estate_feed(
+                    estate.id,
+                    estate.name,
+                    site.versions(estate),
+                    site.site_url,
+                    site.as_of,
+                    repo_url=site.repo_url,
+                ),
+                "utf-8",
+            )
 
     def estate(self, estate: Estate) -> None:
         base = f"estates/{estate.id}/"
         charts = estate_charts(estate)
+        versions = self.site.versions(estate)
+        current = self.site.current_version(estate)
         for slug, title, template in ESTATE_PAGES:
             url = base + (slug + "/" if slug else "")
-            meta = {"title": f"{estate.name} · {title}" if slug else estate.name}
+            meta = {
+                "title": f"{estate.name} · {title}" if slug else estate.name,
+                "sl_feed": rel(f"estates/{estate.id}/feed.xml", url),
+            }
             if not slug:
                 meta["search"] = {"boost": 3}
             self.page(
@@ -371,12 +427,17 @@ class Renderer:
                 pages=ESTATE_PAGES,
                 page_slug=slug,
                 charts=charts,
+                versions=versions,
+                current=current,
+                versions_json=versions_json(estate, versions),
             )
         (self.docs_dir / base).mkdir(parents=True, exist_ok=True)
         (self.docs_dir / base / "calendar.ics").write_bytes(
             calendar_ics(estate, self.site.site_url)
         )
         estate_url = self.site.site_url.rstrip("/") + "/" + base
+        # The QR code carries the version, so a scanned notice can say whether it is current.
+        qr_url = f"{estate_url}?v={estate.checksum[:VERSION_CHARS]}"
         self.page(
             base + "notice/",
             "notice.html",
@@ -387,9 +448,25 @@ class Renderer:
                 "hide": ["navigation", "toc"],
             },
             estate=estate,
-            qr=qr_svg(estate_url),
+            qr=qr_svg(qr_url),
+            qr_url=qr_url,
             estate_url=estate_url,
         )
+
+
+def versions_json(estate: Estate, versions: list[Entry]) -> Markup:
+    """What the overview page's notice check reads: this build's version and the older
+    ones with their dates (newest first). Inline, so checking costs no request."""
+    data = {
+        "current": estate.checksum[:VERSION_CHARS],
+        "versions": [
+            {"v": e.checksum[:VERSION_CHARS], "date": e.day.isoformat(), "anchor": e.anchor}
+            for e in versions
+            if e.checksum
+        ],
+    }
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c"))
 
 
 def district_value_chart(district: dict) -> Markup | None:
@@ -461,8 +538,16 @@ def copy_content(content_dir: Path, docs_dir: Path) -> None:
         shutil.copytree(content_dir, docs_dir, dirs_exist_ok=True)
 
 
-def make_site(estates: list[Estate], as_of: dt.date, site_url: str) -> Site:
+def make_site(
+    estates: list[Estate],
+    as_of: dt.date,
+    site_url: str,
+    history: History | None = None,
+    repo_url: str | None = None,
+) -> Site:
     return Site(
+        history=history,
+        repo_url=repo_url,
         as_of=as_of,
         site_url=site_url,
         estates=estates,

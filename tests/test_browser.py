@@ -1,7 +1,8 @@
 """What only a real browser can show: headless Chromium against the built demo site.
 
-Search (Material runs it in a web worker over search/search_index.json), the one-page printed
-notice, that no request leaves the site, and the phone layout. Fixtures: tests/conftest.py.
+Search (the header's box over Pagefind's chunked index; more in tests/test_search.py), the
+one-page printed notice, that no request leaves the site, and the phone layout. Fixtures:
+tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ ARTIFACTS = Path(__file__).parent / ".artifacts"
 
 
 def search(page: Page, term: str) -> Locator:
-    """Type ``term`` into Material's search box as a person would; return the result items."""
+    """Type ``term`` into the header's search box as a person would; return the result items."""
     # On a phone the box hides behind the header's magnifier; on a desktop it is in the header.
     button = page.locator('label.md-header__button[for="__search"]')
     if button.is_visible():
@@ -28,8 +29,7 @@ def search(page: Page, term: str) -> Locator:
     box = page.locator("input.md-search__input")
     box.click()
     box.fill(term)
-    # Material reads the query on keyup, which fill() does not send; end with a key press as
-    # a person typing does.
+    # The box searches on input; end with a key press as a person typing does.
     box.press("End")
     return page.locator(".md-search-result__item")
 
@@ -82,7 +82,7 @@ def test_notice_prints_on_one_a4_page(page: Page) -> None:
 
 def test_no_request_leaves_the_site(page: Page, site_server: str) -> None:
     requests: list[str] = []
-    # On the context, so requests from the search web worker count too.
+    # On the context, so requests from Pagefind's web worker count too.
     page.context.on("request", lambda request: requests.append(request.url))
     for path in ("/", "/estates/", ESTATE, ESTATE + "finances/", ESTATE + "notice/"):
         page.goto(path)

@@ -21,7 +21,7 @@ DOMAIN_RULES = {
 }  # fmt: skip
 LOADER_RULES = {
     "encoding-error", "empty-file", "missing-label", "package-error", "duplicate-estate",
-    "type-error", "constraint-error", "primary-key", "foreign-key",
+    "type-error", "constraint-error", "primary-key", "foreign-key", "format",
 }  # fmt: skip
 
 

@@ -322,3 +322,17 @@ def test_broken_rules_yaml_is_misuse_not_a_traceback(tmp_path):
     assert result.exit_code == 2 and "rules.yaml" in result.output
     (tmp_path / "rules.yaml").write_text("fee_bands: [\n")
     assert run("validate", str(tmp_path), "--as-of", "2026-11-20").exit_code == 2
+
+
+def test_parallel_validation_gives_the_same_report(monkeypatch):
+    import importlib
+
+    # generator.validate is also the name of the function the package re-exports.
+    validate_mod = importlib.import_module("generator.validate")
+
+    serial = validate(load(REPO / "data"), AS_OF, {}, workers=1)
+    monkeypatch.setattr(validate_mod, "PARALLEL_FROM", 1)
+    parallel = validate(load(REPO / "data"), AS_OF, {}, workers=2)
+    assert parallel.findings == serial.findings
+    assert parallel.tables == serial.tables
+    assert parallel.estate_dirs == serial.estate_dirs

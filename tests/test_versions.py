@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
-import http.server
 import io
 import re
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,6 +26,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from generator.checksum import checksum_of_folder
+from generator.localserve import serve
 from tests.conftest import AS_OF, DATA_DIR, REPO, SITE_URL, TIMEOUT_MS
 from tests.test_history import TZ, ScriptedRepo
 
@@ -158,26 +156,6 @@ def story(tmp_path_factory) -> dict:
         "first": first_site,
         "last": last_site,
     }
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serve(site: Path) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @contextlib.contextmanager

@@ -92,3 +92,51 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
   else setup();
 })();
+
+/* Is this printed notice current? A notice's QR code opens the estate page with
+   ?v=<version>. Compare it with this build's version and the list of older versions
+   (inline JSON, no request) and say so above the page. Without script the history page
+   lists every version's checksum, which the notice also prints. */
+(function () {
+  function setup() {
+    var box = document.getElementById("sl-notice-check");
+    var data = document.getElementById("sl-versions");
+    var match = /[?&]v=([0-9a-f]{4,64})/i.exec(window.location.search);
+    if (!box || !data || !match) return;
+    var info = JSON.parse(data.textContent);
+    var v = match[1].toLowerCase();
+    var history = "history/";
+    box.hidden = false;
+    if (v === info.current) {
+      box.className += " sl-notice-check--ok";
+      box.textContent = "这张告示是最新版本：告示上的信息与本页一致。";
+      return;
+    }
+    var index = -1;
+    for (var i = 0; i < info.versions.length; i++) {
+      if (info.versions[i].v === v) { index = i; break; }
+    }
+    box.className += " sl-notice-check--old";
+    var link = document.createElement("a");
+    var text;
+    if (index > 0) {
+      // versions are newest first: the one just before index replaced the notice's data.
+      var next = info.versions[index - 1];
+      text = "这张告示已过期：" + next.date + " 起数据有更新。";
+      link.href = history + "#" + next.anchor;
+      link.textContent = "查看此后的变化";
+    } else if (index === 0) {
+      text = "这张告示对应的版本已提交，但网站尚未更新到该版本之后的内容。";
+      link.href = history + "#" + info.versions[0].anchor;
+      link.textContent = "查看变更记录";
+    } else {
+      text = "无法识别这张告示的版本（" + v + "），可能已过期。";
+      link.href = history;
+      link.textContent = "查看全部变更记录";
+    }
+    box.appendChild(document.createTextNode(text + " "));
+    box.appendChild(link);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
+  else setup();
+})();
