@@ -21,6 +21,8 @@ from generator.search import index_site
 
 ESTATE = "/estates/meilin-xincun/"
 REPO = Path(__file__).resolve().parent.parent
+# Git-ignored evidence for people to look at (as in test_browser.py).
+ARTIFACTS = Path(__file__).parent / ".artifacts"
 
 
 def search(page, term: str) -> dict:
@@ -145,6 +147,10 @@ def test_a_search_stays_on_the_site_and_its_size_is_recorded(page, site_server):
     assert not any("search_index.json" in u for u in requests)
     total = sum(fetched.values())
     print(f"\nfirst query 梅林 on the sample site: {len(fetched)} requests, {total / 1e3:.1f} KB")
+    # Recorded beside the other evidence people look at (git-ignored); nothing compares it.
+    ARTIFACTS.mkdir(exist_ok=True)
+    record_file = ARTIFACTS / "search-first-query.json"
+    record_file.write_text(json.dumps({"query": "梅林", "bytes": fetched}, indent=1), "utf-8")
     # A generous bound; the city-scale figure is benchmarks/bench_build.py's.
     assert 0 < total < 600_000
 
@@ -235,3 +241,18 @@ def test_a_failed_index_leaves_the_last_good_site(tmp_path, monkeypatch):
     assert "搜索索引失败" in result.output
     assert (site / "index.html").read_text("utf-8") == "the last good site"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b", "site"], "staging left behind"
+
+
+@pytest.mark.browser
+def test_names_first_then_the_text_on_request(page):
+    """A name query shows the estates it names; "more" adds the pages that mention it."""
+    page.goto("/")
+    found = search(page, "梅林")
+    assert found["paths"] == [ESTATE]
+    assert "名称相符" in page.locator(".md-search-result__meta").inner_text()
+    page.get_by_role("button", name="显示更多结果").click()
+    items = page.locator(".md-search-result__item a")
+    page.wait_for_function("document.querySelectorAll('.md-search-result__item').length > 1")
+    paths = items.evaluate_all("links => links.map(a => new URL(a.href).pathname)")
+    assert paths[0] == ESTATE and len(paths) == len(set(paths))
+    assert "符合条件" in page.locator(".md-search-result__meta").inner_text()
