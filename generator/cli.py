@@ -179,7 +179,14 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
     history = read_history(loaded.root, estates_dir, loaded.schemas)
     if history.message:
         say(f"   {history.message} / {history.message_en}")
-    url = site_url or settings.get("site_url") or "http://localhost:8000/"
+    url = site_url or settings.get("site_url")
+    if not url:
+        # QR codes, feeds and calendars carry absolute URLs: a build without the site's
+        # address would print notices that lead nowhere.
+        raise click.UsageError(
+            "没有网站地址：请在 mkdocs.yml 中设置 site_url，或使用 --site-url。/ No site URL: set "
+            "site_url in mkdocs.yml or pass --site-url."
+        )
     if not url.endswith("/"):
         url += "/"
     build_path = Path(build_dir)
@@ -212,7 +219,7 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
         docs,
         build_path,
         site_url=url,
-        extra={"as_of": as_of.isoformat()},
+        extra={"as_of": as_of.isoformat(), "feeds": site.feeds_enabled},
     )
     staging = build_mod.new_staging_dir(Path(site_dir))
     try:
@@ -221,6 +228,7 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
         # index, like a failed MkDocs build, leaves the published site as it was.
         stats = search.index_site(staging)
         say(f"   搜索索引 / search index: {stats.pages} pages in {stats.seconds:.1f} s")
+        build_mod.clean_markup(staging)
     except search.SearchError as error:
         build_mod.discard(staging)
         click.echo(error.output, err=True)
@@ -238,7 +246,6 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
     except BaseException:
         build_mod.discard(staging)
         raise
-    build_mod.clean_markup(staging)
     build_mod.publish(staging, Path(site_dir))
     say(
         f"4/4 完成 / done: {site_dir}  ({len(estates)} 个小区 estates, "
@@ -248,9 +255,17 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
 
 
 def yaml_safe(path: Path) -> dict:
-    import yaml
-
-    return yaml.safe_load(path.read_text("utf-8")) or {}
+    """mkdocs.yml as a mapping; plain YAML only (see mkdocs.yml's header)."""
+    try:
+        config = yaml.safe_load(path.read_text("utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise click.UsageError(
+            f"{path} 无法读取：只支持普通 YAML（不支持 !!python 标签）。/ {path} cannot be read: "
+            f"plain YAML only, no !!python tags ({type(error).__name__})."
+        ) from None
+    if not isinstance(config, dict):
+        raise click.UsageError(f"{path}: 应当是键值对 / must be a mapping")
+    return config
 
 
 build_options = [

@@ -17,6 +17,15 @@ MIN_AS_OF = dt.date(1900, 1, 1)
 MAX_AS_OF = dt.date(2100, 12, 31)
 
 
+# Settings that must be numbers (data/rules.yaml documents each).
+NUMBERS = (
+    "small_estate_gfa_m2",
+    "committee_size_warn_above",
+    "meeting_max_gap_days",
+    "filing_days",
+)
+
+
 class ConfigError(Exception):
     """rules.yaml cannot be used; the message says which file and how to fix it."""
 
@@ -49,5 +58,19 @@ def load_rules_config(data_dir: Path) -> dict:
         raise ConfigError(
             f"{path} 应当是“名称: 值”的列表，参照 data/rules.yaml。/ {path} must be a mapping "
             "of settings like data/rules.yaml."
+        )
+    for key in NUMBERS:
+        value = config.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ConfigError(
+                f"{path}：{key} 应当是数字，现在是“{value}”。/ {path}: {key} must be a number, "
+                f"not {value!r}."
+            )
+    bands = config.get("fee_bands", [])
+    if not isinstance(bands, list) or not all(isinstance(b, dict) for b in bands):
+        raise ConfigError(
+            f"{path}：fee_bands 应当是列表，每项写 property_type、unit_category、min、max。/ "
+            f"{path}: fee_bands must be a list of mappings with property_type, unit_category, "
+            "min and max."
         )
     return config

@@ -18,7 +18,6 @@ ERROR = "error"
 WARNING = "warning"
 
 
-
 @dataclass(frozen=True, order=True)
 class Finding:
     """One problem in one place. ``row`` is the CSV line number (header = 1) or None."""

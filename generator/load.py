@@ -225,12 +225,15 @@ def _load_package(folder: Path, root: Path, schemas: dict[str, dict]) -> EstateP
 
     if folder.is_symlink():
         # A linked folder would publish files from anywhere on the machine.
-        add(folder, _Problem(
-            "package-error",
-            f"小区文件夹“{estate_id}”是指向别处的链接，已拒绝。请把真正的文件夹放在 data/estates/ 中。",
-            f'The estate folder "{estate_id}" is a link to somewhere else and was refused. Put '
-            "the real folder in data/estates/.",
-        ))
+        add(
+            folder,
+            _Problem(
+                "package-error",
+                f"小区文件夹“{estate_id}”是指向别处的链接，已拒绝。请把真正的文件夹放在 data/estates/ 中。",
+                f'The estate folder "{estate_id}" is a link to somewhere else and was refused. Put '
+                "the real folder in data/estates/.",
+            ),
+        )
         return pkg
 
     if not ESTATE_ID.match(estate_id):
@@ -404,7 +407,9 @@ def _unlisted_files(folder: Path, descriptor_path: Path, resources: list) -> lis
     Hidden files (.DS_Store and the like) are ignored.
     """
     listed = {
-        r.get("path") for r in resources if isinstance(r, dict) and isinstance(r.get("path"), str)
+        Path(r["path"]).name
+        for r in resources
+        if isinstance(r, dict) and isinstance(r.get("path"), str)
     }
     return sorted(
         p for p in folder.iterdir()

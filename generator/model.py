@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .checks._common import in_post as _in_post
-from .checks._common import next_period, period_deadline, period_of
+from .checks._common import next_period, period_deadline, period_of, previous_period
 from .checks.base import Context, money
 from .checks.disclosure_fresh import disclosure_status
 from .checks.resolution_threshold import evaluate_resolution
@@ -444,7 +444,11 @@ def _weighted(pairs: list[tuple]) -> Decimal | None:
 def _metrics(estate: Estate) -> Metrics:
     fees: dict[str, Decimal] = defaultdict(Decimal)
     for fee in estate.fees_current:
-        if fee["unit_category"] in RESIDENTIAL and fee["unit"] == "元/㎡·月":
+        if (
+            fee["unit_category"] in RESIDENTIAL
+            and fee["unit"] == "元/㎡·月"
+            and fee["package"] != "单项"
+        ):
             fees[fee["unit_category"]] += money(fee["price_yuan"])
     months = estate.work_order_months[:12]
     received = sum(m["received"] for m in months)
@@ -481,6 +485,12 @@ def _periodic_due(latest: str | None, kind: str, as_of: dt.date, start: dt.date 
     else:
         # Nothing published: owe periods from the term's start (or the last year).
         period = period_of(start or as_of - dt.timedelta(days=366), kind)
+    # An estate years behind owes every period since, but the calendar lists only the latest
+    # few of those; start close to the as-of date so the loop always reaches the next one.
+    recent = period_of(as_of, kind)
+    for _ in range(5):
+        recent = previous_period(recent)
+    period = max(period, recent)
     items, guard = [], 0
     while guard < 12:
         deadline = period_deadline(period)

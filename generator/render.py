@@ -68,6 +68,11 @@ class Site:
     history: History | None = None
     repo_url: str | None = None
 
+    @property
+    def feeds_enabled(self) -> bool:
+        """Atom needs absolute ids: feeds are written only with history and an http(s) URL."""
+        return bool(self.history) and self.site_url.startswith(("http://", "https://"))
+
     def versions(self, estate: Estate) -> list[Entry]:
         """The estate's committed versions, newest first ([] without git history)."""
         return self.history.for_estate(estate.id) if self.history else []
@@ -200,7 +205,7 @@ def estate_charts(estate: Estate) -> dict[str, Markup]:
         charts["budget"] = bar_chart(
             "chart-budget",
             f"{estate.name} {year} 年度预算与决算（元）",
-            [r["line_item"] for r in rows],
+            [f"{r['fund']}·{r['line_item']}" for r in rows],
             [
                 Series("预算", [r["budget_yuan"] for r in rows], "sl-c1"),
                 Series("决算", [r["actual_yuan"] for r in rows], "sl-c2"),
@@ -303,8 +308,10 @@ def group_districts(estates: list[Estate]) -> list[dict]:
         streets, used = [], set()
         for street in sorted(d["streets"]):
             slug = place_slug(street)
+            base, n = slug, 1
             while slug in used or slug == "value":  # 同音 streets, or the 质价 page's URL
-                slug += "-2"
+                n += 1
+                slug = f"{base}-{n}"
             used.add(slug)
             streets.append({"name": street, "slug": slug, "estates": d["streets"][street]})
         members = [e for st in streets for e in st["estates"]]
@@ -378,7 +385,7 @@ class Renderer:
     def feeds(self) -> None:
         """Atom feeds: one per estate, one for the city (only with an absolute site URL)."""
         site = self.site
-        if not site.history or not site.site_url.startswith(("http://", "https://")):
+        if not site.feeds_enabled:
             return
         names = {e.id: e.name for e in site.estates}
         (self.docs_dir / feeds.CITY_FEED_PATH).write_text(
@@ -413,10 +420,9 @@ class Renderer:
         current = self.site.current_version(estate)
         for slug, title, template in ESTATE_PAGES:
             url = base + (slug + "/" if slug else "")
-            meta = {
-                "title": f"{estate.name} · {title}" if slug else estate.name,
-                "sl_feed": rel(f"estates/{estate.id}/feed.xml", url),
-            }
+            meta = {"title": f"{estate.name} · {title}" if slug else estate.name}
+            if self.site.feeds_enabled:
+                meta["sl_feed"] = rel(f"estates/{estate.id}/feed.xml", url)
             if not slug:
                 meta["search"] = {"boost": 3}
             self.page(

@@ -336,3 +336,10 @@ def test_parallel_validation_gives_the_same_report(monkeypatch):
     assert parallel.findings == serial.findings
     assert parallel.tables == serial.tables
     assert parallel.estate_dirs == serial.estate_dirs
+
+
+def test_rules_yaml_settings_must_be_numbers(tmp_path):
+    write_package(tmp_path)
+    (tmp_path / "rules.yaml").write_text("meeting_max_gap_days: two months\n")
+    result = run("validate", str(tmp_path), "--as-of", "2026-11-20")
+    assert result.exit_code == 2 and "meeting_max_gap_days" in result.output

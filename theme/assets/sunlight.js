@@ -74,8 +74,8 @@
         function key(row) {
           var cell = row.cells[col];
           var raw = cell.hasAttribute("data-value") ? cell.getAttribute("data-value") : cell.textContent.trim();
-          var num = parseFloat(raw);
-          return raw === "" ? null : (isNaN(num) ? raw : num);
+          if (raw === "") return null;
+          return /^-?\d+(\.\d+)?$/.test(raw) ? parseFloat(raw) : raw;
         }
         rows.sort(function (a, b) {
           var x = key(a), y = key(b);
