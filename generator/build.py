@@ -104,7 +104,9 @@ def clean_markup(site_dir: Path) -> None:
 def new_staging_dir(site_dir: Path) -> Path:
     """An empty folder beside ``site_dir`` (same filesystem, so the swap is a rename)."""
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.tmp-", dir=site_dir.parent))
+    # Absolute: MkDocs resolves a relative --site-dir against its config file's folder
+    # (build/), not the working directory.
+    return Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.tmp-", dir=site_dir.parent)).resolve()
 
 
 def publish(staging: Path, site_dir: Path) -> None:

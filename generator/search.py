@@ -102,7 +102,9 @@ def index_site(site_dir: Path) -> SearchStats:
     if out.exists():
         shutil.rmtree(out)
     with tempfile.TemporaryDirectory(prefix=".search-", dir=site_dir.parent) as tmp:
-        source = Path(tmp)
+        # Absolute: Pagefind runs with cwd=tmp, where a relative path (from a relative
+        # --site-dir such as the default "site") would point nowhere.
+        source = Path(tmp).resolve()
         _link_tree(site_dir, source)
         command = [
             *pagefind_command(),

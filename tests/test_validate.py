@@ -343,3 +343,15 @@ def test_rules_yaml_settings_must_be_numbers(tmp_path):
     (tmp_path / "rules.yaml").write_text("meeting_max_gap_days: two months\n")
     result = run("validate", str(tmp_path), "--as-of", "2026-11-20")
     assert result.exit_code == 2 and "meeting_max_gap_days" in result.output
+
+
+def test_build_with_relative_folders_as_make_site_runs_it(tmp_path, monkeypatch):
+    # `make site` runs `sunlight build` with the defaults: relative data, build and site.
+    write_package(tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    result = run(
+        "build", "data", "--as-of", "2026-11-20", "--config-file", str(REPO / "mkdocs.yml")
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "site/estates/test-estate/index.html").is_file()
+    assert (tmp_path / "site/pagefind/pagefind.js").is_file()
