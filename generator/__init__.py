@@ -2,7 +2,8 @@
 
 The pipeline runs one way, one module per stage, each returning a plain value:
 ``load`` (packages) → ``validate`` (report) → ``model`` (estates) → ``render`` (pages)
-→ ``build`` (site). Only ``cli`` composes them.
+→ ``build`` (site, with MkDocs) → ``search`` (Pagefind index of the staged site). ``history``
+reads git alongside ``load``. Only ``cli`` composes them.
 """
 
 from .findings import Finding, Report
