@@ -229,19 +229,16 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
         stats = search.index_site(staging)
         say(f"   搜索索引 / search index: {stats.pages} pages in {stats.seconds:.1f} s")
         build_mod.clean_markup(staging)
-    except search.SearchError as error:
+    except (search.SearchError, build_mod.BuildError) as error:
         build_mod.discard(staging)
         click.echo(error.output, err=True)
+        what = (
+            ("搜索索引失败", "Indexing for search failed")
+            if isinstance(error, search.SearchError)
+            else ("MkDocs 构建失败", "The MkDocs build failed")
+        )
         raise click.ClickException(
-            "搜索索引失败，原有网站保持不变。/ Indexing for search failed; the previous site is "
-            "unchanged."
-        ) from None
-    except build_mod.BuildError as error:
-        build_mod.discard(staging)
-        click.echo(error.output, err=True)
-        raise click.ClickException(
-            "MkDocs 构建失败，原有网站保持不变。/ The MkDocs build failed; the previous site is "
-            "unchanged."
+            f"{what[0]}，原有网站保持不变。/ {what[1]}; the previous site is unchanged."
         ) from None
     except BaseException:
         build_mod.discard(staging)

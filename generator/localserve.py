@@ -1,4 +1,5 @@
-"""Serve a built site on 127.0.0.1, for printing notices and for the browser tests."""
+"""Serve a built site on 127.0.0.1 and open it in Debian's Chromium: for printing notices
+and for the browser tests, which must launch the browser the same way."""
 
 from __future__ import annotations
 
@@ -8,6 +9,19 @@ import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium in a container: no sandbox (we may be root), no GPU, and none of the
+# background traffic a desktop browser starts on its own (updates, sync, QUIC probes).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -48,7 +48,7 @@ from urllib.parse import urljoin, urlsplit
 
 import click
 
-from .localserve import serve
+from .localserve import CHROMIUM, CHROMIUM_ARGS, serve
 
 __all__ = [
     "CHROMIUM",
@@ -66,18 +66,6 @@ __all__ = [
     "read_places",
 ]
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Debian's chromium in a container: no sandbox (we may be root), no GPU, and none of the
-# background traffic a desktop browser starts on its own (updates, sync, QUIC probes).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 GROUPS = ("estate", "district", "street")
 INSTALL = "scripts/install-test-deps.sh"
 PRODUCER = "阳光公示 Sunlight notices (Chromium, pypdf)"

@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.localserve import serve
+from generator.localserve import CHROMIUM, CHROMIUM_ARGS, serve
 
 if TYPE_CHECKING:  # playwright is a test extra; annotations only
     from playwright.sync_api import Browser, Page
@@ -47,18 +47,6 @@ REPO = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO / "data"
 AS_OF = "2026-11-20"
 SITE_URL = "https://sunlight.example.org/"
-CHROMIUM = Path("/usr/bin/chromium")
-# Debian's chromium in a container: no sandbox (we may be root), no GPU, and none of the
-# background traffic a desktop browser starts on its own (updates, sync, QUIC probes).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 15_000
 
 
