@@ -41,6 +41,7 @@ TABLE_TITLES = {
     "service_standards": "物业服务标准",
     "work_orders": "工单",
     "evaluations": "评价",
+    "contacts": "联系与投诉",
 }
 ROLE_ORDER = ["主任", "副主任", "委员", "候补委员", "执行秘书"]
 SERVICE_ITEMS = ["保洁", "保绿", "保安", "保障", "维修", "客服"]

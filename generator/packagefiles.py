@@ -34,7 +34,7 @@ from .validate import validate
 TABLE_ORDER = (
     "estate", "committees", "members", "member_events", "meetings", "resolutions",
     "common_income", "common_income_lines", "repair_fund", "repair_projects", "budgets",
-    "audits", "contract", "fees", "service_standards", "work_orders", "evaluations",
+    "audits", "contract", "fees", "service_standards", "work_orders", "evaluations", "contacts",
 )  # fmt: skip
 
 

@@ -71,6 +71,7 @@ RESOURCES = [
     "service_standards",
     "work_orders",
     "evaluations",
+    "contacts",
 ]
 
 VOTING_ROLES = ("主任", "副主任", "委员")
@@ -2699,6 +2700,112 @@ def make_evaluations(spec: Spec, rng) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------------------
+# Contacts: organisations only, never a person
+# ---------------------------------------------------------------------------------------
+
+# Each estate's block of fictional Shanghai numbers: landlines 021-5555<block><line>01 and
+# the company's service line 400-555-0<block>01. The repeated 5555 makes the fiction plain.
+PHONE_BLOCK = {
+    "meilin-xincun": 1,
+    "binjiang-huating": 2,
+    "pujin-jiayuan": 3,
+    "lingyuan-xiaoqu": 4,
+    "xiangzhang-yayuan": 5,
+    "langui-huayuan": 6,
+    "jiangwan-yueting": 7,
+    "kangxin-yuan": 8,
+}
+WEEKDAYS = "周一至周五"
+
+
+def landline(spec: Spec, line: int) -> str:
+    return f"021-5555{PHONE_BLOCK[spec.estate_id]}{line}01"
+
+
+def make_contacts(spec: Spec) -> list[dict]:
+    """物业服务中心, 业委会接待, 居委会, 街道房管办, 12345: five organisations, one row each,
+    and a 24-hour service line for the companies of 商品房 estates."""
+    company = next(c.company for c in spec.contracts if c.start <= AS_OF <= (c.end or AS_OF))
+    block = PHONE_BLOCK[spec.estate_id]
+    office = f"{spec.name}1号楼底层物业用房"
+
+    def row(role, seq, organisation, phone, address, hours, note) -> dict:
+        return {
+            "role": role,
+            "seq": seq,
+            "organisation": organisation,
+            "phone": phone,
+            "address": address,
+            "hours": hours,
+            "note": note,
+        }
+
+    rows = [
+        row(
+            "物业服务中心",
+            1,
+            f"{company}{spec.name}物业服务中心",
+            landline(spec, 1),
+            office,
+            "每天 8:00–17:30",
+            "报修、投诉、咨询，缴纳物业费"
+            + ("" if spec.property_type == "商品房" else "；夜间急修也拨此号码"),
+        )
+    ]
+    if spec.property_type == "商品房":
+        rows.append(
+            row(
+                "物业服务中心",
+                2,
+                f"{company}客服热线",
+                f"400-555-0{block}01",
+                None,
+                "全天24小时",
+                "夜间和节假日报修",
+            )
+        )
+    rows += [
+        row(
+            "业委会接待",
+            1,
+            f"{spec.name}业主委员会",
+            landline(spec, 2) if spec.high else None,
+            f"{office}旁业委会办公室",
+            "每周六 9:00–11:00",
+            "接待时间内当面反映；也可以把书面意见投入办公室门口的业委会信箱",
+        ),
+        row(
+            "居委会",
+            1,
+            f"{spec.street}{spec.residents_committee}",
+            landline(spec, 3),
+            f"{spec.name}南门旁居委会办公室",
+            f"{WEEKDAYS} 8:30–17:00",
+            "调解邻里纠纷，召集联席会议，指导监督业委会",
+        ),
+        row(
+            "街道房管办",
+            1,
+            f"{spec.street}房管办",
+            landline(spec, 4),
+            f"{spec.street}办事处",
+            f"{WEEKDAYS} 9:00–17:00",
+            "业委会备案，维修资金使用，物业服务监督和投诉",
+        ),
+        row(
+            "12345",
+            1,
+            "上海市12345市民服务热线",
+            "12345",
+            None,
+            "全天24小时",
+            "投诉、求助、咨询；工单转交街道和物业办理，每月的办理情况见“工单”表",
+        ),
+    ]
+    return rows
+
+
+# ---------------------------------------------------------------------------------------
 # One estate
 # ---------------------------------------------------------------------------------------
 
@@ -2814,6 +2921,7 @@ def build_estate(spec: Spec) -> dict[str, list[dict]]:
         "service_standards": make_service_standards(spec, rng),
         "work_orders": make_work_orders(spec, rng),
         "evaluations": make_evaluations(spec, rng),
+        "contacts": make_contacts(spec),
     }
     # A table an estate does not have is left out of its package altogether.
     return {name: rows for name, rows in tables.items() if rows}
@@ -2824,6 +2932,8 @@ def build_estate(spec: Spec) -> dict[str, list[dict]]:
 # ---------------------------------------------------------------------------------------
 
 RULES = yaml.safe_load((DATA / "rules.yaml").read_text(encoding="utf-8"))
+# The one column where a telephone may stand: an organisation's landline or service number.
+PUBLIC_PHONE = re.compile(r"021-\d{8}|400-\d{3}-\d{4}|12345")
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 ID_NUMBER = re.compile(r"(?<![0-9A-Z])\d{17}[\dX](?![0-9A-Z])")
 ROOM = re.compile(r"\d+\s*室|\d+-\d{3,4}(?!\d)")
@@ -3057,12 +3167,19 @@ def check_estate(spec: Spec, t: dict[str, list[dict]]) -> list[str]:
         "客服",
     }
 
-    # Nothing personal in any text cell; no date after the as-of day.
+    roles = {c["role"] for c in t["contacts"]}
+    assert roles == {"物业服务中心", "业委会接待", "居委会", "街道房管办", "12345"}, eid
+    for c in t["contacts"]:
+        assert c["phone"] is None or PUBLIC_PHONE.fullmatch(c["phone"]), (eid, c)
+
+    # Nothing personal in any text cell (the contacts' public numbers aside, which still
+    # must not be mobiles); no date after the as-of day.
     for name, rows in t.items():
         for row in rows:
             for key, value in row.items():
                 if isinstance(value, str):
-                    for pattern in (MOBILE, ID_NUMBER, ROOM):
+                    public = (name, key) == ("contacts", "phone")
+                    for pattern in (MOBILE,) if public else (MOBILE, ID_NUMBER, ROOM):
                         assert not pattern.search(value), (eid, name, key, value)
                 if isinstance(value, dt.date) and key not in (
                     "term_end",
