@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from .guide import guide_url
+from .privacy import mask
 
 ERROR = "error"
 WARNING = "warning"
@@ -31,6 +32,15 @@ class Finding:
     severity: str
     message: str
     message_en: str
+
+    def __post_init__(self) -> None:
+        # Findings are printed where the public can read them (CI logs, annotations, job
+        # summaries), and some quote the cell they are about: never echo personal data,
+        # mask it (138****5678) and let estate, file, row and column say where it is.
+        for name in ("message", "message_en", "path", "field"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, mask(value))
 
     def as_dict(self) -> dict:
         return asdict(self)

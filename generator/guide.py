@@ -29,6 +29,9 @@ SHARED_SECTIONS = {
 }
 # Ids explained on the committee guide rather than the rules page.
 COMMITTEE_SECTIONS = {"workbook-error"}
+# Ids whose fix is explained in a committee-guide section of another name: what may be
+# published about a person is a question for the committee, not a rule detail.
+COMMITTEE_ANCHORS = {"no-personal-data": "personal-data"}
 # Anchors that exist on the rules page (checked against the file by a test).
 KNOWN_ANCHORS = {
     "format", "encoding-error", "empty-file", "missing-label", "package-error",
@@ -54,6 +57,8 @@ def guide_url(rule: str, site_url: str = "") -> str:
     base = site_url.rstrip("/") + "/" if site_url else ""
     if rule in COMMITTEE_SECTIONS:
         return f"{base}{COMMITTEE_PAGE}#{rule}"
+    if rule in COMMITTEE_ANCHORS:
+        return f"{base}{COMMITTEE_PAGE}#{COMMITTEE_ANCHORS[rule]}"
     anchor = SHARED_SECTIONS.get(rule, rule)
     if anchor not in KNOWN_ANCHORS:
         return f"{base}{RULES_PAGE}"

@@ -18,7 +18,7 @@ import posixpath
 import re
 import shutil
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -34,6 +34,7 @@ from . import feeds
 from .charts import Series, bar_chart, scatter_chart
 from .history import Entry, History, commit_url, file_url
 from .model import DISTRICT_SLUGS, TABLE_TITLES, Estate
+from .privacy import Guard
 
 # The version token a printed notice carries in its QR code (?v=…): the start of the
 # package's content checksum, which names the same content with or without git.
@@ -67,6 +68,8 @@ class Site:
     most_warnings: list[Estate]
     history: History | None = None
     repo_url: str | None = None
+    # Everything published from data or git goes through it (generator/privacy.py).
+    guard: Guard = field(default_factory=Guard)
 
     @property
     def feeds_enabled(self) -> bool:
@@ -525,17 +528,28 @@ def calendar_ics(estate: Estate, site_url: str) -> bytes:
 
 
 def write_downloads(
-    estate: Estate, descriptor: dict, files: dict[str, Path], docs_dir: Path
+    estate: Estate,
+    descriptor: dict,
+    files: dict[str, Path],
+    docs_dir: Path,
+    guard: Guard | None = None,
 ) -> None:
     """Publish the package as it was validated: the CSVs byte for byte, and a
-    datapackage.json with the shared schemas inlined so it validates on its own."""
+    datapackage.json with the shared schemas inlined so it validates on its own.
+
+    Only the takedown list changes a download: a CSV holding a listed value or row is
+    published with those cells masked (validation already refused personal data).
+    """
+    guard = guard or Guard()
     out = docs_dir / "estates" / estate.id / "data"
     out.mkdir(parents=True, exist_ok=True)
-    for path in files.values():
-        shutil.copyfile(path, out / path.name)
-    (out / "datapackage.json").write_text(
-        json.dumps(descriptor, ensure_ascii=False, indent=2, sort_keys=False) + "\n", "utf-8"
-    )
+    for table, path in files.items():
+        if guard.redactions and guard.touches(estate.id, table):
+            (out / path.name).write_bytes(guard.csv(estate.id, table, path.read_bytes()))
+        else:
+            shutil.copyfile(path, out / path.name)
+    text = json.dumps(descriptor, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    (out / "datapackage.json").write_text(guard.listed(text), "utf-8")
 
 
 def copy_content(content_dir: Path, docs_dir: Path) -> None:
@@ -550,10 +564,12 @@ def make_site(
     site_url: str,
     history: History | None = None,
     repo_url: str | None = None,
+    guard: Guard | None = None,
 ) -> Site:
     return Site(
         history=history,
         repo_url=repo_url,
+        guard=guard or Guard(),
         as_of=as_of,
         site_url=site_url,
         estates=estates,

@@ -302,7 +302,7 @@ def _dangling(pkg: EstatePackage, tables: dict, root: Path) -> list[Finding]:
 def run_rules(
     pkg: EstatePackage, tables: dict, as_of: dt.date, config: dict, root: Path
 ) -> list[Finding]:
-    ctx = Context(pkg.estate_id, tables, as_of, config)
+    ctx = Context(pkg.estate_id, tables, as_of, config, descriptor=pkg.descriptor)
     out = []
     for rule_id, check_class in CHECKS.items():
         check = check_class()

@@ -43,6 +43,8 @@ class Context:
     tables: dict[str, list[dict]]
     as_of: dt.date
     config: dict = field(default_factory=dict)
+    # The package's descriptor as published (title, file names …), for rules that read it.
+    descriptor: dict = field(default_factory=dict)
 
     def rows(self, name: str) -> list[dict]:
         return self.tables.get(name, [])

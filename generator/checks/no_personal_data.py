@@ -1,69 +1,22 @@
-"""no-personal-data: no phone numbers, ID-card numbers or room numbers in any cell (CC 1034–1038).
+"""no-personal-data: nothing published may identify a person's phone, ID, room … (CC 1034–1038).
 
-Patterns aim at what volunteers actually type (138-1234-5678, 021-6458 1234, 12号302室,
-12-302) while leaving dates, amounts, building numbers and quantities alone
-("2025-01-12", "81000.00", "12", "地面停车位150个", "3号楼2025年", "1-100户").
+The patterns live in :mod:`generator.privacy`, the one guard every output goes through;
+this rule applies it to everything a package publishes: every cell of every table (id
+columns included — they are printed on the pages), whole numbers, and the descriptor's
+title, description and file names (published in ``datapackage.json``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 
+from .. import privacy
 from .base import Check, Context, Issue
 
-# After a room number: not more digits, and not a unit that makes it a quantity or a year.
-_NOT_A_QUANTITY = (
-    r"(?![\d.]|\s*(?:年|月|日|元|万|千|百|㎡|平|个|人|户|台|部|次|%|米|辆|位|件|天|小时"
-    r"|号|楼|幢|栋|层|-\d))"
-)
-
-# (kind, pattern); each pattern names the number itself "n". Order matters: a match is
-# blanked out before the next pattern runs, so one number is reported once.
-PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "id_card",
-        re.compile(r"(?<![\dA-Za-z])(?P<n>\d{6}(?P<birth>\d{8})\d{3}[\dXx])(?![\dA-Za-z])"),
-    ),
-    ("id_card", re.compile(r"(?<![\dA-Za-z])(?P<n>\d{6}(?P<birth>\d{6})\d{3})(?![\dA-Za-z])")),
-    (
-        "mobile",
-        re.compile(r"(?<![\dA-Za-z])(?:\+?86[\s-]?)?(?P<n>1[3-9]\d[\s-]?\d{4}[\s-]?\d{4})(?!\d)"),
-    ),
-    (
-        "landline",
-        re.compile(
-            r"(?<![\dA-Za-z])(?P<n>(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}[\s-])\s?\d{3,4}[\s-]?\d{4})(?!\d)"
-        ),
-    ),
-    # Eight digits alone could be anything; after 电话/tel they are a Shanghai number.
-    (
-        "landline",
-        re.compile(
-            r"(?:电话|座机|热线|手机|联系方式|tel|phone)[^\d\n]{0,6}?(?P<n>\d{4}[\s-]?\d{4})(?!\d)",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "room",
-        re.compile(
-            r"(?<![\dA-Za-z])(?P<n>\d{1,4}\s*(?:号楼|号|幢|栋|楼|单元)\s*\d{3,4})" + _NOT_A_QUANTITY
-        ),
-    ),
-    ("room", re.compile(r"(?<![\dA-Za-z.-])(?P<n>\d{1,3}-\d{3,4})" + _NOT_A_QUANTITY)),
-    ("room", re.compile(r"(?<![\d#])(?P<n>\d{2,5}\s*室)(?!\s*\d*\s*厅)")),  # not 2室1厅
-    ("room", re.compile(r"\b(?:room|rm|flat|apt)\.?\s*(?P<n>\d{2,4})\b", re.IGNORECASE)),
-]
-
-KINDS = {
-    "mobile": ("手机号码", "a mobile phone number"),
-    "landline": ("电话号码", "a phone number"),
-    "id_card": ("身份证号码", "an ID-card number"),
-    "room": ("门牌号", "a room number"),
-}
-
-_DATE_LIKE = re.compile(r"\d{4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?")
+# Descriptor keys whose text is published.
+_DESCRIPTOR_TEXT = ("name", "title", "description")
+_RESOURCE_TEXT = ("name", "path", "title", "description")
 
 
 class NoPersonalData(Check):
@@ -72,68 +25,65 @@ class NoPersonalData(Check):
     resources = ()  # every published table
 
     def run(self, ctx: Context) -> Iterator[Issue]:
+        for key in _DESCRIPTOR_TEXT:
+            yield from _issues(None, None, key, ctx.descriptor.get(key))
+        for resource in ctx.descriptor.get("resources") or []:
+            if isinstance(resource, dict):
+                name = resource.get("name") if isinstance(resource.get("name"), str) else None
+                for key in _RESOURCE_TEXT:
+                    yield from _issues(name, None, key, resource.get(key))
         for resource, rows in ctx.tables.items():
             for row in rows:
                 for column, value in row.items():
-                    if not isinstance(value, str) or _skipped(resource, column, value):
+                    if column.startswith("_") or _is_credit_code(column, value):
                         continue
-                    for kind, masked in find_personal_data(value):
-                        zh, en = KINDS[kind]
-                        yield Issue(
-                            resource,
-                            row.get("_row"),
-                            column,
-                            f"这一格里有{zh}（{masked}）。公示的资料里不能有电话号码、身份证号码或门牌号，"
-                            "请删除。姓名可以打码，写成“张*明”；住址只写楼号，例如“12”。",
-                            f"This cell contains {en} ({masked}). Published data must not "
-                            "contain phone numbers, ID-card numbers or room numbers; delete "
-                            "it. Names may be masked, like 张*明; for an address give the "
-                            "building number only, e.g. 12.",
-                        )
+                    yield from _issues(resource, row.get("_row"), column, value)
 
 
-def _skipped(resource: str, column: str, value: str) -> bool:
-    # Identifiers and the company's registration code are codes, not people.
-    if column.startswith("_") or column.endswith("_id"):
-        return True
-    if resource == "contract" and column == "credit_code":
-        return True
-    return bool(_DATE_LIKE.fullmatch(value.strip()))
+# GB 32100's shape: 18 characters of digits and capitals without I, O, S, V, Z.
+_CREDIT_CODE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 
 
-def find_personal_data(text: str) -> list[tuple[str, str]]:
-    """(kind, masked number) for each phone, ID-card or room number found in ``text``."""
-    found: list[tuple[int, str, str]] = []
-    for kind, pattern in PATTERNS:
-        for match in pattern.finditer(text):
-            if "birth" in pattern.groupindex and not _plausible_birth(match["birth"]):
-                continue
-            found.append((match.start("n"), kind, _mask(match["n"])))
-            # Blank the match so later patterns do not report the same digits again.
-            text = text[: match.start()] + "#" * len(match[0]) + text[match.end() :]
-    return [(kind, masked) for _, kind, masked in sorted(found)]
+def _is_credit_code(column: str, value) -> bool:
+    # A company's unified social credit code is public by law. One that is really an
+    # ID-card number (valid birth date and checksum) is still caught.
+    return (
+        column == "credit_code"
+        and isinstance(value, str)
+        and bool(_CREDIT_CODE.fullmatch(value))
+        and not privacy.is_id_card(value)
+    )
 
 
-def _plausible_birth(digits: str) -> bool:
-    """ID numbers carry a birth date (YYYYMMDD, or YYMMDD in the old 15-digit form)."""
-    if len(digits) == 6:
-        digits = "19" + digits
-    try:
-        born = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
-    except ValueError:
-        return False
-    return born.year >= 1900
-
-
-def _mask(number: str) -> str:
-    """138-1234-5678 → 138-****-5678: enough to find it, not enough to use it."""
-    n = sum(c.isdigit() or c in "Xx" for c in number)
-    keep_head, keep_tail = (3, 4) if n >= 11 else (2, 2) if n >= 7 else (1, 0)
-    out, seen = [], 0
-    for c in number:
-        if c.isdigit() or c in "Xx":
-            seen += 1
-            out.append(c if seen <= keep_head or seen > n - keep_tail else "*")
-        else:
-            out.append(c)
-    return "".join(out)
+def _issues(resource, row, column, value) -> Iterator[Issue]:
+    # Whole numbers too: a mobile typed into a count column would be printed as it is.
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return
+    allow = privacy.allowed_kinds(resource, column)
+    for hit in privacy.find(value, allow=allow):
+        if allow and hit.kind == "mobile":
+            yield Issue(
+                resource,
+                row,
+                column,
+                f"这里是联系电话，只能写单位的座机或服务热线（如 021 开头的座机、400 或 12345），"
+                f"不能写手机号码（{hit.masked}），即使是单位用的手机。请改成座机或服务热线。",
+                f"This is the public telephone: only an organisation's landline or service "
+                f"number (021…, 400…, 12345) may be given here, never a mobile ({hit.masked}), "
+                "even an organisation's. Replace it with a landline or service number.",
+            )
+            continue
+        yield Issue(
+            resource,
+            row,
+            column,
+            f"这一格里有{hit.zh}（{hit.masked}）。公示的资料里不能有个人的电话、身份证号码、"
+            "门牌号、邮箱、微信号、车牌或银行卡号，请删除。姓名可以打码，写成“张*明”；住址只写"
+            "楼号，例如“12”；单位的联系电话写在联系与投诉表（contacts）里。",
+            f"This cell contains {hit.en} ({hit.masked}). Published data must not contain a "
+            "person's phone, ID-card, room number, e-mail, WeChat id, car plate or bank card; "
+            "delete it. Names may be masked, like 张*明; for an address give the building "
+            "number only, e.g. 12; organisations' numbers go in the contacts table.",
+        )
