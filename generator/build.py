@@ -6,7 +6,9 @@ facts (site URL, as-of date) filled in, so a successor that reads the same mkdoc
 can replace the command without touching the rest of the pipeline.
 
 The finished site replaces ``site/`` in one rename; a failed build leaves the previous
-site exactly as it was.
+site exactly as it was. Only folders Sunlight made are ever replaced or deleted: each
+carries a marker file (generator/safepaths.py), and the published site is readable by a
+web server running as another user, whatever the umask.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import tempfile
 from pathlib import Path
 
 import yaml
+
+from . import safepaths
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,16 +105,80 @@ def clean_markup(site_dir: Path) -> None:
             page.write_text(fixed, "utf-8")
 
 
+# The site is served by a web server that may run as another user: folders 0755 and
+# files 0644, set explicitly because tempfile.mkdtemp makes 0700 and MkDocs and Pagefind
+# write with the umask (0600 under umask 077).
+DIR_MODE, FILE_MODE = 0o755, 0o644
+
+
+def write_marker(folder: Path, marker: str) -> None:
+    """Mark ``folder`` as Sunlight's own, so a later build may replace it."""
+    path = folder / marker
+    path.write_text(safepaths.MARKER_TEXT, "utf-8")
+    path.chmod(FILE_MODE)
+
+
+def prepare_outputs(site_dir: Path, build_dir: Path) -> Path:
+    """Check both output folders may be replaced, then empty ``build_dir/docs`` for the
+    rendered pages and return it. Raises :class:`safepaths.UnsafePath` before any write."""
+    safepaths.check_replaceable("--site-dir", site_dir, site_dir, safepaths.SITE_MARKER)
+    safepaths.check_replaceable("--build-dir", build_dir, build_dir, safepaths.BUILD_MARKER)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    write_marker(build_dir, safepaths.BUILD_MARKER)
+    docs = build_dir / "docs"
+    if docs.exists():
+        shutil.rmtree(docs)
+    docs.mkdir()
+    return docs
+
+
+def make_world_readable(folder: Path) -> None:
+    folder.chmod(DIR_MODE)
+    for parent, dirs, files in os.walk(folder):
+        for name in dirs:
+            path = os.path.join(parent, name)
+            if not os.path.islink(path):
+                os.chmod(path, DIR_MODE)
+        for name in files:
+            path = os.path.join(parent, name)
+            if not os.path.islink(path):
+                os.chmod(path, FILE_MODE)
+
+
+def remove_stale_staging(site_dir: Path) -> list[Path]:
+    """Delete what a killed build left beside ``site_dir`` (see
+    :func:`safepaths.stale_staging_dirs`: Sunlight's names and marker only). Assumes one
+    build at a time per site folder, as the swap itself does."""
+    stale = safepaths.stale_staging_dirs(site_dir)
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return stale
+
+
 def new_staging_dir(site_dir: Path) -> Path:
-    """An empty folder beside ``site_dir`` (same filesystem, so the swap is a rename)."""
+    """An empty folder beside ``site_dir`` (same filesystem, so the swap is a rename),
+    already marked as Sunlight's, so a killed build's leftover is recognisably ours."""
     site_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(site_dir)
     # Absolute: MkDocs resolves a relative --site-dir against its config file's folder
     # (build/), not the working directory.
-    return Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.tmp-", dir=site_dir.parent)).resolve()
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.tmp-", dir=site_dir.parent))
+    staging = staging.resolve()
+    staging.chmod(DIR_MODE)
+    # MkDocs empties its output folder before building but keeps dot-files, so the
+    # marker survives into the published site.
+    write_marker(staging, safepaths.SITE_MARKER)
+    return staging
 
 
 def publish(staging: Path, site_dir: Path) -> None:
-    """Swap the finished build into place; the old site is removed only afterwards."""
+    """Swap the finished build into place; the old site is removed only afterwards.
+
+    Raises :class:`safepaths.UnsafePath` (and changes nothing) when ``site_dir`` exists,
+    is not empty and was not made by Sunlight."""
+    safepaths.check_replaceable("--site-dir", site_dir, site_dir, safepaths.SITE_MARKER)
+    write_marker(staging, safepaths.SITE_MARKER)
+    make_world_readable(staging)
     old = None
     if site_dir.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))

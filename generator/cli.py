@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import click
 import yaml
 
 from . import config as config_mod
+from . import safepaths
 from .findings import format_github, format_json, format_table
 from .load import load
 from .validate import validate as validate_packages
@@ -149,6 +149,14 @@ def validate(data_dir: str, fmt: str, as_of: dt.date | None) -> None:
     sys.exit(int(not report.valid))
 
 
+def _unsafe_paths_are_misuse(func, *args, **kwargs):
+    """``func(...)``, with a refused output folder (generator/safepaths.py) as exit 2."""
+    try:
+        return func(*args, **kwargs)
+    except safepaths.UnsafePath as error:
+        raise click.UsageError(str(error)) from None
+
+
 def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=False):
     """Compose the pipeline; returns the report. Raises click exceptions on failure."""
     import time
@@ -163,6 +171,14 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
     config_path = Path(config_file)
     if not config_path.is_file():
         raise click.UsageError(f"找不到 MkDocs 配置 / no such config file: {config_file}")
+    # A mistyped --site-dir data would otherwise swap the data away: refused up front.
+    site_path, build_path = _unsafe_paths_are_misuse(
+        safepaths.check_output_dirs,
+        site_dir,
+        build_dir,
+        data_dir=data_path,
+        config_file=config_path,
+    )
     rules = _rules(data_path)
     say("1/4 读取并校验数据 / loading and validating data …")
     loaded = load(data_path)
@@ -189,11 +205,8 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
         )
     if not url.endswith("/"):
         url += "/"
-    build_path = Path(build_dir)
-    docs = build_path / "docs"
-    if docs.exists():
-        shutil.rmtree(docs)
-    docs.mkdir(parents=True)
+    # Only folders Sunlight made (a marker file) or empty ones are replaced.
+    docs = _unsafe_paths_are_misuse(build_mod.prepare_outputs, site_path, build_path)
     say(f"2/4 生成 {len(estates)} 个小区的页面 / rendering {len(estates)} estates …")
     site = render.make_site(estates, as_of, url, history, settings.get("repo_url"))
     renderer = render.Renderer(docs, site)
@@ -221,7 +234,7 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
         site_url=url,
         extra={"as_of": as_of.isoformat(), "feeds": site.feeds_enabled},
     )
-    staging = build_mod.new_staging_dir(Path(site_dir))
+    staging = build_mod.new_staging_dir(site_path)
     try:
         build_mod.run_mkdocs(mk_config, staging, as_of)
         # Search (generator/search.py): Pagefind indexes the staging folder, so a failed
@@ -243,7 +256,11 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
     except BaseException:
         build_mod.discard(staging)
         raise
-    build_mod.publish(staging, Path(site_dir))
+    try:
+        _unsafe_paths_are_misuse(build_mod.publish, staging, site_path)
+    except BaseException:
+        build_mod.discard(staging)
+        raise
     say(
         f"4/4 完成 / done: {site_dir}  ({len(estates)} 个小区 estates, "
         f"{len(report.warnings)} 个提醒 warnings, {time.monotonic() - started:.1f} s)"

@@ -26,7 +26,7 @@ import yaml
 
 from .findings import ERROR, WARNING, Finding
 
-ESTATE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ESTATE_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")  # \Z, not $: "$" lets a trailing "\n" pass
 DESCRIPTOR_NAMES = ("datapackage.yaml", "datapackage.yml", "datapackage.json")
 BUNDLED_SCHEMAS = Path(__file__).resolve().parent.parent / "data" / "schemas"
 

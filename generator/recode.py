@@ -20,6 +20,8 @@ from pathlib import Path
 
 import click
 
+from . import safepaths
+
 # What the fix did, in words for the person who ran it.
 CONVERTED = ("GB18030/GBK 转为 UTF-8", "GB18030/GBK converted to UTF-8")
 BOM_REMOVED = ("去掉 BOM", "byte-order mark removed")
@@ -84,22 +86,26 @@ def fix_file(path: Path, *, write: bool = True) -> Outcome:
     return outcome
 
 
-def candidate_files(paths: list[Path]) -> list[Path]:
-    """Files named, and under each folder named: every CSV and package descriptor.
-    Symbolic links are skipped: a fix must never write outside the data."""
+def candidate_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(files, links): the files named, and under each folder named every CSV and package
+    descriptor; and the symbolic links found on the way, which are skipped — a fix must
+    never write outside the data (and the loader refuses links anyway)."""
     out: list[Path] = []
+    links: list[Path] = []
     for path in paths:
         if path.is_symlink():
-            continue
-        if path.is_dir():
+            links.append(path)
+        elif path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_symlink() or not child.is_file():
-                    continue
-                if child.suffix.lower() == ".csv" or child.name in DESCRIPTORS:
+                if child.is_symlink():
+                    links.append(child)
+                elif child.is_file() and (
+                    child.suffix.lower() == ".csv" or child.name in DESCRIPTORS
+                ):
                     out.append(child)
         elif path.is_file():
             out.append(path)
-    return out
+    return out, links
 
 
 @click.command("fix-encoding")
@@ -109,23 +115,41 @@ def candidate_files(paths: list[Path]) -> list[Path]:
     is_flag=True,
     help="Only report which files need fixing; exit 1 if any do (for CI and pre-commit).",
 )
-def command(paths: tuple[Path, ...], check: bool) -> None:
+@click.option(
+    "--data-dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The data folder PATHS must lie in (default: the folder holding estates/ above each).",
+)
+def command(paths: tuple[Path, ...], check: bool, data_dir: Path | None) -> None:
     """Convert CSVs saved by Excel/WPS (GBK/GB18030, BOM, CRLF) to plain UTF-8 with LF.
 
     PATHS are files or folders (default: data/estates). Files that are already plain
-    UTF-8 are left untouched. Exit 1 when a file's encoding cannot be recognised (or,
-    with --check, when any file needs fixing).
+    UTF-8 are left untouched; symbolic links are never written through: a path through
+    one, or a folder outside the data folder, is refused before anything is changed
+    (exit 2), and links found inside a folder are skipped and listed. Exit 1 when a
+    file's encoding cannot be recognised (or, with --check, when any file needs fixing).
 
     Example:
 
         sunlight fix-encoding data/estates/meilin-xincun
     """
-    targets = list(paths) or [Path("data/estates")]
-    missing = [str(p) for p in targets if not p.exists()]
+    targets = list(paths) or [(data_dir or Path("data")) / "estates"]
+    missing = [str(p) for p in targets if not p.exists() and not p.is_symlink()]
     if missing:
         raise click.UsageError(f"找不到 / not found: {', '.join(missing)}")
+    try:
+        safepaths.check_fix_targets(targets, data_dir)
+    except safepaths.UnsafePath as error:
+        raise click.UsageError(str(error)) from None
+    files, links = candidate_files(targets)
+    for link in links:
+        click.echo(
+            f"跳过链接 / skipped link  {link}\n    链接不会被改写，校验也会拒绝它；请换成真正的文件。\n"
+            "    Links are never rewritten, and validation refuses them: replace it by the real file."
+        )
     failed = needs = 0
-    for path in candidate_files(targets):
+    for path in files:
         outcome = fix_file(path, write=not check)
         if outcome.problem:
             failed += 1

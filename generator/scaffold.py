@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from . import packagefiles as pf
+from . import safepaths
 from ._clicktools import as_of_option, as_of_or_default, data_dir_option, usage_errors
 from .findings import format_table
 
@@ -22,8 +23,9 @@ PROPERTY_TYPES = ("售后公房", "商品房", "动迁安置房", "混合")
 
 def scaffold(data_dir: Path, estate_id: str, profile: dict[str, str]) -> list[Path]:
     """Write the new package; returns the files written. ``profile`` holds the estate
-    row's values by column name (missing columns stay empty)."""
-    folder = pf.estate_folder(data_dir, estate_id)
+    row's values by column name (missing columns stay empty). Raises
+    :class:`safepaths.UnsafePath` for an id or folder the loader would refuse."""
+    folder = safepaths.estate_folder_for_writing(data_dir, estate_id)
     if folder.exists():
         raise pf.PackageFileError(
             f"{folder} 已经存在，没有改动。要修改已有小区，请用 sunlight export / import。/ "
@@ -94,11 +96,13 @@ def command(estate_id: str, data_dir: Path, as_of, **values) -> None:
     \b
         sunlight new-estate meilin-xincun --name 梅林新村 --district 徐汇区 --street 田林街道
     """
-    pf.check_estate_id(estate_id)
     profile = {key: "" if value is None else str(value) for key, value in values.items()}
     if values.get("total_gfa_m2") is not None:
         profile["total_gfa_m2"] = f"{values['total_gfa_m2']:.2f}"
-    written = scaffold(data_dir, estate_id, profile)
+    try:
+        written = scaffold(data_dir, estate_id, profile)
+    except safepaths.UnsafePath as error:
+        raise click.UsageError(str(error)) from None
     click.echo(f"已创建 / created {written[0].parent} （{len(written)} 个文件 files）", err=True)
     report = pf.validate_estate(data_dir, estate_id, as_of_or_default(as_of))
     click.echo(format_table(report))

@@ -34,6 +34,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
 from . import packagefiles as pf
+from . import safepaths
 from ._clicktools import as_of_option, as_of_or_default, data_dir_option, usage_errors
 from .findings import ERROR, WARNING, Finding, Report, format_table
 from .sheets import (
@@ -739,6 +740,12 @@ def command(workbook: Path, estate_id: str, replace: bool, data_dir: Path, as_of
             f"{workbook.name} 不是 .xlsx 文件。请在 Excel/WPS 中另存为“Excel 工作簿（.xlsx）”。/ "
             f"{workbook.name} is not an .xlsx file; save it as an Excel Workbook (.xlsx)."
         )
+    try:
+        # Before the workbook is read: the loader refuses linked or misnamed estate
+        # folders, so writing through one would only put files outside data/estates.
+        safepaths.estate_folder_for_writing(data_dir, estate_id)
+    except safepaths.UnsafePath as error:
+        raise click.UsageError(str(error)) from None
     as_of = as_of_or_default(as_of)
     data, changed = import_workbook(workbook, data_dir, estate_id, replace)
     if not data.ok:
