@@ -2,6 +2,8 @@
 
 The guide's introduction (everything above "## 各表说明") is hand-written and kept; the
 per-table reference below it is rewritten from the schemas, so the two cannot drift.
+What a schema cannot say (why a table is shaped as it is, what never goes in it) is kept
+in PROSE below and printed after that table's reference.
 tests/test_docs.py checks every table and column is documented.
 
     .venv/bin/python scripts/data_format_doc.py
@@ -19,8 +21,30 @@ MARKER = "## 各表说明 {#tables}"
 ORDER = [
     "estate", "committees", "members", "member_events", "meetings", "resolutions",
     "common_income", "common_income_lines", "repair_fund", "repair_projects", "budgets",
-    "audits", "contract", "fees", "service_standards", "work_orders", "evaluations",
+    "audits", "contract", "fees", "service_standards", "work_orders", "evaluations", "contacts",
 ]  # fmt: skip
+# Hand-written paragraphs after a table's reference. Examples stay masked or fictional:
+# this page is published and scanned for personal data like everything else.
+PROSE = {
+    "contacts": """\
+**电话号码只能写在这张表的 `phone` 列里，而且只能是单位对外公开的电话。** 这张表告诉居民有事找谁，写的是单位，不是个人：
+
+- **可以写**：带区号的固定电话（上海是 021 加八位号码，例如 `021-` 后面接单位总机）、`400` 或 `800` 开头的服务电话、`95` 或 `96` 开头的服务号码、`12345`。
+- **不能写**：任何手机号码，即使是单位或值班用的手机；某位工作人员、委员家里或个人的电话；微信号、电子邮箱。校验会报 [`no-personal-data`](rules.md#no-personal-data) 错误，并且不会发布。
+- **别的列也不能写电话**：`note`、`address` 里出现的电话号码同样会被拒绝，电话只放在 `phone` 列。
+- **地址只写到楼号**（“1号楼底层物业用房”），不写室号。
+- 一个类别有两条线路（例如物业服务中心的客服电话和 24 小时报修热线），就写两行，`seq` 分别是 1 和 2。
+- 没有公开电话的（例如业委会只有办公室、没有电话），`phone` 留空，写清接待地点和时间。
+- 12345 这一行各小区都一样：
+
+```csv
+role,seq,organisation,phone,address,hours,note
+12345,1,上海市12345市民服务热线,12345,,全天24小时,投诉、求助、咨询
+```
+
+哪些信息可以公示、哪些不可以，见 [个人信息](committee.md#personal-data)。
+""",
+}
 TYPES = {"string": "文字", "integer": "整数", "number": "数字", "date": "日期",
          "boolean": "是/否", "yearmonth": "月份"}  # fmt: skip
 
@@ -64,9 +88,7 @@ def table_section(name: str, schema: dict) -> list[str]:
     out += ["", "示例行：\n", "```csv", ",".join(f["name"] for f in schema["fields"])]
     out += [",".join(str(f.get("example", "")) for f in schema["fields"]), "```\n"]
     for fk in schema.get("foreignKeys", []):
-        out.append(
-            f"`{fk['fields'][0]}` 必须是 `{fk['reference']['resource']}` 表中已有的编号。\n"
-        )
+        out.append(f"`{fk['fields'][0]}` 必须是 `{fk['reference']['resource']}` 表中已有的编号。\n")
     return out
 
 
@@ -77,6 +99,8 @@ def main() -> None:
         path = REPO / "data/schemas" / f"{name}.schema.yaml"
         schema = yaml.load(path.read_text("utf-8"), Loader=_RawNumbers)  # noqa: S506
         lines += table_section(name, schema)
+        if name in PROSE:
+            lines.append(PROSE[name])
     GUIDE.write_text("\n".join(lines), "utf-8")
 
 

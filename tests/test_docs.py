@@ -9,6 +9,7 @@ import yaml
 from click.testing import CliRunner
 
 import generator
+from generator import privacy
 from generator.checks import CHECKS
 from generator.cli import main
 
@@ -67,3 +68,35 @@ def test_cli_commands_have_examples():
 def test_public_api():
     for name in generator.__all__:
         assert hasattr(generator, name), name
+
+
+def _section(page: str, anchor: str) -> str:
+    """The text of the ``##`` section whose heading carries ``{#anchor}``, up to the next one."""
+    match = re.search(rf"^## [^\n]*\{{#{anchor}\}}\n(.*?)(?=^## |\Z)", page, re.M | re.S)
+    assert match, f"no '## … {{#{anchor}}}' section"
+    return match[1]
+
+
+def test_committee_guide_explains_personal_data_and_the_takedown_list():
+    """Every personal-data finding links to this section; it must say what the list takes."""
+    page = (REPO / "content/guide/committee.md").read_text("utf-8")
+    section = _section(page, "personal-data")
+    for what in ("张*明", "138****5678", "contacts", "data/redactions.yaml", "git filter-repo"):
+        assert what in section, what
+    for key in ("value", "estate", "table", "key", "fields", "reason", "date"):
+        assert f"| `{key}` |" in section, f"redactions key {key} is not documented"
+    # The example is the real format: the guard's own loader accepts it.
+    example = re.search(r"```yaml\n(# data/redactions\.yaml\n.*?)```", section, re.S)
+    assert example, "no data/redactions.yaml example"
+    entries = privacy.load_redactions(yaml.safe_load(example[1]))
+    assert [e.value for e in entries] == ["某某某", None]
+    assert entries[1].key == (("member_id", "M07"),) and entries[1].fields == ("display_name",)
+    branch = _section(page, "codeowners")
+    assert "{#branch-protection}" in branch and "Squash" in branch and "Gitea" in branch
+
+
+def test_published_guides_hold_no_personal_data():
+    """content/ is published as it is: examples must be masked (138****5678) or in words."""
+    for path in sorted((REPO / "content").rglob("*.md")):
+        text = path.read_text("utf-8")
+        assert privacy.find(text) == [], (path.name, [h.masked for h in privacy.find(text)])
