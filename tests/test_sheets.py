@@ -271,6 +271,36 @@ def test_import_adds_a_new_table_to_the_package(tmp_path):
     assert "audits" in pf.listed_tables(folder / "datapackage.yaml")
 
 
+def test_contacts_sheet_keeps_public_numbers_and_refuses_a_mobile(tmp_path):
+    estate = "meilin-xincun"
+    data = copy_data(tmp_path, estate)
+    folder = data / "estates" / estate
+    before = files_of(folder)
+    book = tmp_path / "m.xlsx"
+    sheets.export_estate(data, estate, book)
+    wb = load_workbook(book)
+    ws = wb["联系与投诉"]
+    assert [c.value for c in ws[2]][:4] == ["role", "seq", "organisation", "phone"]
+    assert ws["D3"].value == "021-55551101" and ws["D3"].number_format == "@"
+    last = ws.max_row
+    assert ws.cell(row=last, column=1).value == "12345"
+    ws.cell(row=last, column=1).value = 12345  # the role picked as a number stays the text
+    wb.save(book)
+    result = run("import", book, estate, "--data-dir", data, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert files_of(folder) == before
+
+    # A mobile is refused even as an organisation's number; the message masks it.
+    ws["D3"].value = "139 0000 1111"
+    wb.save(book)
+    result = run("import", book, estate, "--data-dir", data, "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert "contacts.csv:2 [phone]  (no-personal-data)" in result.output
+    assert "工作表“联系与投诉”第 3 行" in result.output
+    assert "guide/committee/#personal-data" in result.output
+    assert "0000 1111" not in result.output and "00001111" not in result.output
+
+
 # ------------------------------------------------------------------- damaged workbooks
 
 
