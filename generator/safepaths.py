@@ -96,7 +96,7 @@ def guarded_folders(data_dir: Path, config_file: Path) -> tuple[list[Guarded], l
     home = _home()
     if home is not None:
         roots.append(Guarded(home, ("你的主文件夹", "your home folder")))
-    roots.append(Guarded(Path(real("/").anchor), ("文件系统根目录", "the filesystem root")))
+    roots.append(Guarded(Path("/"), ("文件系统根目录", "the filesystem root")))
     sources = [Guarded(real(data_dir), ("数据文件夹", "the data folder"))]
     for project, _ in projects[:2]:
         for name in SOURCE_FOLDERS:
@@ -111,8 +111,9 @@ def guarded_folders(data_dir: Path, config_file: Path) -> tuple[list[Guarded], l
 def _refusal(option: str, given: str, relation: tuple[str, str], guarded: Guarded) -> UnsafePath:
     default = "site" if option == "--site-dir" else "build"
     zh_rel, en_rel = relation
+    zh_what = zh_rel.format(f"{guarded.what[0]}（{guarded.path}）")
     return UnsafePath(
-        f"{option} {given} {zh_rel}{guarded.what[0]}（{guarded.path}），构建会删除并替换其中的文件，"
+        f"{option} {given} {zh_what}，构建会删除并替换其中的文件，"
         f"已拒绝，没有写入任何文件。请换一个只用来放输出的新文件夹，例如 {option} {default}。/ "
         f"{option} {given} {en_rel} {guarded.what[1]} ({guarded.path}); a build deletes and "
         f"replaces what is there, so it was refused and nothing was written. Pass a new folder "
@@ -120,9 +121,9 @@ def _refusal(option: str, given: str, relation: tuple[str, str], guarded: Guarde
     )
 
 
-_IS = ("就是", "is")
-_CONTAINS = ("包含了", "contains")
-_LIES_IN = ("位于", "lies inside")
+_IS = ("就是{}", "is")
+_CONTAINS = ("包含了{}", "contains")
+_LIES_IN = ("位于{}之内", "lies inside")
 
 
 def check_output_dir(
@@ -141,7 +142,7 @@ def check_output_dir(
         if out in guarded.path.parents:
             raise _refusal(option, str(given), _CONTAINS, guarded)
         if guarded.path in out.parents:
-            raise _refusal(option, str(given), (_LIES_IN[0], _LIES_IN[1]), guarded)
+            raise _refusal(option, str(given), _LIES_IN, guarded)
     return out
 
 
