@@ -62,6 +62,16 @@ def _rules(data_dir: Path) -> dict:
         raise click.UsageError(str(error)) from None
 
 
+def _guard(data_dir: Path):
+    """The privacy guard with the maintainers' takedown list (data/redactions.yaml)."""
+    from .privacy import Guard, RedactionError
+
+    try:
+        return Guard.for_data(data_dir)
+    except RedactionError as error:
+        raise click.UsageError(str(error)) from None
+
+
 def _site_url(config_file: Path) -> str:
     """site_url from mkdocs.yml (the repository's own when there is none here), so
     findings can link to the guide's section on the published site."""
@@ -180,6 +190,7 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
         config_file=config_path,
     )
     rules = _rules(data_path)
+    guard = _guard(data_path)
     say("1/4 读取并校验数据 / loading and validating data …")
     loaded = load(data_path)
     report = validate_packages(loaded, as_of, rules)
@@ -189,6 +200,13 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
             "数据有错误，未构建，原有网站保持不变。/ The data has errors: nothing was built and "
             "the previous site is unchanged."
         )
+    if guard.redactions:
+        # The takedown list: what is published is the data with the listed values and
+        # rows masked; validation above judged the data as committed.
+        report.tables = {
+            estate_id: {name: guard.rows(estate_id, name, rows) for name, rows in tables.items()}
+            for estate_id, tables in report.tables.items()
+        }
     estates = model.build_estates(report, as_of, rules)
     settings = yaml_safe(config_path)
     estates_dir = data_path / "estates" if (data_path / "estates").is_dir() else data_path
@@ -208,7 +226,7 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
     # Only folders Sunlight made (a marker file) or empty ones are replaced.
     docs = _unsafe_paths_are_misuse(build_mod.prepare_outputs, site_path, build_path)
     say(f"2/4 生成 {len(estates)} 个小区的页面 / rendering {len(estates)} estates …")
-    site = render.make_site(estates, as_of, url, history, settings.get("repo_url"))
+    site = render.make_site(estates, as_of, url, history, settings.get("repo_url"), guard=guard)
     renderer = render.Renderer(docs, site)
     render.copy_content(config_path.resolve().parent / "content", docs)
     # The blank workbook committees fill in, downloadable from the guide (no tools needed).
@@ -222,7 +240,7 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
 
         def progress(estate):
             pkg = packages[estate.id]
-            render.write_downloads(estate, pkg.descriptor, pkg.files, docs)
+            render.write_downloads(estate, pkg.descriptor, pkg.files, docs, guard)
             bar.update(1)
 
         renderer.render_all(progress=progress)

@@ -156,16 +156,29 @@ def _number_hits(view: str) -> list[tuple[str, int, int]]:
             # No number we look for is longer than 0086 + 11 digits or a 19-digit card.
             runs, digits = [], ""
             for j in range(i, len(chain)):
-                digits += view[chain[j][0] : chain[j][1]]
+                group = view[chain[j][0] : chain[j][1]]
+                # Numbers are written in groups of 3 or more after the first (138 1234
+                # 5678, 6222 0212 …); 「1.41 1.41」 and 「12.5 13.2」 are lists of decimals.
+                if j > i and len(group) < 3:
+                    break
+                if j == i and len(group) < 2 and j + 1 < len(chain):
+                    break
+                digits += group
                 if len(digits) > 21:
                     break
                 runs.append((j, digits))
             for j, digits in reversed(runs):
+                if len(digits) not in _LENGTHS:
+                    continue
                 start, end = chain[i][0], chain[j][1]
                 # Glued to letters: a code (credit code, invoice number), not a number.
                 if _glued(view, start, end) or "X" in digits.upper()[:-1]:
                     continue
-                kind, prefix = _classify(digits, view[:start])
+                kind, prefix = _classify(digits, view[max(0, start - 16) : start])
+                # The old 15-digit ID is read only when written in one piece: spaced-out
+                # digits join into 15 far too easily.
+                if kind == "id_card" and len(digits) == 15 and j > i:
+                    continue
                 if kind:
                     # (021) 6458 1234: the area code's opening bracket is part of it.
                     if not prefix and start and view[start - 1] == "(" and ")" in view[start:end]:
@@ -175,6 +188,11 @@ def _number_hits(view: str) -> list[tuple[str, int, int]]:
                     break
             i += 1
     return hits
+
+
+# The lengths _classify can name (local 7–8, landline 10–13, mobile 11/13/15, ID 15/18,
+# bank card 16–19): other runs are skipped without a look.
+_LENGTHS = frozenset({7, 8, 10, 11, 12, 13, 15, 16, 17, 18, 19})
 
 
 def _glued(view: str, start: int, end: int) -> bool:
@@ -242,37 +260,39 @@ def _id_card(d: str) -> bool:
 
 # After a room number: not more digits, and not a unit that makes it a quantity or a year.
 _NOT_A_QUANTITY = (
-    r"(?![\d.]|\s*(?:年|月|日|元|万|千|百|㎡|平|个|人|户|台|部|次|%|米|辆|位|件|天|小时|期"
+    r"(?![\d.*]|,\d|[ \t]*(?:年|月|日|元|万|千|百|㎡|平|个|人|户|台|部|次|%|米|辆|位|件|天|小时|期"
     r"|号楼|楼|幢|栋|层|-\d))"
 )
 _ROOM_PATTERNS = [
     # 3号楼502室, 3幢502, 3栋2单元502, 12号302
     re.compile(
-        r"(?<![\dA-Za-z])\d{1,4}\s*(?:号楼|号|幢|栋|楼|座)\s*(?:\d{1,2}\s*单元\s*)?\d{3,4}\s*(?:室|号房|号)?"
+        r"(?<![\dA-Za-z])\d{1,4}[ \t]*(?:号楼|号|幢|栋|楼|座)[ \t]*(?:\d{1,2}[ \t]*单元[ \t]*)?\d{3,4}[ \t]*(?:室|号房|号)?"
         + _NOT_A_QUANTITY
     ),
     # 2单元502
-    re.compile(r"(?<![\dA-Za-z])\d{1,2}\s*单元\s*\d{3,4}" + _NOT_A_QUANTITY),
+    re.compile(r"(?<![\dA-Za-z])\d{1,2}[ \t]*单元[ \t]*\d{3,4}" + _NOT_A_QUANTITY),
     # 12#302, 12#楼302
-    re.compile(r"(?<![\dA-Za-z])\d{1,4}\s*#\s*楼?\s*\d{3,4}" + _NOT_A_QUANTITY),
+    re.compile(r"(?<![\dA-Za-z])\d{1,4}[ \t]*#[ \t]*楼?[ \t]*\d{3,4}" + _NOT_A_QUANTITY),
     # 3-2-502 (building-unit-room), 12-302
     re.compile(r"(?<![\dA-Za-z.\-/])\d{1,3}-\d{1,2}-\d{3,4}(?![\d.\-/])"),
-    re.compile(r"(?<![\dA-Za-z.\-/:])\d{1,3}-\d{3,4}" + _NOT_A_QUANTITY + r"(?![\-/:])"),
+    re.compile(r"(?<![\dA-Za-z.\-/:+])\d{1,3}-\d{3,4}" + _NOT_A_QUANTITY + r"(?![\-/:])"),
     # 502室 (not 2室1厅), 502号房, 1203房
-    re.compile(r"(?<![\d#.])\d{3,5}\s*(?:室|号房|房间|房)(?!\s*\d*\s*厅)"),
-    re.compile(r"\b(?:room|rm|flat|apt|unit)\.?\s*#?\s*\d{2,4}\b", re.IGNORECASE),
+    re.compile(r"(?<![\d#.])\d{3,5}[ \t]*(?:室|号房|房间|房)(?![ \t]*\d*[ \t]*厅)"),
+    re.compile(
+        r"\b(?:(?:room|flat|unit)|(?:rm|apt)\.?)[ \t]*(?:no\.?)?[ \t]*#?[ \t]*\d{2,4}\b", re.I
+    ),
 ]
 _EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 _WECHAT = re.compile(
-    r"(?:(?:微信号?|微信\s*id|v信|威信)\s*[:：=]?\s*(?P<id>[A-Za-z][A-Za-z0-9_\-]{5,19}))"
-    r"|(?:(?<![A-Za-z])(?:wechat|weixin|vx|wx)\s*(?:id)?\s*[:：=\s]\s*"
+    r"(?:(?:微信号?|微信[ \t]*id|v信|威信)[ \t]*[:：=]?[ \t]*(?P<id>[A-Za-z][A-Za-z0-9_\-]{5,19}))"
+    r"|(?:(?<![A-Za-z])(?:wechat|weixin|vx|wx)[ \t]*(?:id)?[ \t]*[:：= \t][ \t]*"
     r"(?P<latin>[A-Za-z][A-Za-z0-9_\-]{5,19}))"
     r"|(?P<wxid>(?<![A-Za-z0-9])wxid_[A-Za-z0-9]{4,30})",
     re.IGNORECASE,
 )
 _PLATE = re.compile(
     r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z]"
-    r"\s?[·•.\-]?\s?(?=[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9]))(?=[A-Z]*\d)[A-HJ-NP-Z0-9]{5,6}"
+    r"[ \t]?[·•.\-]?[ \t]?(?=[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9]))(?=[A-Z]*\d)[A-HJ-NP-Z0-9]{5,6}"
 )
 _DATE_LIKE = re.compile(r"\d{4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?")
 
@@ -397,14 +417,16 @@ def mask_number(number: str, *, mobile: bool = False) -> str:
 
 
 def mask_name(name: str) -> str:
-    """张三丰 → 张*丰, 李四 → 李*: how a takedown masks a short text such as a name."""
+    """张三丰 → 张**, 胡*萍 → 胡**: how a takedown hides a short text such as a name.
+
+    Only the first character stays, so a name already masked the usual way (张*明) is
+    hidden further rather than published unchanged; longer texts are replaced whole.
+    """
     name = name.strip()
     if len(name) <= 1:
         return "*"
-    if len(name) == 2:
-        return name[0] + "*"
     if len(name) <= 6:
-        return name[0] + "*" * (len(name) - 2) + name[-1]
+        return name[0] + "*" * (len(name) - 1)
     return "（已隐去）"
 
 
