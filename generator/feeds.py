@@ -2,8 +2,13 @@
 
 Residents and journalists follow an estate's disclosures in any feed reader instead of
 checking its page. Each feed entry is one version from :mod:`generator.history`: its
-title says which estate and what the commit said, its content lists the changes in
+title says which estate and which tables changed, its content lists the changes in
 plain Chinese, and its link points at that version on the estate's history page.
+
+Nothing from git's metadata is published: an entry's author is the estate's committee
+(「业委会」), never the commit's author, and the commit message is not shown — the changes,
+read from the data and masked by the privacy guard, say what happened. The link to the
+commit in the public repository is given only when its diff passes the guard today.
 
 Output is deterministic — two builds of the same history give the same bytes: the
 feed's ``<updated>`` is its newest entry's commit date (never "now"), and an empty feed
@@ -26,7 +31,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urljoin, urlsplit
 
-from .history import SHANGHAI, Entry, commit_url
+from .history import SHANGHAI, WITHHELD, Entry, commit_url
+from .privacy import Guard
 
 __all__ = [
     "CITY_FEED_PATH",
@@ -99,17 +105,17 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
-def _content_html(entry: Entry, commit_link: str | None) -> str:
-    """The entry body: the changes as a list, then the commit message and version."""
+def _content_html(entry: Entry, commit_link: str | None, committee: str) -> str:
+    """The entry body: the changes as a list, then who, the version and the commit."""
     items = "".join(f"<li>{html.escape(line, quote=False)}</li>" for line in entry.lines)
     parts = [f"<ul>{items}</ul>"]
-    message = html.escape(entry.message, quote=False).replace("\n", "<br>")
-    parts.append(f"<p>提交说明：{message}</p>")
     version = f"数据版本 {html.escape(entry.checksum[:12])}" if entry.checksum else "数据版本未知"
     commit = html.escape(entry.short)
     if commit_link:
         commit = f'<a href="{html.escape(commit_link)}">{commit}</a>'
-    parts.append(f"<p>{version}，提交 {commit}，{html.escape(entry.author, quote=False)}</p>")
+    parts.append(f"<p>{html.escape(committee, quote=False)}提交，{version}，提交 {commit}</p>")
+    if not entry.files_public:
+        parts.append(f"<p>{WITHHELD}。</p>")
     return "".join(parts)
 
 
@@ -125,6 +131,7 @@ def _feed(
     site_url: str,
     as_of: dt.datetime | dt.date,
     repo_url: str | None,
+    guard: Guard,
 ) -> str:
     # Plain tag names plus an xmlns attribute: the serialised XML uses Atom as its default
     # namespace without ElementTree's global register_namespace().
@@ -142,22 +149,25 @@ def _feed(
     _sub(feed, "generator", GENERATOR)
     for entry in entries:
         name = names.get(entry.estate_id) or entry.estate_name or entry.estate_id
+        # A caller's name is today's, from the data: guarded like the estate table's cell.
+        name = guard.cell(entry.estate_id, "estate", {"estate_id": entry.estate_id}, "name", name)
         item = _sub(feed, "entry")
         _sub(item, "id", entry_id(entry))
-        _sub(item, "title", f"{name} 数据更新：{entry.subject or '（无说明）'}")
+        _sub(item, "title", f"{name} 数据更新：{entry.headline}")
         stamp = _timestamp(entry.date)
         _sub(item, "updated", stamp)
         _sub(item, "published", stamp)
+        committee = guard.text(entry.committee) or PUBLISHER
         person = _sub(item, "author")
-        _sub(person, "name", entry.author or PUBLISHER)
+        _sub(person, "name", committee)
         anchor = f"{history_page_path(entry.estate_id)}#{entry.anchor}"
         _sub(item, "link", rel="alternate", type="text/html", href=_absolute(site_url, anchor))
-        link = commit_url(repo_url, entry.commit)
+        link = commit_url(repo_url, entry.commit) if entry.diff_public else None
         if link:
             _sub(item, "link", rel="related", type="text/html", href=link)
         _sub(item, "category", term=entry.estate_id, label=name)
         _sub(item, "summary", "；".join(entry.lines), type="text")
-        _sub(item, "content", _content_html(entry, link), type="html")
+        _sub(item, "content", _content_html(entry, link, committee), type="html")
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, "unicode") + "\n"
 
@@ -171,18 +181,23 @@ def estate_feed(
     *,
     repo_url: str | None = None,
     limit: int | None = None,
+    guard: Guard | None = None,
 ) -> str:
     """Atom feed of one estate's versions.
 
     ``entries`` are that estate's :class:`Entry` values (``History.for_estate``);
     ``site_url`` is the absolute site URL; ``as_of`` is used as ``<updated>`` only when
     there are no entries (the build's as-of date keeps the output deterministic);
-    ``repo_url`` adds a link to each commit; ``limit`` keeps the newest N entries.
-    Write the result to :func:`estate_feed_path` as UTF-8.
+    ``repo_url`` adds a link to each commit whose diff passes the guard; ``limit`` keeps
+    the newest N entries; ``guard`` masks the estate's name (the entries are already
+    guarded by :func:`generator.history.read_history`). Write the result to
+    :func:`estate_feed_path` as UTF-8.
     """
+    guard = guard or Guard()
     chosen = _sorted(e for e in entries if e.estate_id == estate_id)
     if limit is not None:
         chosen = chosen[:limit]
+    estate_name = guard.cell(estate_id, "estate", {"estate_id": estate_id}, "name", estate_name)
     return _feed(
         feed_id=_absolute(site_url, estate_feed_path(estate_id)),
         title=f"{estate_name} 公示数据更新",
@@ -194,6 +209,7 @@ def estate_feed(
         site_url=site_url,
         as_of=as_of,
         repo_url=repo_url,
+        guard=guard,
     )
 
 
@@ -206,12 +222,14 @@ def city_feed(
     repo_url: str | None = None,
     limit: int = 100,
     page_path: str = "",
+    guard: Guard | None = None,
 ) -> str:
     """Atom feed of every estate's versions, newest ``limit`` only (``History.all_entries``).
 
     ``names`` maps estate id → current name (else each entry's own ``estate_name``);
     ``page_path`` is the site-relative page the feed stands for (the home page by
-    default). Write the result to :data:`CITY_FEED_PATH` as UTF-8.
+    default); ``guard`` masks the names. Write the result to :data:`CITY_FEED_PATH` as
+    UTF-8.
     """
     chosen = _sorted(entries)[: max(limit, 0)]
     return _feed(
@@ -225,4 +243,5 @@ def city_feed(
         site_url=site_url,
         as_of=as_of,
         repo_url=repo_url,
+        guard=guard or Guard(),
     )

@@ -26,6 +26,15 @@ when the site could first show it (an author date can be weeks older, from a bra
 Nothing here trusts file contents: a CSV saved as GBK, a broken datapackage.yaml or a
 missing key column becomes one line 「文件 X 已修改（无法逐行比较）」, never an exception.
 Everything returned is plain text; the page templates escape it.
+
+**Old versions are published as today's guard allows** (:class:`generator.privacy.Guard`).
+A phone or room number committed once and removed in the next commit is still in git;
+every old cell a sentence shows passes :meth:`Guard.cell` first, so it reads 138****5678
+(and a value on the takedown list is masked) while the change is still listed. Git's own
+metadata is never read: no author name, e-mail or commit message can reach a page or a
+feed — an entry says 「业委会提交」, or the committee's name when ``data/committees.yaml``
+maps the estate to one. Links into the public repository (the files at a commit, the
+commit's diff) are given only when every file they open passes the guard today.
 """
 
 from __future__ import annotations
@@ -45,7 +54,10 @@ from urllib.parse import quote
 import yaml
 
 from .checksum import checksum_of, is_package_file
+from .codeowners import load_mapping
 from .load import DESCRIPTOR_NAMES
+from .packagefiles import PackageFileError
+from .privacy import Guard, allowed_kinds
 
 __all__ = [
     "Change",
@@ -63,6 +75,10 @@ __all__ = [
 EMPTY = "（空）"
 ARROW = " → "
 FORMAT_ONLY = "格式调整，内容无变化"
+# Who an entry says made the change: never git's author, who may be a person.
+COMMITTEE = "业委会"
+WITHHELD = "该版本含已隐去的信息，不提供原文件链接"
+HEADLINE_TABLES = 3  # tables named in an entry's headline before 「等 N 项」
 SHORT_LENGTH = 7
 # Tests set this to see a phrasing bug as an exception rather than its plain fallback.
 STRICT = False
@@ -115,22 +131,31 @@ class Change:
 
 @dataclass
 class Entry:
-    """One version of one estate: a commit that changed its package."""
+    """One version of one estate: a commit that changed its package.
+
+    Everything here may be published: cells are masked by the guard, and git's author
+    and commit message are not kept at all (see the module docstring).
+    """
 
     estate_id: str
-    estate_name: str  # the estate's name in that version (estate.csv), else its id
+    estate_name: str  # the estate's name in that version (estate.csv, masked), else its id
     commit: str  # full commit id (40 hex digits), for links
     short: str  # abbreviated commit id (7 characters), for display
     date: dt.datetime  # committer date, timezone-aware
-    author: str  # author name (never the e-mail address)
-    subject: str  # first line of the commit message
-    body: str  # the rest of the message, stripped ("" when none)
     checksum: str | None  # checksum_of() the package after the commit; None if unreadable
     folder: str  # repository path of the estate folder, e.g. "data/estates/meilin-xincun"
     paths: list[str]  # repository paths of the package's files at this commit, sorted
     changed_files: list[str]  # names of the files this commit added, changed or removed
     changes: list[Change]  # the changes in words; never empty (see FORMAT_ONLY)
     seq: int = 0  # position on the first-parent line, oldest = 0 (orders equal dates)
+    # Who the change is credited to: 「滨江华庭业委会」 when data/committees.yaml maps the
+    # estate to a committee (whose approval every change to its folder needs), else 业委会.
+    committee: str = COMMITTEE
+    # The files at this commit pass the guard today: link to them (tree_url/file_url).
+    files_public: bool = True
+    # The commit's diff (every estate file it changed, before and after) passes the guard
+    # today: link to the commit (commit_url), whose page shows the removed lines too.
+    diff_public: bool = True
 
     @property
     def day(self) -> dt.date:
@@ -138,9 +163,26 @@ class Entry:
         return self.date.astimezone(SHANGHAI).date()
 
     @property
-    def message(self) -> str:
-        """The whole commit message: subject, a blank line, body."""
-        return f"{self.subject}\n\n{self.body}" if self.body else self.subject
+    def by(self) -> str:
+        """「业委会提交」: the credit pages and feeds show instead of git's author."""
+        return f"{self.committee}提交"
+
+    @property
+    def headline(self) -> str:
+        """What the version changed, in a few words, from the data (never the commit
+        message): the tables it touched, 「业委会成员、收费标准」, or 「格式调整，内容无变化」."""
+        titles: list[str] = []
+        for change in self.changes:
+            if change.kind in ("format-only", "truncated"):
+                continue
+            title = change.table_title or change.resource
+            if title and title not in titles:
+                titles.append(title)
+        if not titles:
+            return self.changes[0].text_zh if self.changes else FORMAT_ONLY
+        if len(titles) > HEADLINE_TABLES:
+            return "、".join(titles[:HEADLINE_TABLES]) + f" 等 {len(titles)} 项"
+        return "、".join(titles)
 
     @property
     def anchor(self) -> str:
@@ -290,27 +332,66 @@ def _git(root: Path, args: list[str], stdin: bytes | None = None) -> bytes:
 @dataclass
 class _Commit:
     sha: str
-    author: str
     date: dt.datetime
-    message: str
     # (estate id, file name, new blob id or None when deleted)
     updates: list[tuple[str, str, str | None]] = field(default_factory=list)
 
 
-# Commit id, author name (mailmap applied), committer date (strict ISO 8601), message.
-LOG_FORMAT = "%x1e%H%x00%aN%x00%cI%x00%B%x00"
+# Commit id and committer date (strict ISO 8601). Not the author or the message: they
+# may name a person or quote a phone number, and what is never read is never published.
+LOG_FORMAT = "%x1e%H%x00%cI%x00"
 _NO_COMMITS = ("does not have any commits", "bad default revision")
 _EMPTY_BLOB = "0" * 40
 
 
-def read_history(repo_root: Path, estates_dir: Path, schemas: Mapping[str, dict]) -> History:
+def read_history(
+    repo_root: Path,
+    estates_dir: Path,
+    schemas: Mapping[str, dict],
+    *,
+    guard: Guard | None = None,
+    committees: Iterable[str] | None = None,
+) -> History:
     """Read every estate's versions from the git history of ``estates_dir``.
 
     ``repo_root`` is any folder inside the work tree; ``schemas`` are the shared Table
     Schemas (``generator.load.load_schemas``), used to match rows by primary key and to
-    name columns. Never raises for a missing or odd repository: see :class:`History`.
+    name columns. ``guard`` masks every old cell shown and decides which versions may be
+    linked (the build passes ``Guard.for_data(data_dir)``, with the takedown list; the
+    default knows only the patterns). ``committees`` are the estate ids that have a
+    committee; by default those of ``committees.yaml`` beside ``estates_dir``. Never
+    raises for a missing or odd repository: see :class:`History`.
     """
-    repo_root = Path(repo_root)
+    guard = guard or Guard()
+    committee_ids = (
+        set(committees) if committees is not None else _committee_estates(Path(estates_dir))
+    )
+    history = _read_history(Path(repo_root), Path(estates_dir), schemas, guard, committee_ids)
+    # Git's messages name folders (and may quote whatever git printed): guarded too.
+    history.message = guard.text(history.message)
+    history.message_en = guard.text(history.message_en)
+    return history
+
+
+def _committee_estates(estates_dir: Path) -> set[str]:
+    """Estate ids that data/committees.yaml maps to a committee ({} when it cannot be
+    read: `sunlight codeowners --check` reports that; a history never fails on it)."""
+    path = estates_dir.parent / "committees.yaml"
+    if not path.is_file():
+        return set()
+    try:
+        return set(load_mapping(path).estates)
+    except (PackageFileError, OSError):
+        return set()
+
+
+def _read_history(
+    repo_root: Path,
+    estates_dir: Path,
+    schemas: Mapping[str, dict],
+    guard: Guard,
+    committee_ids: set[str],
+) -> History:
     try:
         info = _git(
             repo_root,
@@ -383,7 +464,7 @@ def read_history(repo_root: Path, estates_dir: Path, schemas: Mapping[str, dict]
     history = History(True, shallow)
     if shallow:
         history.message, history.message_en = SHALLOW_MESSAGE
-    history.estates = _replay(commits, blobs, grafted, prefix, schemas)
+    history.estates = _replay(commits, blobs, grafted, prefix, schemas, guard, committee_ids)
     return history
 
 
@@ -407,16 +488,14 @@ def _parse_log(raw: bytes, prefix: str) -> list[_Commit]:
     i = 0
     while i < len(tokens):
         token = tokens[i].lstrip(b"\n")
-        if token.startswith(b"\x1e") and i + 3 < len(tokens):
+        if token.startswith(b"\x1e") and i + 1 < len(tokens):
             sha = token[1:].decode("ascii", "replace")
-            author = tokens[i + 1].decode("utf-8", "replace")
             try:
-                date = dt.datetime.fromisoformat(tokens[i + 2].decode("ascii", "replace"))
+                date = dt.datetime.fromisoformat(tokens[i + 1].decode("ascii", "replace"))
             except ValueError:  # git always writes strict ISO 8601; be safe anyway
                 date = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-            message = tokens[i + 3].decode("utf-8", "replace")
-            commits.append(_Commit(sha, author, date, message))
-            i += 4
+            commits.append(_Commit(sha, date))
+            i += 2
             continue
         if token.startswith(b":") and commits and i + 1 < len(tokens):
             meta = token[1:].decode("ascii", "replace").split()
@@ -462,11 +541,18 @@ def _replay(
     grafted: set[str],
     prefix: str,
     schemas: Mapping[str, dict],
+    guard: Guard,
+    committee_ids: set[str],
 ) -> dict[str, list[Entry]]:
     """Walk the first-parent line oldest → newest with each estate's files in memory."""
     state: dict[str, dict[str, str]] = {}  # estate → file name → blob id
     estates: dict[str, list[Entry]] = {}
+    public = _Publishable(guard, blobs, schemas)
     for seq, commit in enumerate(commits):
+        # The commit page shows every file it changed, old lines and new: it may be linked
+        # only when each of them passes the guard, before and after, in every estate.
+        diff_public = True
+        commit_entries: list[Entry] = []
         touched: dict[str, list[tuple[str, str | None]]] = {}
         for estate_id, name, blob in commit.updates:
             touched.setdefault(estate_id, []).append((name, blob))
@@ -481,6 +567,11 @@ def _replay(
             if after_ids == before_ids:
                 continue  # e.g. a mode change only: the content is the same
             state[estate_id] = after_ids
+            diff_public = (
+                diff_public
+                and public.files(estate_id, before_ids)
+                and public.files(estate_id, after_ids)
+            )
             before = _contents(before_ids, blobs)
             after = _contents(after_ids, blobs)
             missing = sorted(n for n, b in after_ids.items() if b not in blobs)
@@ -493,40 +584,105 @@ def _replay(
                 # claim every table was new. Say what we do not know instead.
                 changes = [Change("", "", "truncated", TRUNCATED_LINE, rows=0)]
             else:
-                changes = describe_changes(before, after, schemas)
+                changes = describe_changes(before, after, schemas, estate=estate_id, guard=guard)
                 changes += [
-                    Change(n, n, "unreadable", f"文件 {n} 的内容在本仓库副本中缺失，无法比较")
+                    Change(
+                        guard.text(n),
+                        guard.text(n),
+                        "unreadable",
+                        f"文件 {guard.text(n)} 的内容在本仓库副本中缺失，无法比较",
+                    )
                     for n in missing
                 ]
                 if not changes:
                     changes = [Change("", "", "format-only", FORMAT_ONLY, rows=0)]
-            subject, _, body = commit.message.strip().partition("\n")
-            estates.setdefault(estate_id, []).append(
-                Entry(
-                    estate_id=estate_id,
-                    estate_name=_estate_name(after) or estate_id,
-                    commit=commit.sha,
-                    short=commit.sha[:SHORT_LENGTH],
-                    date=commit.date,
-                    author=commit.author,
-                    subject=subject.strip(),
-                    body=body.strip(),
-                    checksum=None if missing else checksum_of(after),
-                    folder=folder,
-                    paths=[f"{folder}/{n}" for n in sorted(after_ids)],
-                    changed_files=changed,
-                    changes=changes,
-                    seq=seq,
-                )
+            entry = Entry(
+                estate_id=estate_id,
+                estate_name=_estate_name(after, estate_id, guard) or estate_id,
+                commit=commit.sha,
+                short=commit.sha[:SHORT_LENGTH],
+                date=commit.date,
+                checksum=None if missing else checksum_of(after),
+                folder=folder,
+                # Published as the version's file list: a file name is guarded like a cell.
+                paths=[f"{folder}/{guard.text(n)}" for n in sorted(after_ids)],
+                changed_files=[guard.text(n) for n in changed],
+                changes=changes,
+                seq=seq,
+                files_public=not missing and public.files(estate_id, after_ids),
             )
-    return {estate_id: list(reversed(entries)) for estate_id, entries in sorted(estates.items())}
+            estates.setdefault(estate_id, []).append(entry)
+            commit_entries.append(entry)
+        for entry in commit_entries:
+            entry.diff_public = diff_public and entry.files_public
+    out = {}
+    for estate_id, entries in sorted(estates.items()):
+        # Credited to the estate's committee by its current name (the newest version's).
+        name = entries[-1].estate_name
+        committee = f"{name}{COMMITTEE}" if estate_id in committee_ids else COMMITTEE
+        for entry in entries:
+            entry.committee = committee
+        out[estate_id] = list(reversed(entries))
+    return out
+
+
+class _Publishable:
+    """Whether a version's files may be linked in the public repository: each file's
+    bytes are what the guard would publish today, so following the link shows nothing
+    the site itself masks. Judged once per blob (a file unchanged across commits is the
+    same blob), so a long history costs one check per distinct file content."""
+
+    def __init__(self, guard: Guard, blobs: Mapping[str, bytes], schemas: Mapping[str, dict]):
+        self.guard, self.blobs, self.schemas = guard, blobs, schemas
+        self._seen: dict[tuple[str, str, str, str | None], bool] = {}
+        self._tables: dict[tuple[str | None, tuple[str, ...]], dict[str, str]] = {}
+
+    def files(self, estate_id: str, ids: Mapping[str, str]) -> bool:
+        if not ids:
+            return True
+        if any(blob not in self.blobs for blob in ids.values()):
+            return False  # not in this clone: cannot be judged, so not vouched for
+        files = _contents(ids, self.blobs)
+        # Which file is which table follows from the descriptor and the file names alone;
+        # a descriptor is parsed once however many versions share it.
+        names = tuple(sorted(ids))
+        desc = next((ids[n] for n in DESCRIPTOR_NAMES if n in ids), None)
+        if (desc, names) not in self._tables:
+            _, descriptor = _descriptor(files)
+            self._tables[desc, names] = {
+                path: table for table, path in _table_files(files, descriptor, self.schemas).items()
+            }
+        tables = self._tables[desc, names]
+        for name, blob in ids.items():
+            key = (estate_id, name, blob, tables.get(name))
+            if key not in self._seen:
+                self._seen[key] = self._file(estate_id, name, files[name], tables.get(name))
+            if not self._seen[key]:
+                return False
+        return True
+
+    def _file(self, estate_id: str, name: str, data: bytes, table: str | None) -> bool:
+        guard = self.guard
+        if guard.text(name) != name:
+            return False
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return False  # what it says cannot be checked, so it is not vouched for
+        if table is None:
+            return guard.text(text) == text
+        # A table is judged cell by cell, as its download is (the contacts table's public
+        # telephone may be a landline); its header line is free text.
+        header = text.split("\n", 1)[0]
+        return guard.text(header) == header and guard.csv(estate_id, table, data) == data
 
 
 def _contents(ids: Mapping[str, str], blobs: Mapping[str, bytes]) -> dict[str, bytes]:
     return {name: blobs[blob] for name, blob in ids.items() if blob in blobs}
 
 
-def _estate_name(files: Mapping[str, bytes]) -> str | None:
+def _estate_name(files: Mapping[str, bytes], estate_id: str, guard: Guard) -> str | None:
+    """The estate's name in this version, as the guard publishes it today."""
     data = files.get("estate.csv")
     if data is None:
         return None
@@ -536,8 +692,9 @@ def _estate_name(files: Mapping[str, bytes]) -> str | None:
         return None
     if not rows:
         return None
-    name = next((v for k, v in rows[0].items() if (k or "").strip() == "name"), None)
-    return name.strip() if isinstance(name, str) and name.strip() else None
+    row = {(k or "").strip(): (v or "").strip() for k, v in rows[0].items() if isinstance(v, str)}
+    name = row.get("name")
+    return guard.cell(estate_id, "estate", row, "name", name) if name else None
 
 
 # --------------------------------------------------------------------------- tables
@@ -548,8 +705,11 @@ class _Table:
     """One CSV read for comparison: rows by primary key, values normalised by type."""
 
     rows: dict[tuple, dict[str, object]]  # key → {column: comparable value}
-    shown: dict[tuple, dict[str, str]]  # key → {column: value as shown}
+    shown: dict[tuple, dict[str, str]]  # key → {column: value as shown, not yet guarded}
     order: list[tuple]  # keys in file order
+    # key → {column: the cell's text}, what the guard's takedowns match row keys against
+    # (as in the CSV download, so one takedown entry hides a row everywhere).
+    text: dict[tuple, dict[str, str]] = field(default_factory=dict)
 
 
 class _Unreadable(Exception):
@@ -650,15 +810,18 @@ def _read_table(data: bytes, schema: Mapping) -> _Table:
         raise _Unreadable
     rows: dict[tuple, dict[str, object]] = {}
     shown: dict[tuple, dict[str, str]] = {}
+    texts: dict[tuple, dict[str, str]] = {}
     order: list[tuple] = []
     for record in records[1:]:
         if not any(cell.strip() for cell in record):
             continue  # blank lines are formatting
         values: dict[str, object] = {}
         display: dict[str, str] = {}
+        cells: dict[str, str] = {}
         for index, column in enumerate(header):
             cell = record[index] if index < len(record) else ""
             values[column], display[column] = _normalise(fields.get(column), cell)
+            cells[column] = cell.strip()
         if key_fields:
             key: tuple = tuple(values[k] for k in key_fields)
         else:
@@ -669,9 +832,9 @@ def _read_table(data: bytes, schema: Mapping) -> _Table:
         while key in rows:
             n += 1
             key = (*base, ("#", n))
-        rows[key], shown[key] = values, display
+        rows[key], shown[key], texts[key] = values, display, cells
         order.append(key)
-    return _Table(rows, shown, order)
+    return _Table(rows, shown, order, texts)
 
 
 def _primary_key(schema: Mapping) -> list[str]:
@@ -721,13 +884,23 @@ def _table_files(
 
 
 def describe_changes(
-    before: Mapping[str, bytes], after: Mapping[str, bytes], schemas: Mapping[str, dict]
+    before: Mapping[str, bytes],
+    after: Mapping[str, bytes],
+    schemas: Mapping[str, dict],
+    *,
+    estate: str = "",
+    guard: Guard | None = None,
 ) -> list[Change]:
     """The differences between two versions of one package ({file name: bytes}), in words.
 
     Rows are matched by the schema's primary key, columns by name; row order, column
     order, whitespace and number formatting are not changes. [] means no value changed.
+    Every value a sentence shows — cells old and new, keys, the package title, file
+    names — is first passed through ``guard`` (default: the patterns alone) for the
+    estate ``estate``, so an old phone number reads 138****5678; the comparison itself
+    uses the cells as committed, so a masked change is still listed.
     """
+    guard = guard or Guard()
     changes: list[Change] = []
     before_desc_name, before_desc = _descriptor(before)
     after_desc_name, after_desc = _descriptor(after)
@@ -745,8 +918,8 @@ def describe_changes(
         if after_desc is None:
             changes.append(_unreadable(after_desc_name))
         elif before_desc is not None:
-            old_title = _WS.sub(" ", str(before_desc.get("title") or "")).strip()
-            new_title = _WS.sub(" ", str(after_desc.get("title") or "")).strip()
+            old_title = guard.text(_WS.sub(" ", str(before_desc.get("title") or "")).strip())
+            new_title = guard.text(_WS.sub(" ", str(after_desc.get("title") or "")).strip())
             if old_title != new_title:
                 changes.append(
                     Change(
@@ -775,22 +948,26 @@ def describe_changes(
             try:
                 old = _read_table(before[old_file], schema)
                 new = _read_table(after[new_file], schema)
-                changes += _diff_table(table, schema, old, new, after, after_tables)
+                changes += _diff_table(
+                    table, schema, old, new, after, after_tables, estate=estate, guard=guard
+                )
             except Exception:  # _Unreadable, or any surprise: a history never fails on data
-                changes.append(_unreadable(new_file, table, title))
+                changes.append(_unreadable(guard.text(new_file), table, title))
 
-    # Files that are neither the descriptor nor a table: say only that they changed.
+    # Files that are neither the descriptor nor a table: say only that they changed. Their
+    # names are published in these sentences, so they are guarded like any text.
     known = set(before_tables.values()) | set(after_tables.values())
     known |= {n for n in (before_desc_name, after_desc_name) if n}
     for name in sorted((set(before) | set(after)) - known):
         if not is_package_file(name):
             continue
+        shown = guard.text(name)
         if name not in before:
-            changes.append(Change(name, name, "file-added", f"新增文件 {name}"))
+            changes.append(Change(shown, shown, "file-added", f"新增文件 {shown}"))
         elif name not in after:
-            changes.append(Change(name, name, "file-removed", f"删除文件 {name}"))
+            changes.append(Change(shown, shown, "file-removed", f"删除文件 {shown}"))
         elif before[name] != after[name]:
-            changes.append(_unreadable(name))
+            changes.append(_unreadable(shown))
     return changes
 
 
@@ -842,10 +1019,13 @@ class _Diff:
     changed: list[tuple[_Row, _Row, list[FieldChange]]]
     after_files: Mapping[str, bytes]
     after_tables: Mapping[str, str]
+    estate: str = ""
+    guard: Guard = field(default_factory=Guard)
 
     def lookup(self, table: str, column: str, wanted: str) -> dict[str, str]:
         """{column value: wanted value} from another table of the new version, e.g. member
-        id → name for the events table; {} when that table cannot be read."""
+        id → name for the events table, the wanted value as the guard publishes it; {}
+        when that table cannot be read."""
         file_name = self.after_tables.get(table)
         if not file_name:
             return {}
@@ -859,7 +1039,9 @@ class _Diff:
         for row in rows:
             row = {str(k).strip(): (v or "").strip() for k, v in row.items() if k}
             if row.get(column) and row.get(wanted):
-                found.setdefault(row[column], row[wanted])
+                found.setdefault(
+                    row[column], self.guard.cell(self.estate, table, row, wanted, row[wanted])
+                )
         return found
 
 
@@ -870,15 +1052,31 @@ def _diff_table(
     new: _Table,
     after_files: Mapping[str, bytes],
     after_tables: Mapping[str, str],
+    *,
+    estate: str = "",
+    guard: Guard | None = None,
 ) -> list[Change]:
+    guard = guard or Guard()
     fields = {f["name"]: f for f in schema.get("fields", []) if "name" in f}
     key_fields = _primary_key(schema)
     columns = list(fields) + sorted(
         {c for t in (old, new) for r in t.rows.values() for c in r} - set(fields)
     )
 
+    def public(text: Mapping[str, str], column: str, value: str) -> str:
+        if value == EMPTY:
+            return value
+        if fields.get(column, {}).get("type", "string") == "string":
+            return guard.cell(estate, table, text, column, value)
+        # A date, number or yes/no is not a text cell (a row takedown masks text cells, as
+        # on the pages), but a phone typed into a number column is still a phone.
+        return guard.text(value, allow=allowed_kinds(table, column))
+
     def row(t: _Table, k: tuple) -> _Row:
-        shown = t.shown[k]
+        # Only the rows a sentence may show are guarded (an unchanged row never is), each
+        # cell as today's guard publishes it: the phrasings below see masked values only.
+        text = t.text.get(k, {})
+        shown = {c: public(text, c, v) for c, v in t.shown[k].items()}
         key_shown = tuple(shown.get(f, EMPTY) for f in key_fields) if key_fields else ()
         return _Row(key_shown, shown, t.rows[k])
 
@@ -889,22 +1087,28 @@ def _diff_table(
         if k not in old.rows:
             continue
         before, after = old.rows[k], new.rows[k]
+        differing = [c for c in columns if before.get(c) != after.get(c)]
+        if not differing:
+            continue
+        old_row, new_row = row(old, k), row(new, k)
         cells = []
-        for column in columns:
-            if before.get(column) != after.get(column):
-                title, _ = _title_and_unit(fields.get(column, {"name": column}))
-                cells.append(
-                    FieldChange(
-                        column,
-                        title,
-                        old.shown[k].get(column, EMPTY),
-                        new.shown[k].get(column, EMPTY),
-                    )
+        for column in differing:
+            title, _ = _title_and_unit(fields.get(column, {"name": column}))
+            if column not in fields:  # a column the schema does not know: its header
+                title = guard.text(title)
+            cells.append(
+                FieldChange(
+                    column,
+                    title,
+                    old_row.values.get(column, EMPTY),
+                    new_row.values.get(column, EMPTY),
                 )
-        if cells:
-            changed.append((row(old, k), row(new, k), cells))
+            )
+        changed.append((old_row, new_row, cells))
     title = str(schema.get("title") or table)
-    diff = _Diff(table, title, schema, added, removed, changed, after_files, after_tables)
+    diff = _Diff(
+        table, title, schema, added, removed, changed, after_files, after_tables, estate, guard
+    )
     try:
         return PHRASES.get(table, _generic)(diff)
     except Exception:

@@ -32,7 +32,7 @@ from pypinyin import lazy_pinyin
 
 from . import feeds
 from .charts import Series, bar_chart, scatter_chart
-from .history import Entry, History, commit_url, file_url
+from .history import WITHHELD, Entry, History, commit_url, file_url
 from .model import DISTRICT_SLUGS, TABLE_TITLES, Estate
 from .privacy import Guard
 
@@ -157,7 +157,11 @@ def environment(theme_dir: Path = THEME_DIR) -> jinja2.Environment:
         table_title=lambda name: TABLE_TITLES.get(name, name),
     )
     env.globals.update(
-        rel=rel, commit_url=commit_url, file_url=file_url, VERSION_CHARS=VERSION_CHARS
+        rel=rel,
+        commit_url=commit_url,
+        file_url=file_url,
+        VERSION_CHARS=VERSION_CHARS,
+        WITHHELD=WITHHELD,
     )
     return env
 
@@ -398,6 +402,7 @@ class Renderer:
                 site.as_of,
                 names=names,
                 repo_url=site.repo_url,
+                guard=site.guard,
             ),
             "utf-8",
         )
@@ -412,6 +417,7 @@ class Renderer:
                     site.site_url,
                     site.as_of,
                     repo_url=site.repo_url,
+                    guard=site.guard,
                 ),
                 "utf-8",
             )

@@ -10,6 +10,12 @@ change can break any estate.
 
 The workflow ``.github/workflows/pr-summary.yml`` appends the output to
 ``$GITHUB_STEP_SUMMARY``. Locally: ``sunlight summary --base origin/main``.
+
+A job summary is public (anyone can open a pull request's checks), so it is an output
+like the site: every cell, row, estate name, path, account and message it prints passes
+the privacy guard with the takedown list (:meth:`generator.privacy.Guard.for_data`). A
+pull request that adds a mobile number is summarised as 138****5678, and the finding
+still names estate, file, row and column.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from .findings import ERROR, Finding, sort_findings
 from .guide import guide_url
 from .history import Change, describe_changes
 from .load import Loaded, _load_package, load, repository_root
+from .privacy import Guard, RedactionError
 from .validate import validate
 
 MAX_FINDINGS = 40  # per estate; the rest are counted (the validate step lists them all)
@@ -63,6 +70,9 @@ class Summary:
     field_titles: dict[tuple[str, str], str]
     # With shared files changed: (estates validated, errors, warnings) over all estates.
     totals: tuple[int, int, int] | None = None
+    # What every printed text passes through (findings are masked by their patterns
+    # already; this adds the takedown list).
+    guard: Guard = field(default_factory=Guard)
 
     @property
     def errors(self) -> int:
@@ -156,8 +166,14 @@ def _files_now(folder: Path) -> dict[str, bytes]:
 
 
 def summarise(data_dir: Path, base: str, as_of: dt.date, site_url: str | None = None) -> Summary:
-    """Everything the job summary says, as data."""
+    """Everything the job summary says, as data, already guarded (see the module
+    docstring); raises PackageFileError when the takedown list cannot be read, since a
+    summary must not go out without the takedowns a maintainer asked for."""
     data_dir = Path(data_dir)
+    try:
+        guard = Guard.for_data(data_dir)
+    except RedactionError as error:
+        raise pf.PackageFileError(str(error)) from None
     root = repository_root(data_dir)
     merge_base = _merge_base(root, base)
     estates_dir = pf.estates_dir(data_dir)
@@ -209,29 +225,32 @@ def summarise(data_dir: Path, base: str, as_of: dt.date, site_url: str | None = 
         if estate_id not in estate_ids:
             status, changes = "unchanged", []
         elif not after:
-            status, changes = "removed", describe_changes(before, after, schemas)
+            status = "removed"
+            changes = describe_changes(before, after, schemas, estate=estate_id, guard=guard)
         else:
             status = "added" if not before else "changed"
-            changes = describe_changes(before, after, schemas)
+            changes = describe_changes(before, after, schemas, estate=estate_id, guard=guard)
         findings = sort_findings(by_estate.get(estate_id, []))
         known = _finding_keys(before, estate_id, schemas, as_of, rules) if before else set()
         summaries.append(
             EstateSummary(
                 estate_id,
-                _estate_name(after or before, estate_id),
+                _estate_name(after or before, estate_id, guard),
                 status,
                 findings,
                 changes,
-                owners.get(estate_id, []),
+                # Accounts may be e-mail addresses (CODEOWNERS allows them).
+                [guard.text(o) for o in owners.get(estate_id, [])],
                 {f for f in findings if _key(f) not in known} if status != "unchanged" else set(),
             )
         )
     short = _git(root, "rev-parse", "--short", merge_base).decode().strip()
     return Summary(
         merge_base,
-        f"{base} @ {short}" if not merge_base.startswith(base) else short,
+        guard.text(f"{base} @ {short}" if not merge_base.startswith(base) else short),
         summaries,
-        shared,
+        # A file name may hold anything someone typed.
+        [guard.text(p) for p in shared],
         site_url or _site_url(root),
         {t: str(s.get("title") or t) for t, s in schemas.items()},
         {
@@ -240,6 +259,7 @@ def summarise(data_dir: Path, base: str, as_of: dt.date, site_url: str | None = 
             for f in s["fields"]
         },
         (len(loaded.packages), len(report.errors), len(report.warnings)) if shared else None,
+        guard,
     )
 
 
@@ -283,14 +303,15 @@ def _site_url(root: Path) -> str:
     return url if not url or url.endswith("/") else url + "/"
 
 
-def _estate_name(files: dict[str, bytes], fallback: str) -> str:
+def _estate_name(files: dict[str, bytes], fallback: str, guard: Guard) -> str:
     data = files.get("estate.csv")
     if data:
         try:
             rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
             if rows and (rows[0].get("name") or "").strip():
-                return rows[0]["name"].strip()
-        except (UnicodeDecodeError, csv.Error):
+                row = {(k or "").strip(): (v or "").strip() for k, v in rows[0].items()}
+                return guard.cell(fallback, "estate", row, "name", row["name"])
+        except (UnicodeDecodeError, csv.Error, AttributeError):
             pass
     return fallback
 
@@ -451,7 +472,7 @@ def _findings_table(findings: list[Finding], estate: EstateSummary, summary: Sum
         new = "新" if f in estate.new and estate.status == "changed" else ""
         badge = f"❌ {new}错误" if f.severity == ERROR else f"⚠️ {new}提醒"
         lines.append(
-            f"| {badge} | {_cell(_place(f, summary))} | {_cell(f.message)} | "
+            f"| {badge} | {_cell(_place(f, summary))} | {_cell(summary.guard.text(f.message))} | "
             f"{_rule_link(f.rule, summary.site_url)} |"
         )
     if len(ordered) > MAX_FINDINGS:
@@ -470,7 +491,7 @@ def _escape_line(text: str) -> str:
 
 
 def _place(f: Finding, summary: Summary) -> str:
-    where = PurePosixPath(f.path).name if f.path else f.estate
+    where = summary.guard.text(PurePosixPath(f.path).name if f.path else f.estate)
     if f.row:
         where += f" 第 {f.row} 行"
     if f.field:

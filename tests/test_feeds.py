@@ -26,7 +26,7 @@ from generator.feeds import (
 from generator.history import Change, Entry, History, read_history
 from tests.test_history import (
     ESTATE,
-    EXPECTED,
+    HEADLINES,
     SCHEMAS,
     ScriptedRepo,
     build_scripted_repo,
@@ -112,10 +112,12 @@ def test_estate_feed_is_valid_atom_with_every_version(history: History, atom_sch
     assert root.findtext(f"{ATOM}updated") == "2025-05-09T09:00:00+08:00"
 
     parsed = feedparser.parse(xml)
-    assert [e.title for e in parsed.entries] == [f"和平花园 数据更新：{s}" for s, _ in EXPECTED]
+    # Titles name the tables changed, and the author is the committee: never the commit's
+    # message or author (tests/test_history_privacy.py).
+    assert [e.title for e in parsed.entries] == [f"和平花园 数据更新：{h}" for h in HEADLINES]
     newest = parsed.entries[0]
     assert newest.link == f"{SITE}estates/{ESTATE}/history/#v-{entries[0].short}"
-    assert newest.author == "业委会秘书"
+    assert newest.author == "业委会"
     assert [link.href for link in newest.links if link.rel == "related"] == [
         f"{REPO_URL}/commit/{entries[0].commit}"
     ]
@@ -124,7 +126,7 @@ def test_estate_feed_is_valid_atom_with_every_version(history: History, atom_sch
     content = fee.content[0]
     assert content.type == "text/html"
     assert "<li>高层住宅 基础包 物业费 2.90 → 3.10 元/㎡·月（2025-07-01 起）</li>" in content.value
-    assert f"数据版本 {entries[3].checksum[:12]}" in content.value
+    assert f"业委会提交，数据版本 {entries[3].checksum[:12]}" in content.value
     committee = parsed.entries[4]
     assert committee.summary == "委员 张*明 离任（辞职）；李*华 职务 候补委员 → 委员"
 
@@ -135,11 +137,11 @@ def test_city_feed_has_the_newest_entries_of_every_estate(history: History, atom
     assert root.findtext(f"{ATOM}id") == SITE + CITY_FEED_PATH
     titles = [e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry")]
     assert titles == [
-        "和平花园 数据更新：用 Excel 重新保存表格",
-        "和平花园 数据更新：更正保洁服务标准错字",
+        f"和平花园 数据更新：{HEADLINES[0]}",
+        f"和平花园 数据更新：{HEADLINES[1]}",
         # No name given: the estate's name in that version of its data.
-        "另一小区 数据更新：另一小区户数更正",
-        "和平花园 数据更新：公示2025年第二季度公共收益",
+        "另一小区 数据更新：小区基本信息",
+        f"和平花园 数据更新：{HEADLINES[2]}",
     ]
     categories = [e.find(f"{ATOM}category").get("term") for e in root.findall(f"{ATOM}entry")]
     assert categories == [ESTATE, ESTATE, "other-estate", ESTATE]
@@ -183,14 +185,20 @@ def _entry(**overrides) -> Entry:
         commit="a" * 40,
         short="a" * 7,
         date=dt.datetime(2025, 6, 1, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))),
-        author="A & B <b@example.org>",
-        subject='<script>alert("x")</script> & 更正',
-        body="第一行\n<b>第二行</b>",
         checksum="f" * 64,
         folder="data/estates/x-estate",
         paths=["data/estates/x-estate/estate.csv"],
         changed_files=["estate.csv"],
-        changes=[Change("estate", "小区基本信息", "changed", "小区基本信息 名称 A&B → <i>C</i>")],
+        # A file name is shown as the table title of its line: it may hold anything.
+        changes=[
+            Change(
+                "estate",
+                '<script>alert("x")</script> & 更正',
+                "changed",
+                "小区基本信息 名称 A&B → <i>C</i>",
+            )
+        ],
+        committee="A & B <委员会>",
     )
     values.update(overrides)
     return Entry(**values)
@@ -205,8 +213,8 @@ def test_values_from_data_are_escaped_never_markup(atom_schema):
     html = entry.findtext(f"{ATOM}content")
     # Inside the HTML payload every data value is escaped once more.
     assert "<li>小区基本信息 名称 A&amp;B → &lt;i&gt;C&lt;/i&gt;</li>" in html
-    assert "&lt;script&gt;" in html and "<script>" not in html
-    assert "第一行<br>&lt;b&gt;第二行&lt;/b&gt;" in html
+    assert "<p>A &amp; B &lt;委员会&gt;提交，" in html and "<script>" not in html
+    assert entry.find(f"{ATOM}author").findtext(f"{ATOM}name") == "A & B <委员会>"
     assert entry.findtext(f"{ATOM}summary") == "小区基本信息 名称 A&B → <i>C</i>"
     parsed = feedparser.parse(xml)
     assert "<script" not in parsed.entries[0].content[0].value
@@ -253,9 +261,8 @@ def test_validator_rejects_broken_feeds(atom_schema):
 
 def test_characters_xml_forbids_are_dropped(atom_schema):
     entry = _entry(
-        subject="更正\x0c错字\x01",
-        body="\x00",
-        changes=[Change("estate", "小区基本信息", "changed", "名称 A\x1b → B")],
+        committee="\x00业委会",
+        changes=[Change("estate", "更正\x0c错字\x01", "changed", "名称 A\x1b → B")],
     )
     xml = city_feed([entry], SITE, AS_OF)
     root = assert_valid_atom(xml, atom_schema)

@@ -214,6 +214,11 @@ class ScriptedRepo:
             self.checksums.append(checksum_of_folder(self.estate_dir))
         return self.git("rev-parse", "HEAD")
 
+    def subjects(self, entries) -> list[str]:
+        """The commit subjects of ``entries``, asked of git: the history never reads commit
+        messages (they are never published), but the tests name each version by its own."""
+        return [self.git("log", "-1", "--format=%s", e.commit) for e in entries]
+
 
 def import_estate(repo: ScriptedRepo) -> str:
     repo.estate("datapackage.yaml", DATAPACKAGE)
@@ -290,6 +295,16 @@ EXPECTED = [
     ),
 ]
 
+# Each version's headline, newest first: the tables it touched (never the commit message).
+HEADLINES = [
+    FORMAT_ONLY,
+    "物业服务标准",
+    "公共收益季度收支、公共收益明细",
+    "收费标准",
+    "业委会成员",
+    "小区基本信息、业委会任期、业委会成员 等 7 项",
+]
+
 
 @pytest.fixture(scope="module")
 def scripted(tmp_path_factory) -> ScriptedRepo:
@@ -317,10 +332,13 @@ def history(scripted: ScriptedRepo) -> History:
 # --------------------------------------------------------------------------- the story
 
 
-def test_history_tells_the_story_in_plain_chinese(history: History):
+def test_history_tells_the_story_in_plain_chinese(scripted: ScriptedRepo, history: History):
     assert history.available and not history.shallow and history.message is None
-    got = [(e.subject, e.lines) for e in history.for_estate(ESTATE)]
+    entries = history.for_estate(ESTATE)
+    got = list(zip(scripted.subjects(entries), [e.lines for e in entries], strict=True))
     assert got == EXPECTED
+    # The headline is the tables the version touched, read from the data.
+    assert [e.headline for e in entries] == HEADLINES
 
 
 def test_entries_carry_commit_date_author_and_checksum(scripted: ScriptedRepo, history: History):
@@ -331,7 +349,8 @@ def test_entries_carry_commit_date_author_and_checksum(scripted: ScriptedRepo, h
     assert [e.checksum for e in reversed(entries)] == _dedupe(scripted.checksums)
     assert newest.commit == scripted.git("rev-parse", "HEAD")
     assert newest.short == newest.commit[:7]
-    assert newest.author == "业委会秘书"
+    # Credited to the committee, never to git's author (no committees.yaml here).
+    assert newest.by == "业委会提交" and newest.committee == "业委会"
     assert newest.date == dt.datetime(2025, 5, 9, 9, 0, tzinfo=TZ)
     assert newest.date.utcoffset() == dt.timedelta(hours=8)
     assert newest.day == dt.date(2025, 5, 9)
@@ -342,8 +361,9 @@ def test_entries_carry_commit_date_author_and_checksum(scripted: ScriptedRepo, h
     )
     assert newest.changed_files == ["fees.csv", "members.csv", "service_standards.csv"]
     assert not newest.substantive and entries[1].substantive
-    # The author's e-mail address is not published anywhere in an entry.
-    assert "example.org" not in repr([dataclasses.asdict(e) for e in entries])
+    # The author's name and e-mail address are not kept anywhere in an entry.
+    kept = repr([dataclasses.asdict(e) for e in entries])
+    assert "example.org" not in kept and "业委会秘书" not in kept
 
 
 def _dedupe(checksums: list[str]) -> list[str]:
@@ -355,19 +375,22 @@ def _dedupe(checksums: list[str]) -> list[str]:
     return out
 
 
-def test_message_subject_and_body(tmp_path: Path):
+def test_the_commit_message_is_never_read(tmp_path: Path):
+    # A message may name a person or quote a phone number: the entry says what the data
+    # says instead (tests/test_history_privacy.py checks the pages and feeds).
     repo = ScriptedRepo(tmp_path / "repo")
     import_estate(repo)
     repo.estate("estate.csv", ESTATE_CSV.replace(",1120,", ",1121,"))
     repo.commit("更正户数\n\n按房办台账核对。\n第二行。")
     entry = read_history(repo.root, repo.root / "data/estates", SCHEMAS).for_estate(ESTATE)[0]
-    assert entry.subject == "更正户数"
-    assert entry.body == "按房办台账核对。\n第二行。"
-    assert entry.message == "更正户数\n\n按房办台账核对。\n第二行。"
+    kept = repr(dataclasses.asdict(entry))
+    assert "更正户数" not in kept and "房办台账" not in kept
+    assert not hasattr(entry, "subject") and not hasattr(entry, "author")
+    assert entry.headline == "小区基本信息"
     assert entry.lines == ["小区基本信息 户数 1120 → 1121"]
 
 
-def test_other_estates_and_city_order(history: History):
+def test_other_estates_and_city_order(scripted: ScriptedRepo, history: History):
     other = history.for_estate("other-estate")
     assert [e.lines for e in other] == [
         ["小区基本信息 户数 500 → 502"],
@@ -375,7 +398,7 @@ def test_other_estates_and_city_order(history: History):
     ]
     assert other[0].estate_name == "另一小区"
     city = history.all_entries()
-    assert [(e.estate_id, e.subject) for e in city[:3]] == [
+    assert list(zip([e.estate_id for e in city[:3]], scripted.subjects(city[:3]), strict=True)) == [
         (ESTATE, "用 Excel 重新保存表格"),
         (ESTATE, "更正保洁服务标准错字"),
         ("other-estate", "另一小区户数更正"),
@@ -429,7 +452,7 @@ def test_a_merged_branch_is_one_published_version(tmp_path: Path):
     repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #7 from quarter", "quarter")
     entries = read_history(repo.root, repo.root / "data/estates", SCHEMAS).for_estate(ESTATE)
     # The site was published from main: the merge is the version, with all it brought in.
-    assert [(e.subject, e.lines) for e in entries] == [
+    assert list(zip(repo.subjects(entries), [e.lines for e in entries], strict=True)) == [
         (
             "Merge pull request #7 from quarter",
             ["2025Q2 公共收益 新增公示", "2025Q2 公共收益明细 新增 7 行"],
@@ -448,7 +471,7 @@ def test_estate_removed_and_nested_and_hidden_files(tmp_path: Path):
     shutil.rmtree(repo.root / "data/estates/other-estate")
     repo.commit("另一小区数据移出")
     h = read_history(repo.root, repo.root / "data/estates", SCHEMAS)
-    assert [e.subject for e in h.for_estate(ESTATE)] == ["导入和平花园数据"]
+    assert repo.subjects(h.for_estate(ESTATE)) == ["导入和平花园数据"]
     removed = h.for_estate("other-estate")[0]
     assert removed.lines == ["删除整张表：小区基本信息（原有 1 行）"]
     assert removed.paths == [] and removed.checksum == checksum_of({})
@@ -518,7 +541,7 @@ def test_shallow_clone_is_detected_and_explained(scripted: ScriptedRepo, tmp_pat
     entries = h.for_estate(ESTATE)
     # The newest version is still described; the oldest one in the clone is not claimed to
     # have published every table — its previous version is simply not there.
-    assert [e.subject for e in entries] == ["用 Excel 重新保存表格", "更正保洁服务标准错字"]
+    assert scripted.subjects(entries) == ["用 Excel 重新保存表格", "更正保洁服务标准错字"]
     assert entries[0].lines == [FORMAT_ONLY]
     assert [c.kind for c in entries[1].changes] == ["truncated"]
     assert "浅克隆" in entries[1].lines[0]
@@ -558,7 +581,7 @@ def test_data_outside_the_repository(tmp_path: Path):
 
 def test_repo_root_may_be_a_subfolder(scripted: ScriptedRepo):
     h = read_history(scripted.root / "data", scripted.root / "data" / "estates", SCHEMAS)
-    assert [e.subject for e in h.for_estate(ESTATE)] == [s for s, _ in EXPECTED]
+    assert scripted.subjects(h.for_estate(ESTATE)) == [s for s, _ in EXPECTED]
 
 
 # --------------------------------------------------------------------------- links
