@@ -583,6 +583,8 @@ def _replay(
                 # The parent is not in this shallow clone: the diff against nothing would
                 # claim every table was new. Say what we do not know instead.
                 changes = [Change("", "", "truncated", TRUNCATED_LINE, rows=0)]
+                # Nor can its diff be judged: the commit page shows what the parent held.
+                diff_public = False
             else:
                 changes = describe_changes(before, after, schemas, estate=estate_id, guard=guard)
                 changes += [
@@ -671,8 +673,9 @@ class _Publishable:
             return False  # what it says cannot be checked, so it is not vouched for
         if table is None:
             return guard.text(text) == text
-        # A table is judged cell by cell, as its download is (the contacts table's public
-        # telephone may be a landline); its header line is free text.
+        # A table is judged cell by cell, as its download is: the contacts table's public
+        # telephone may be a landline, and a row takedown masks a row's cells. The header
+        # line is free text.
         header = text.split("\n", 1)[0]
         return guard.text(header) == header and guard.csv(estate_id, table, data) == data
 

@@ -14,6 +14,8 @@ change is still listed; the version that held them is not linked in the reposito
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
 from pathlib import Path
 
 import feedparser
@@ -173,6 +175,21 @@ def test_versions_that_held_them_are_not_linked(history: History):
     # The removal's files are clean, but its diff shows the removed lines.
     assert removed.files_public and not removed.diff_public
     assert imported.files_public and imported.diff_public
+
+
+def test_a_shallow_clone_links_no_diff_it_cannot_see(story, tmp_path: Path):
+    repo, (removed, _, _) = story
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", repo.root.as_uri(), str(clone)],
+        check=True,
+        env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"},
+    )
+    (newest,) = read_history(clone, clone / "data" / "estates", SCHEMAS).for_estate(ESTATE)
+    assert newest.commit == removed
+    # Its files are clean today; its parent (the leak) is not in the clone, so the
+    # commit page, which shows the parent's lines, is not linked.
+    assert newest.files_public and not newest.diff_public
 
 
 def test_the_takedown_list_reaches_the_old_version(story):
