@@ -1,4 +1,4 @@
-"""Each estate's change log, read from git: who changed what, when, in plain Chinese.
+"""Each estate's change log, read from git: what changed, when, in plain Chinese.
 
 The published site keeps no copies of old data. Git already has them: every commit that
 touched ``data/estates/<estate_id>/`` is a version of that estate's package, and the
