@@ -110,6 +110,13 @@ def test_build_refuses_an_output_folder_that_holds_sources(project, option, targ
     assert snapshot(project.parent) == before
 
 
+def test_serve_refuses_the_same_folders_before_serving(project):
+    before = snapshot(project.parent)
+    result = run("serve", "data", "--site-dir", "content", "--config-file", "mkdocs.yml")
+    refused(result, "is the source folder content/")
+    assert snapshot(project.parent) == before
+
+
 def test_links_are_resolved_before_comparing(project):
     (project.parent / "looks-harmless").symlink_to(project / "data")
     before = snapshot(project.parent)
