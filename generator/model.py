@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .checks._common import in_post as _in_post
-from .checks._common import next_period, period_deadline, period_of, previous_period
-from .checks.base import Context, money
-from .checks.disclosure_fresh import disclosure_status
-from .checks.resolution_threshold import evaluate_resolution
 from .checksum import checksum_of_folder
+from .domain.context import Context
+from .domain.disclosure import disclosure_status
+from .domain.money import money
+from .domain.periods import next_period, period_deadline, period_of, previous_period
+from .domain.terms import in_post as _in_post
+from .domain.thresholds import evaluate_resolution
 from .findings import Finding, Report
 
 TABLE_TITLES = {

@@ -9,11 +9,15 @@ findings with the estate, file path and row filled in.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import ClassVar
+
+# The estate's tables and the money helpers are the domain's; rules import them from here.
+from ..domain.context import Context
+from ..domain.money import CENT, money, yuan
+
+__all__ = ["CENT", "Check", "Context", "Issue", "money", "yuan"]
 
 
 @dataclass(frozen=True)
@@ -28,36 +32,6 @@ class Issue:
     severity: str | None = None  # None: the rule's own severity
 
 
-@dataclass
-class Context:
-    """One estate's typed tables and the settings rules may depend on.
-
-    ``tables[name]`` is a list of dicts, one per CSV row, with typed values (dates are
-    ``datetime.date``, numbers ``Decimal`` or ``int``, booleans ``bool``, empty cells
-    ``None``) and ``_row``, the CSV line number. A table the estate has not published is
-    absent; a table that failed frictionless validation is absent too, so rules never see
-    half-typed data.
-    """
-
-    estate_id: str
-    tables: dict[str, list[dict]]
-    as_of: dt.date
-    config: dict = field(default_factory=dict)
-    # The package's descriptor as published (title, file names …), for rules that read it.
-    descriptor: dict = field(default_factory=dict)
-
-    def rows(self, name: str) -> list[dict]:
-        return self.tables.get(name, [])
-
-    def has(self, name: str) -> bool:
-        return name in self.tables
-
-    @property
-    def estate(self) -> dict:
-        rows = self.tables.get("estate") or [{}]
-        return rows[0]
-
-
 class Check:
     id: ClassVar[str]
     severity: ClassVar[str]  # "error" or "warning"
@@ -66,18 +40,3 @@ class Check:
 
     def run(self, ctx: Context) -> Iterator[Issue]:  # pragma: no cover - interface
         raise NotImplementedError
-
-
-CENT = Decimal("0.01")
-
-
-def money(value) -> Decimal:
-    """Amounts as Decimal, empty as 0, so sums never drift by float error."""
-    if value is None:
-        return Decimal(0)
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def yuan(value) -> str:
-    """Amount for a message: 73,100.00."""
-    return f"{money(value):,.2f}"

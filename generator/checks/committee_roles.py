@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ._common import ROLE_EN, current_term, in_post, is_sitting, name_of, roster_day
+from ..domain.terms import ROLE_EN, current_term, in_post, is_sitting, name_of, roster_day
 from .base import Check, Context, Issue
 
 VOTING_ROLES = ("主任", "副主任", "委员")

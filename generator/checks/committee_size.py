@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ._common import current_term
+from ..domain.terms import current_term
 from .base import Check, Context, Issue, money
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from ._common import add_years
+from ..domain.periods import add_years
 from .base import Check, Context, Issue
 
 DISSOLVED = "已解散"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from ._common import current_term, is_sitting
+from ..domain.terms import current_term, is_sitting
 from .base import Check, Context, Issue
 
 COMMITTEE = "业委会"

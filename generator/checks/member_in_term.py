@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ._common import current_term, in_post, is_sitting, name_of, roster_day
+from ..domain.terms import current_term, in_post, is_sitting, name_of, roster_day
 from .base import Check, Context, Issue
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
-from ._common import pct
+from ..domain.money import pct
 from .base import CENT, Check, Context, Issue, money, yuan
 
 # Fixed by SH 65, not an estate setting.

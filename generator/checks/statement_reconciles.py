@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
-from ._common import next_period
+from ..domain.periods import next_period
 from .base import CENT, Check, Context, Issue, money, yuan
 
 INCOME_CATEGORIES = ("停车费", "广告费", "场地租金", "快递柜", "充电桩", "利息", "其他收入")

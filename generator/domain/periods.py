@@ -1,0 +1,56 @@
+"""Dates and period labels: quarters 2025Q1, half-years 2025H1, and their deadlines."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+# Period labels: quarters "2025Q1" and half-years "2025H1". Their text order is their time
+# order (the schemas force a four-digit year), so plain string comparison works.
+_PER_YEAR = {"Q": 4, "H": 2}
+
+
+def next_period(label: str) -> str:
+    year, kind, n = int(label[:4]), label[4], int(label[5:])
+    if n < _PER_YEAR[kind]:
+        return f"{year}{kind}{n + 1}"
+    return f"{year + 1}{kind}1"
+
+
+def previous_period(label: str) -> str:
+    year, kind, n = int(label[:4]), label[4], int(label[5:])
+    if n > 1:
+        return f"{year}{kind}{n - 1}"
+    return f"{year - 1}{kind}{_PER_YEAR[kind]}"
+
+
+def period_of(day: dt.date, kind: str) -> str:
+    """The quarter ("Q") or half-year ("H") containing ``day``."""
+    months = 12 // _PER_YEAR[kind]
+    return f"{day.year}{kind}{(day.month - 1) // months + 1}"
+
+
+def period_deadline(label: str) -> dt.date:
+    """Statements are due by the end of the month after the period (2025Q1 → 2025-04-30)."""
+    year, kind, n = int(label[:4]), label[4], int(label[5:])
+    following = add_months(dt.date(year, n * 12 // _PER_YEAR[kind], 1), 1)
+    return month_end(following.year, following.month)
