@@ -27,6 +27,7 @@ Warnings the sample raises on purpose (as of 2026-11-20):
 
 from __future__ import annotations
 
+import hashlib
 import csv
 import datetime as dt
 import math
@@ -2718,15 +2719,23 @@ PHONE_BLOCK = {
 WEEKDAYS = "周一至周五"
 
 
+def _phone_block(estate_id: str) -> int:
+    """The sample estates' fixed digit; a synthetic city's estates (benchmarks/) get one
+    from their id, so every estate of any city has well-formed public numbers."""
+    if estate_id in PHONE_BLOCK:
+        return PHONE_BLOCK[estate_id]
+    return int(hashlib.sha256(estate_id.encode()).hexdigest(), 16) % 9 + 1
+
+
 def landline(spec: Spec, line: int) -> str:
-    return f"021-5555{PHONE_BLOCK[spec.estate_id]}{line}01"
+    return f"021-5555{_phone_block(spec.estate_id)}{line}01"
 
 
 def make_contacts(spec: Spec) -> list[dict]:
     """物业服务中心, 业委会接待, 居委会, 街道房管办, 12345: five organisations, one row each,
     and a 24-hour service line for the companies of 商品房 estates."""
     company = next(c.company for c in spec.contracts if c.start <= AS_OF <= (c.end or AS_OF))
-    block = PHONE_BLOCK[spec.estate_id]
+    block = _phone_block(spec.estate_id)
     office = f"{spec.name}1号楼底层物业用房"
 
     def row(role, seq, organisation, phone, address, hours, note) -> dict:
