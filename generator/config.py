@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from . import safeyaml
+
 # Shanghai has kept UTC+8 without daylight saving since 1991: a fixed offset avoids
 # depending on the machine's tz database.
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
@@ -45,7 +47,9 @@ def load_rules_config(data_dir: Path) -> dict:
     if not path.is_file():
         path = BUNDLED_RULES
     try:
-        config = yaml.safe_load(path.read_bytes().decode("utf-8-sig"))
+        config = safeyaml.load(safeyaml.read(path))
+    except safeyaml.YamlRefused as refused:
+        raise ConfigError(f"{path}：{refused.message} / {path}: {refused.message_en}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise ConfigError(
             f"{path} 无法读取（{type(error).__name__}），请检查缩进和编码（UTF-8）。/ "

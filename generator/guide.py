@@ -40,6 +40,9 @@ KNOWN_ANCHORS = {
     "member-in-term", "meeting-cadence", "resolution-threshold", "statement-reconciles",
     "common-income-transfer", "repair-fund-floor", "disclosure-fresh", "fee-single-price",
     "fee-band", "work-orders-consistent", "no-personal-data",
+    "cell-too-long", "control-character", "line-break", "key-whitespace", "formula-cell",
+    "money-decimals", "fullwidth-digits", "yaml-alias", "yaml-duplicate-key",
+    "yaml-too-large", "workbook-too-large",
 }  # fmt: skip
 
 

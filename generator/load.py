@@ -18,12 +18,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
 
+from . import safeyaml
 from .findings import ERROR, WARNING, Finding
 
 ESTATE_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")  # \Z, not $: "$" lets a trailing "\n" pass
@@ -84,7 +87,7 @@ def load_schemas(schema_dir: Path, broken: list[Path] | None = None) -> dict[str
     schemas = {}
     for path in sorted(schema_dir.glob("*.schema.yaml")):
         try:
-            schema = yaml.safe_load(path.read_text("utf-8"))
+            schema = safeyaml.load(safeyaml.read(path))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             schema = None
         fields = schema.get("fields") if isinstance(schema, dict) else None
@@ -437,7 +440,11 @@ def _read_descriptor(folder: Path) -> tuple[Path, dict, list[int]]:
             "estate folder.",
         )
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = safeyaml.read(path)
+    except safeyaml.YamlRefused as refused:
+        raise _Problem(
+            refused.rule, f"{name}：{refused.message}", f"{name}: {refused.message_en}", path=path
+        ) from None
     except UnicodeDecodeError:
         raise _Problem(
             "encoding-error",
@@ -454,7 +461,15 @@ def _read_descriptor(folder: Path) -> tuple[Path, dict, list[int]]:
             path=path,
         ) from None
     try:
-        raw = yaml.safe_load(text)
+        raw = safeyaml.load(text)
+    except safeyaml.YamlRefused as refused:
+        raise _Problem(
+            refused.rule,
+            f"{name}：{refused.message}",
+            f"{name}: {refused.message_en}",
+            row=refused.line,
+            path=path,
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -632,7 +647,14 @@ def _check_csv(csv_path: Path, schema: dict) -> tuple[str, list[str], list[_Prob
             "The file is empty. It needs at least the header row; copy it from the template "
             "or another estate.",
         )
-    header = [label.strip() for label in _read_rows(text)[0]]
+    rows = _read_rows(text)
+    for column, label in enumerate(rows[0]):
+        # An invisible character in a column name (a second BOM, a NUL) would otherwise
+        # read as "missing column" for a name that looks right.
+        odd = _CONTROL.search(label)
+        if odd:
+            raise _control_problem(1, None, column, odd.group())
+    header = [label.strip() for label in rows[0]]
     expected = [f["name"] for f in schema["fields"]]
     titles = {f["name"]: f.get("title", f["name"]) for f in schema["fields"]}
     missing = [name for name in expected if name not in header]
@@ -695,7 +717,7 @@ def _check_csv(csv_path: Path, schema: dict) -> tuple[str, list[str], list[_Prob
             row=1,
             field=duplicates[0],
         )
-    notes = []
+    notes = _check_cells(text, rows, header, schema)
     if bom:
         # Readable, but say it once so the file is saved cleanly next time.
         notes.append(
@@ -710,6 +732,193 @@ def _check_csv(csv_path: Path, schema: dict) -> tuple[str, list[str], list[_Prob
             )
         )
     return encoding, header, notes
+
+
+# frictionless raises the csv module's process-wide field size limit to 2 GB when it is
+# first used; do the same, so that our strict read below sees every cell whatever ran
+# first, and an over-long cell is reported as too long (cell-too-long), not as a quote.
+csv.field_size_limit(2**31 - 2)
+
+# The longest cell a record needs (a meeting topic, a description) is a few hundred
+# characters; 5,000 leaves room and keeps a page or a finding readable.
+MAX_CELL_CHARS = 5_000
+# Free text may span lines; every other text cell is a name, an id or a code printed in
+# one line (titles, table cells, calendar entries, file names), so a line break there is
+# a typing slip (Alt+Enter in Excel) and breaks what it is printed in.
+MULTILINE_FIELDS = frozenset({"description", "topic", "summary", "standard", "scope", "note"})
+# Marks a money column in the shared schemas (amounts in yuan keep two decimals).
+MONEY_KEY = "x-money"
+
+
+def is_money(spec: dict) -> bool:
+    """Whether a schema field holds an amount in yuan: its ``x-money`` key, else the
+    naming convention (``*_yuan``) the shared schemas follow."""
+    return spec.get("type") == "number" and bool(
+        spec.get(MONEY_KEY, str(spec.get("name", "")).endswith("_yuan"))
+    )
+
+
+# Control characters (C0 but tab and line breaks, DEL, C1) and a byte-order mark anywhere
+# but at the very start: invisible, and they change what a key or a name compares equal to.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
+# What a spreadsheet runs as a formula when the downloaded CSV is opened. "-" is not
+# here: negative amounts and a lone "-" are data.
+FORMULA_START = ("=", "+", "@", "\t", "\r")
+_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
+# The same tests on a column's cells joined by NUL, to find the columns worth reading.
+_EDGE_SPACE = re.compile(r"(?:^|\0)\s|\s(?:\0|$)")
+_FORMULA_CELL = re.compile(r"(?:^|\0)[=+@\t\r]")
+_MANY_DECIMALS = re.compile(r"\.\d{3}|[eE]")
+# One file with a problem in every row must not make thousands of findings.
+MAX_CELL_FINDINGS = 200
+_TEXT_TYPES = ("string", "any")
+
+
+def _check_cells(text: str, rows: list[list[str]], header: list[str], schema: dict):
+    """Cell problems frictionless does not see, one finding per cell, with the row
+    (header = 1, as frictionless and Excel count records) and column."""
+    fields = {f["name"]: f for f in schema["fields"]}
+    keys = set(schema.get("primaryKey") or [])
+    keys |= {name for fk in schema.get("foreignKeys", []) for name in fk.get("fields", [])}
+    # Cheap tests on the whole text decide which per-cell tests can find anything.
+    any_control = bool(_CONTROL.search(text))
+    any_long = len(text) > MAX_CELL_CHARS
+    any_fullwidth = bool(_FULLWIDTH.search(text))
+    columns = []
+    for label in header:
+        spec = fields.get(label, {})
+        kind = spec.get("type", "string")
+        columns.append(
+            (
+                label,
+                kind in _TEXT_TYPES and label in keys,
+                kind in _TEXT_TYPES and label not in MULTILINE_FIELDS,
+                kind not in _TEXT_TYPES,
+                is_money(spec),
+            )
+        )
+    # Which columns can hold a problem at all, found with whole-column string operations
+    # (a city's worth of CSVs is a million cells); only those are then read cell by cell.
+    suspects = []
+    for column, cells in enumerate(itertools.zip_longest(*rows[1:], fillvalue="")):
+        label, key, single, typed, money = (
+            columns[column] if column < len(columns) else (None, False, False, False, False)
+        )
+        # No NUL is left in any cell unless any_control: a safe separator.
+        joined = "\0".join(cells)
+        if (
+            any_control
+            or column >= len(columns)
+            or (any_long and max(map(len, cells), default=0) > MAX_CELL_CHARS)
+            or (key and _EDGE_SPACE.search(joined))
+            or (single and ("\n" in joined or "\r" in joined))
+            or _FORMULA_CELL.search(joined)
+            or (typed and any_fullwidth and _FULLWIDTH.search(joined))
+            or (money and _MANY_DECIMALS.search(joined))
+        ):
+            suspects.append(column)
+    problems: list[_Problem] = []
+    for index, row in enumerate(rows[1:], start=2):
+        for column in suspects:
+            cell = row[column] if column < len(row) else ""
+            if not cell:
+                continue
+            label, key, single, typed, money = (
+                columns[column] if column < len(columns) else (None, False, False, False, False)
+            )
+            problem = None
+            if any_control and (odd := _CONTROL.search(cell)):
+                problem = _control_problem(index, label, column, odd.group())
+            elif any_long and len(cell) > MAX_CELL_CHARS:
+                problem = _cell_problem(
+                    "cell-too-long", index, label,
+                    f"这一格有 {len(cell)} 个字，超过了每格 {MAX_CELL_CHARS} 个字的上限。请缩短内容，"
+                    "或把详细内容另附文件、这里写摘要。",
+                    f"The cell holds {len(cell)} characters, over the limit of {MAX_CELL_CHARS} "
+                    "per cell. Shorten it, or put the details in a separate document and a "
+                    "summary here.",
+                )  # fmt: skip
+            elif key and cell != cell.strip():
+                problem = _cell_problem(
+                    "key-whitespace", index, label,
+                    f"编号“{cell.strip()}”的前后有空格或换行，会被当成另一个编号，其他表也对应不上。"
+                    "请删去这一格开头和末尾的空格或换行。",
+                    f'The id "{cell.strip()}" has spaces or a line break before or after it, so '
+                    "it reads as a different id and other tables cannot match it. Remove the "
+                    "spaces or line breaks at the start and end of the cell.",
+                )  # fmt: skip
+            elif single and ("\n" in cell or "\r" in cell):
+                problem = _cell_problem(
+                    "line-break", index, label,
+                    "这一格里有换行（在 Excel 中按了 Alt+回车），但这一列只能写一行。请删去换行，写在同一行里。",
+                    "The cell contains a line break (Alt+Enter in Excel), but this column holds "
+                    "one line. Remove the line break and keep the text on one line.",
+                )  # fmt: skip
+            elif cell.startswith(FORMULA_START):
+                shown = cell[:20].replace("\t", "⇥").replace("\r", "↵")
+                problem = _cell_problem(
+                    "formula-cell", index, label,
+                    f"这一格以“{shown[0]}”开头（“{shown}”），电子表格打开下载的文件时会把它当成公式运行。"
+                    "请删去开头的符号，或改用文字表达（例如“+1 个车位”写成“增加 1 个车位”）。",
+                    f'The cell starts with "{shown[0]}" ("{shown}"), which a spreadsheet runs as '
+                    "a formula when the download is opened. Remove the leading sign or say it "
+                    'in words (e.g. "+1 个车位" as "增加 1 个车位").',
+                )  # fmt: skip
+            elif typed and any_fullwidth and _FULLWIDTH.search(cell):
+                problem = _cell_problem(
+                    "fullwidth-digits", index, label,
+                    f"“{cell}”里有全角的数字或符号（例如“１２３”“．”）。请把输入法切换到半角（英文），"
+                    "重新输入这一格。",
+                    f'"{cell}" contains full-width digits or signs (e.g. "１２３"). Switch the '
+                    "input method to half-width (English) and type the cell again.",
+                )  # fmt: skip
+            elif money and _decimals(cell) > 2:
+                problem = _cell_problem(
+                    "money-decimals", index, label,
+                    f"金额“{cell}”有 {_decimals(cell)} 位小数；金额以元为单位，最多保留两位小数（到分）。"
+                    "请四舍五入到两位小数。",
+                    f'The amount "{cell}" has {_decimals(cell)} decimals; amounts are in yuan '
+                    "with at most two decimals (fen). Round it to two decimals.",
+                )  # fmt: skip
+            if problem:
+                problems.append(problem)
+                if len(problems) >= MAX_CELL_FINDINGS:
+                    return problems
+    return problems
+
+
+def _decimals(cell: str) -> int:
+    """Decimals an amount is written with ("1.005" → 3, "1e-3" → 3); 0 when it is not a
+    number (frictionless reports that as a type error)."""
+    try:
+        exponent = Decimal(cell.strip()).as_tuple().exponent
+    except InvalidOperation:
+        return 0
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _cell_problem(rule: str, row: int, field: str | None, message: str, message_en: str):
+    return _Problem(rule, message, message_en, row=row, field=field)
+
+
+def _control_problem(row: int, field: str | None, column: int, char: str) -> _Problem:
+    code = f"U+{ord(char):04X}"
+    where, where_en = (f"“{field}”列", f"column {field}") if field else (
+        f"第 {column + 1} 列", f"column {column + 1}"
+    )  # fmt: skip
+    if char == "\ufeff":
+        what = "一个看不见的 BOM 标记（U+FEFF），多半是把两个文件拼在一起时留下的"
+        what_en = "an invisible byte-order mark (U+FEFF), usually left by joining two files"
+    else:
+        what = f"一个看不见的控制字符（{code}），多半是从别的软件复制时带进来的"
+        what_en = f"an invisible control character ({code}), usually pasted from other software"
+    return _Problem(
+        "control-character",
+        f"第 {row} 行{where}里有{what}。请删去这一格后重新输入。",
+        f"Row {row}, {where_en}, contains {what_en}. Delete the cell and type it again.",
+        row=row,
+        field=field,
+    )
 
 
 def _read_rows(text: str) -> list[list[str]]:
@@ -771,3 +980,8 @@ def _drop_dangling_foreign_keys(
             ]
             if dangling:
                 pkg.dangling[resource["name"]] = dangling
+
+
+def load_package(folder: Path, root: Path, schemas: dict[str, dict]) -> EstatePackage:
+    """One estate's package, as :func:`load` reads each (the build's workers use it)."""
+    return _load_package(folder, root, schemas)

@@ -12,7 +12,7 @@ as a number whose format shows as many decimals as the CSV had (``46320.00`` →
 ``52.5`` → 0.0), and :mod:`generator.sheetimport` writes it back with the decimals its
 cell shows; a date becomes an Excel date and comes back as ISO text; anything that would
 not come back identical (``1e3``, ``2025/1/2`` …) is exported as the text it was. Empty
-cells take their column's format: money (``*_yuan``) two decimals, other numbers as many
+cells take their column's format: money (``x-money`` in the schema) two decimals, other numbers as many
 as the schema's example shows, so a value typed later by hand is written the same way.
 """
 
@@ -41,6 +41,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import packagefiles as pf
 from ._clicktools import data_dir_option, usage_errors
 from .findings import ERROR, Finding, Report, format_table
+from .load import is_money
 
 # Layout of a table sheet.
 TITLE_ROW, NAME_ROW, FIRST_DATA_ROW = 1, 2, 3
@@ -95,7 +96,7 @@ def kind_of(spec: dict) -> str:
     kind = spec.get("type", "string")
     if kind == "string":
         return "enum" if (spec.get("constraints") or {}).get("enum") else "text"
-    if kind == "number" and spec["name"].endswith("_yuan"):
+    if kind == "number" and is_money(spec):
         return "money"
     if kind in ("integer", "number", "date", "yearmonth", "boolean"):
         return kind

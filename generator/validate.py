@@ -97,13 +97,22 @@ def _frictionless(pkg: EstatePackage, root: Path, findings: list[Finding]) -> di
         return {}
     schemas = {r["name"]: r["schema"] for r in pkg.descriptor["resources"]}
     errors = {task.name: list(task.errors) for task in fl_report.tasks}
+    # Cells the loader already refused (a control character, a formula, a line break in
+    # a name …): frictionless' error about the same cell is an echo, and the table must
+    # not reach the rules or the pages.
+    flagged: dict[str, set] = {}
+    for f in pkg.findings:
+        if f.severity == ERROR and f.resource and f.row:
+            flagged.setdefault(f.resource, set()).add((f.row, f.field))
     # Tables with errors in their cells or rows: their key values may be half-read, so
     # "not found" in another table that refers to them is an echo, not a finding.
     broken = {name for name, errs in errors.items() if any(e.type != "foreign-key" for e in errs)}
-    failed = set()
+    broken |= set(flagged)
+    failed = set(flagged)
     for name, errs in errors.items():
         path = _rel(pkg.files[name], root) if name in pkg.files else None
-        for error in _without_echoes(errs, broken, schemas.get(name, {})):
+        kept = _without_echoes(errs, broken, schemas.get(name, {}), flagged.get(name, set()))
+        for error in kept:
             failed.add(name)
             findings.append(
                 errors_zh.translate(pkg.estate_id, name, path, error, schemas.get(name, {}))
@@ -137,12 +146,15 @@ def _frictionless(pkg: EstatePackage, root: Path, findings: list[Finding]) -> di
 _KEYS = ("primaryKey", "foreignKeys", "uniqueKeys")
 
 
-def _without_echoes(errors: list, broken: set[str], schema: dict) -> list:
+def _without_echoes(
+    errors: list, broken: set[str], schema: dict, flagged: set[tuple] = frozenset()
+) -> list:
     """frictionless reports some problems twice; keep the one that says what to fix.
 
     A short row gives missing-cell *and* "required" for the same cell; a blank row, or a
     key cell that is not a number, also gives a primary-key error ("all None"); a key
-    into a broken table gives foreign-key errors for values that are really there.
+    into a broken table gives foreign-key errors for values that are really there; a
+    cell the loader refused (``flagged``: (row, field)) already has its finding.
     """
     missing = {(e.row_number, e.field_name) for e in errors if e.type == "missing-cell"}
     blank = {e.row_number for e in errors if e.type == "blank-row"}
@@ -150,11 +162,13 @@ def _without_echoes(errors: list, broken: set[str], schema: dict) -> list:
         (e.row_number, e.field_name)
         for e in errors
         if e.type in ("type-error", "constraint-error", "missing-cell")
-    }
+    } | set(flagged)
     keys = schema.get("primaryKey") or []
     kept = []
     for e in errors:
         row = getattr(e, "row_number", None)
+        if (row, getattr(e, "field_name", None) or None) in flagged:
+            continue
         if e.type == "constraint-error" and (row, e.field_name) in missing:
             continue
         if e.type == "primary-key" and (
@@ -324,3 +338,11 @@ def run_rules(
                 )
             )
     return out
+
+
+def validate_package(
+    pkg: EstatePackage, as_of: dt.date, config: dict, root: Path
+) -> tuple[list[Finding], dict[str, list[dict]] | None]:
+    """One package's findings and typed tables, as :func:`validate` computes each (the
+    build's workers use it; city-wide findings such as duplicate ids come from load)."""
+    return _validate_one(pkg, as_of, config, root)

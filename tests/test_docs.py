@@ -23,6 +23,9 @@ DOMAIN_RULES = {
 LOADER_RULES = {
     "encoding-error", "empty-file", "missing-label", "package-error", "duplicate-estate",
     "type-error", "constraint-error", "primary-key", "foreign-key", "format",
+    "cell-too-long", "control-character", "line-break", "key-whitespace", "formula-cell",
+    "money-decimals", "fullwidth-digits", "yaml-alias", "yaml-duplicate-key",
+    "yaml-too-large", "workbook-too-large",
 }  # fmt: skip
 
 

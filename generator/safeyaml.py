@@ -1,0 +1,126 @@
+"""YAML that committees and maintainers write, read within bounds.
+
+``yaml.safe_load`` constructs no Python objects, but it still expands aliases (a few
+hundred bytes of ``&a [*a, *a, …]`` become gigabytes), recurses once per nesting level
+(a thousand ``[`` give a RecursionError) and keeps the last of two equal keys without a
+word. A data package needs none of anchors, aliases or deep nesting, so :func:`load`
+refuses them while composing, before anything is built, and refuses a repeated key.
+Each refusal is a :class:`YamlRefused`, a ``yaml.YAMLError`` (so callers that already
+catch YAML errors stay safe) that carries a rule id, the line and a message with the fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# A descriptor lists a few dozen tables; the largest shared schema is a few KB.
+MAX_BYTES = 256 * 1024
+# datapackage.yaml needs 4 levels (package → resources → entry → schema keys); schemas 5.
+MAX_DEPTH = 20
+
+ALIAS, DUPLICATE_KEY, TOO_LARGE = "yaml-alias", "yaml-duplicate-key", "yaml-too-large"
+
+
+class YamlRefused(yaml.YAMLError):
+    """YAML refused for its shape, not its syntax: ``rule`` is the finding's rule id,
+    ``line`` is 1-based (or None), ``message``/``message_en`` end with the fix."""
+
+    def __init__(self, rule: str, line: int | None, message: str, message_en: str):
+        super().__init__(message_en)
+        self.rule, self.line = rule, line
+        self.message, self.message_en = message, message_en
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors, aliases, deep nesting and repeated keys."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise YamlRefused(
+                ALIAS,
+                line,
+                f"第 {line} 行用了 YAML 的锚点或引用（& 或 *）。Sunlight 的 YAML 文件中不允许这样写：请把内容直接写出来，"
+                "删去 & 和 * 开头的记号。",
+                f"Line {line} uses a YAML anchor or alias (& or *), which Sunlight's YAML files "
+                "do not allow. Write the content out in full and remove the & and * marks.",
+            )
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise YamlRefused(
+                TOO_LARGE,
+                line,
+                f"第 {line} 行嵌套超过 {MAX_DEPTH} 层，无法读取。这类文件只需要几层缩进：请对照同类文件改正"
+                "（多半是括号没有配对）。",
+                f"Line {line} is nested more than {MAX_DEPTH} levels deep and cannot be read. These "
+                "files need only a few levels: compare with a file of the same kind (often a "
+                "bracket left open).",
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            try:
+                first = seen.get(key)
+                seen.setdefault(key, line)
+            except TypeError:  # an unhashable key: SafeLoader reports it below
+                continue
+            if first is not None:
+                raise YamlRefused(
+                    DUPLICATE_KEY,
+                    line,
+                    f"第 {line} 行的键“{key}”与第 {first} 行重复，只会保留一个。请删去或合并其中一项。",
+                    f'Line {line} repeats the key "{key}" of line {first}; only one would be '
+                    "kept. Delete or merge one of them.",
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
+def too_large(size: int, max_bytes: int = MAX_BYTES) -> YamlRefused:
+    """The refusal of a file of ``size`` bytes (callers check the size before reading)."""
+    return YamlRefused(
+        TOO_LARGE,
+        None,
+        f"文件有 {size // 1024} KB，超过了 {max_bytes // 1024} KB 的上限，没有读取。这类文件只需几 KB："
+        "请删去多余的内容（数据应放在 CSV 表格中）。",
+        f"The file is {size // 1024} KB, over the {max_bytes // 1024} KB limit, and was not "
+        "read. Such a file needs a few KB: remove what does not belong (data goes in "
+        "the CSV tables).",
+    )
+
+
+def load(text: str | bytes, max_bytes: int = MAX_BYTES) -> Any:
+    """Parse one YAML (or JSON) document within bounds; raises :class:`YamlRefused` for
+    what is refused and ``yaml.YAMLError`` for what is not YAML."""
+    size = len(text.encode("utf-8") if isinstance(text, str) else text)
+    if size > max_bytes:
+        raise too_large(size, max_bytes)
+    loader = _BoundedLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def read(path: Path, max_bytes: int = MAX_BYTES) -> str:
+    """The UTF-8 text of ``path`` (a BOM dropped), never reading more than ``max_bytes``:
+    a file over the limit raises :class:`YamlRefused` without being loaded."""
+    with path.open("rb") as file:
+        data = file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise too_large(path.stat().st_size, max_bytes)
+    return data.decode("utf-8-sig")
