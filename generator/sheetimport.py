@@ -21,7 +21,9 @@ import re
 import sys
 import unicodedata
 import warnings
+import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -30,11 +32,12 @@ import click
 import yaml
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
 from . import packagefiles as pf
-from . import safepaths
+from . import safepaths, safeyaml
 from ._clicktools import as_of_option, as_of_or_default, data_dir_option, usage_errors
 from .findings import ERROR, WARNING, Finding, Report, format_table
 from .sheets import (
@@ -46,6 +49,7 @@ from .sheets import (
     load_sheet_schemas,
     sheet_name,
 )
+from .validate import TOO_BIG
 
 # ----------------------------------------------------------------------- reading cells
 
@@ -233,6 +237,14 @@ def _as_text(value, fmt: str | None, spec: dict) -> str:
             shown = None
         else:
             shown = _format_decimals(fmt)
+    if not number.is_finite() or abs(number) >= TOO_BIG:
+        # No amount, area or count of an estate is this large (and rounding it to cents
+        # would overflow): a typo, or a value Excel shows as 1E+30.
+        raise _CellProblem(
+            f"填的是“{_shown(value)}”，这个数大得不合理，请检查是否多打了数字。这里应当填{hint}。",
+            f'is "{_shown(value)}", an implausibly large number: check for extra digits. It '
+            f"should be {hint_en}.",
+        )
     if kind == "integer":
         if number != number.to_integral_value():
             raise _CellProblem(
@@ -248,6 +260,188 @@ def _as_text(value, fmt: str | None, spec: dict) -> str:
     if isinstance(value, str):
         return format(number, "f").lstrip("+")
     return _plain(number)
+
+
+def _shown(value) -> str:
+    """A cell value short enough to quote in a message."""
+    text = str(value)
+    return text if len(text) <= 24 else text[:20] + "…"
+
+
+# ------------------------------------------------------------------ bounding the archive
+
+# What import reads, checked in the zip before openpyxl inflates anything. A committee's
+# workbook is far below these (a sample estate's: 83 entries, 0.5 MB unpacked, the largest
+# sheet 71 KB, compressed 13 to 1); openpyxl keeps every cell in memory (about 0.45 KB a
+# cell, and import opens the workbook twice), so the cells are capped too.
+MAX_ENTRIES = 2_000
+MAX_MEMBER_BYTES = 50 * 1024 * 1024
+MAX_TOTAL_BYTES = 100 * 1024 * 1024
+# Ordinary XML deflates 5 to 30 times; a member inflating far more is built to do so.
+MAX_RATIO, RATIO_FROM_BYTES = 200, 1024 * 1024
+MAX_SHEET_CELLS = 200_000
+MAX_WORKBOOK_CELLS = 300_000
+MAX_SHEET_ROWS = 200_000
+_EXCEL_ROWS, _EXCEL_COLUMNS = 1_048_576, 16_384
+# Start tags as they appear in sheet XML, with or without a namespace prefix. openpyxl
+# creates one object per <c>, one per <row>, and one per cell of each merged range and
+# each hyperlink range (ref="A1:XFD1048576" would be 17 billion).
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row|mergeCell|hyperlink)[\s/>]")
+_REF = re.compile(rb'\sref="([^"]{1,40})"')
+
+
+class _TooLarge(Exception):
+    def __init__(self, sheet: str | None, message: str, message_en: str):
+        super().__init__(message_en)
+        self.sheet, self.message, self.message_en = sheet, message, message_en
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.0f} MB"
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Archive member → sheet title, from xl/workbook.xml and its relationships (empty
+    when they are missing or odd; findings then name the member)."""
+    try:
+        for member in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+            if archive.getinfo(member).file_size > RATIO_FROM_BYTES:
+                return {}  # a sheet list is a few KB; a large one is checked below
+        book = ET.fromstring(archive.read("xl/workbook.xml"))
+        rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ET.ParseError, zipfile.BadZipFile, zlib.error):
+        return {}
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[rel.get("Id")] = target
+    names = {}
+    for element in book.iter():
+        if element.tag.rsplit("}", 1)[-1] == "sheet":
+            rid = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
+            if rid in targets:
+                names[targets[rid]] = element.get("name", "")
+    return names
+
+
+def _area(ref: bytes) -> int:
+    """Cells in a range like A1:C3 (a whole column or row counts in full)."""
+    try:
+        low_col, low_row, high_col, high_row = range_boundaries(ref.decode("ascii"))
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return 1
+    columns = (high_col or _EXCEL_COLUMNS) - (low_col or 1) + 1
+    rows = (high_row or _EXCEL_ROWS) - (low_row or 1) + 1
+    return max(columns, 1) * max(rows, 1)
+
+
+def _count_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """(cells, rows) openpyxl would create for one sheet, read in 1 MB chunks and stopping
+    as soon as a cap is passed."""
+    cells = rows = 0
+    carry = b""
+    with archive.open(info) as stream:
+        while chunk := stream.read(1024 * 1024):
+            data = carry + chunk
+            # A tag cut at the chunk's end is counted with the next chunk.
+            cut = data.rfind(b"<")
+            cut = cut if cut >= 0 and len(data) - cut < 200 else len(data)
+            data, carry = data[:cut], data[cut:]
+            for match in _TAG.finditer(data):
+                tag = match.group(1)
+                if tag == b"c":
+                    cells += 1
+                elif tag == b"row":
+                    rows += 1
+                else:
+                    ref = _REF.search(data, match.end() - 1, match.end() + 400)
+                    cells += _area(ref.group(1)) if ref else 1
+            if cells > MAX_SHEET_CELLS or rows > MAX_SHEET_ROWS:
+                break
+    return cells, rows
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse a workbook whose unpacked size or cell count is out of bounds, reading no
+    more than the zip's directory and one pass over each sheet; raises _TooLarge.
+
+    The sizes are the ones the zip declares; zipfile never inflates a member beyond its
+    declared size (a member that would is cut there and fails its checksum), so a
+    lying directory gives a damaged-file finding, not a bomb."""
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_ENTRIES:
+            raise _TooLarge(
+                None,
+                f"这个工作簿里有 {len(infos)} 个内部文件，超过了 {MAX_ENTRIES} 个的上限，没有读取。"
+                "请在 Excel 或 WPS 中打开它，另存为新的 .xlsx 后再导入。",
+                f"The workbook holds {len(infos)} internal files, over the limit of {MAX_ENTRIES}, "
+                "and was not read. Open it in Excel or WPS, save it as a new .xlsx and import "
+                "that.",
+            )  # fmt: skip
+        names = _sheet_names(archive)
+
+        def sheet_of(info):
+            name = names.get(info.filename)
+            return (
+                name,
+                (f"工作表“{name}”" if name else f"工作簿中的“{info.filename}”"),
+                (f"sheet {name}" if name else f"the workbook's {info.filename}"),
+            )
+
+        total = sum(i.file_size for i in infos)
+        for info in infos:
+            sheet, where, where_en = sheet_of(info)
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > MAX_MEMBER_BYTES or (
+                info.file_size > RATIO_FROM_BYTES and ratio > MAX_RATIO
+            ):
+                raise _TooLarge(
+                    sheet,
+                    f"{where}解压后有 {_mb(info.file_size)}（压缩了 {ratio:.0f} 倍），超过了上限"
+                    f"（每个工作表 {_mb(MAX_MEMBER_BYTES)}，压缩比 {MAX_RATIO} 倍），没有读取。"
+                    "多半是表格下方或右侧留下了大片设置过格式的空格子：请删去这些行列（选中后“删除”，"
+                    "不是“清除内容”），保存后再导入。",
+                    f"{where_en[0].upper()}{where_en[1:]} unpacks to {_mb(info.file_size)} "
+                    f"(compressed {ratio:.0f} to 1), over the limit ({_mb(MAX_MEMBER_BYTES)} a "
+                    f"sheet, {MAX_RATIO} to 1), and was not read. Usually a large block of "
+                    "formatted empty cells below or right of the table: delete those rows and "
+                    "columns (Delete, not Clear Contents), save, and import again.",
+                )  # fmt: skip
+        if total > MAX_TOTAL_BYTES:
+            raise _TooLarge(
+                None,
+                f"这个工作簿解压后有 {_mb(total)}，超过了 {_mb(MAX_TOTAL_BYTES)} 的上限，没有读取。"
+                "一个小区的数据远小于这个大小：请删去多余的工作表、图片和大片空格子，保存后再导入。",
+                f"The workbook unpacks to {_mb(total)}, over the limit of "
+                f"{_mb(MAX_TOTAL_BYTES)}, and was not read. One estate's data is far smaller: "
+                "remove extra sheets, pictures and large blocks of empty cells, then import again.",
+            )  # fmt: skip
+        all_cells = 0
+        for info in infos:
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            sheet, where, where_en = sheet_of(info)
+            cells, rows = _count_sheet(archive, info)
+            all_cells += cells
+            if cells > MAX_SHEET_CELLS or rows > MAX_SHEET_ROWS or all_cells > MAX_WORKBOOK_CELLS:
+                limit, limit_en = (
+                    (f"整个工作簿最多 {MAX_WORKBOOK_CELLS:,} 格", f"{MAX_WORKBOOK_CELLS:,} in the workbook")
+                    if cells <= MAX_SHEET_CELLS and rows <= MAX_SHEET_ROWS
+                    else (f"每个工作表最多 {MAX_SHEET_CELLS:,} 格、{MAX_SHEET_ROWS:,} 行",
+                          f"{MAX_SHEET_CELLS:,} cells and {MAX_SHEET_ROWS:,} rows a sheet")
+                )  # fmt: skip
+                raise _TooLarge(
+                    sheet,
+                    f"{where}的格子太多（{limit}，包括设置过格式的空格子和合并的格子），没有读取。"
+                    "请删去表格下方和右侧多余的行列（选中后“删除”，不是“清除内容”），取消大范围的合并，"
+                    "保存后再导入。",
+                    f"{where_en[0].upper()}{where_en[1:]} has too many cells (at most "
+                    f"{limit_en}, counting formatted empty and merged cells) and was not read. "
+                    "Delete the unused rows and columns below and right of the table (Delete, "
+                    "not Clear Contents), unmerge large ranges, save, and import again.",
+                )  # fmt: skip
 
 
 # ---------------------------------------------------------------------- reading sheets
@@ -330,12 +524,20 @@ def read_workbook(path: Path, schemas: dict[str, dict], estate_id: str) -> Workb
         result.findings.append(Finding(estate_id, table, label, row, name, rule, severity, zh, en))
 
     try:
+        _check_archive(path)
         with warnings.catch_warnings():
             # openpyxl warns about Excel features it drops (extensions, slicers): harmless.
             warnings.simplefilter("ignore")
             values = load_workbook(path, data_only=True)
             formulas = load_workbook(path, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+    except _TooLarge as refused:
+        table = _sheet_tables(schemas).get((refused.sheet or "").strip())
+        finding(table, None, None, "workbook-too-large", ERROR, refused.message, refused.message_en)
+        return result
+    except (
+        InvalidFileException, zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError,
+        ValueError, NotImplementedError, RuntimeError,
+    ) as error:  # fmt: skip
         finding(
             None,
             None,
@@ -524,7 +726,7 @@ def _resource_paths(descriptor_path: Path | None) -> dict[str, str]:
     if descriptor_path is None:
         return {}
     try:
-        raw = yaml.safe_load(descriptor_path.read_bytes().decode("utf-8-sig"))
+        raw = safeyaml.load(safeyaml.read(descriptor_path))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}
     resources = raw.get("resources") if isinstance(raw, dict) else None
