@@ -172,6 +172,7 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
     import time
 
     from . import build as build_mod
+    from . import frame as frame_mod
     from . import model, render, search
     from .history import read_history
 
@@ -225,9 +226,7 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
         url += "/"
     # Only folders Sunlight made (a marker file) or empty ones are replaced.
     docs = _unsafe_paths_are_misuse(build_mod.prepare_outputs, site_path, build_path)
-    say(f"2/4 生成 {len(estates)} 个小区的页面 / rendering {len(estates)} estates …")
     site = render.make_site(estates, as_of, url, history, settings.get("repo_url"), guard=guard)
-    renderer = render.Renderer(docs, site)
     render.copy_content(config_path.resolve().parent / "content", docs)
     # The blank workbook committees fill in, downloadable from the guide (no tools needed).
     from . import sheets
@@ -235,16 +234,11 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
     sheets.write_template(
         docs / "guide" / "sunlight-template.xlsx", sheets.load_sheet_schemas(data_path)
     )
+    # MkDocs builds the guide and the site frame (generator/frame.py); the generated
+    # pages are rendered into the frame afterwards, never through MkDocs.
+    placeholders = frame_mod.write_sources(docs, settings.get("nav"))
     packages = {p.estate_id: p for p in loaded.packages}
-    with click.progressbar(length=len(estates), file=sys.stderr, label="   ") as bar:
-
-        def progress(estate):
-            pkg = packages[estate.id]
-            render.write_downloads(estate, pkg.descriptor, pkg.files, docs, guard)
-            bar.update(1)
-
-        renderer.render_all(progress=progress)
-    say("3/4 MkDocs 构建 / building with MkDocs …")
+    say("2/4 MkDocs 构建说明页与页面框架 / building the guide and the site frame with MkDocs …")
     mk_config = build_mod.write_mkdocs_config(
         config_path,
         docs,
@@ -255,17 +249,26 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
     staging = build_mod.new_staging_dir(site_path)
     try:
         build_mod.run_mkdocs(mk_config, staging, as_of)
+        build_mod.clean_markup(staging)
+        frame = frame_mod.capture(staging, placeholders, clean=build_mod.clean_page)
+        say(f"3/4 生成 {len(estates)} 个小区的页面 / rendering {len(estates)} estates …")
+        with click.progressbar(length=len(estates), file=sys.stderr, label="   ") as bar:
+            files = render.render_site(
+                site, frame, packages, progress=lambda estate: bar.update(1)
+            )
+            render.write_files(staging, files)
         # Search (generator/search.py): Pagefind indexes the staging folder, so a failed
         # index, like a failed MkDocs build, leaves the published site as it was.
         stats = search.index_site(staging)
         say(f"   搜索索引 / search index: {stats.pages} pages in {stats.seconds:.1f} s")
-        build_mod.clean_markup(staging)
-    except (search.SearchError, build_mod.BuildError) as error:
+    except (search.SearchError, build_mod.BuildError, frame_mod.FrameError) as error:
         build_mod.discard(staging)
         click.echo(error.output, err=True)
         what = (
             ("搜索索引失败", "Indexing for search failed")
             if isinstance(error, search.SearchError)
+            else ("页面框架无法使用", "The site frame is not usable")
+            if isinstance(error, frame_mod.FrameError)
             else ("MkDocs 构建失败", "The MkDocs build failed")
         )
         raise click.ClickException(

@@ -11,6 +11,7 @@ builder can turn into a site; nothing here imports MkDocs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
@@ -25,13 +26,13 @@ from pathlib import Path
 
 import jinja2
 import segno
-import yaml
 from icalendar import Calendar, Event
 from markupsafe import Markup
 from pypinyin import lazy_pinyin
 
 from . import feeds
 from .charts import Series, bar_chart, scatter_chart
+from .frame import Frame
 from .history import WITHHELD, Entry, History, commit_url, file_url
 from .model import DISTRICT_SLUGS, TABLE_TITLES, Estate
 from .privacy import Guard
@@ -164,12 +165,6 @@ def environment(theme_dir: Path = THEME_DIR) -> jinja2.Environment:
         WITHHELD=WITHHELD,
     )
     return env
-
-
-def _front_matter(meta: dict) -> str:
-    # MkDocs and Material print the title unescaped: escape it here, exactly once.
-    meta = dict(meta, title=html.escape(meta["title"], quote=False))
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n"
 
 
 def qr_svg(url: str) -> Markup:
@@ -345,128 +340,236 @@ def group_districts(estates: list[Estate]) -> list[dict]:
     return out
 
 
-class Renderer:
-    def __init__(self, docs_dir: Path, site: Site, theme_dir: Path = THEME_DIR):
-        self.docs_dir = docs_dir
-        self.site = site
-        self.env = environment(theme_dir)
+@dataclass(frozen=True)
+class EstateContext:
+    """What one estate's pages need from outside the estate: small and picklable, so a
+    worker process can render the estate without the list of all estates. Templates
+    receive it as ``site``."""
 
-    def page(self, url: str, template: str, meta: dict, **context) -> None:
-        """Render ``template`` as the page at directory URL ``url``."""
-        body = self.env.get_template(template).render(site=self.site, url=url, **context)
-        path = self.docs_dir / (url + "index.md" if url.endswith("/") or not url else url)
-        if url and not url.endswith("/"):
-            raise ValueError(f"page URLs end with a slash: {url!r}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_front_matter(meta) + body, "utf-8")
+    as_of: dt.date
+    site_url: str
+    repo_url: str | None = None
+    feeds_enabled: bool = False
+    guard: Guard = field(default_factory=Guard)
+    versions: tuple[Entry, ...] = ()  # this estate's committed versions, newest first
+    current: Entry | None = None  # the commit whose content this build shows
+    history_available: bool = False
+    history_message: str | None = None
 
-    def render_all(self, progress=None) -> None:
-        site = self.site
-        self.page("", "home.html", {"title": "阳光公示", "search": {"boost": 2}})
-        self.page("estates/", "directory.html", {"title": "小区目录"})
-        self.page("overview/", "overview.html", {"title": "全市概览"})
-        for district in site.districts:
-            base = f"districts/{district['slug']}/"
-            self.page(base, "district.html", {"title": district["name"]}, district=district)
-            self.page(
-                base + "value/",
-                "value.html",
-                {"title": f"{district['name']} · 质价对比"},
+    def current_version(self, estate: Estate) -> Entry | None:
+        return self.current
+
+    @classmethod
+    def of(cls, site: Site, estate: Estate) -> EstateContext:
+        history = site.history
+        return cls(
+            as_of=site.as_of,
+            site_url=site.site_url,
+            repo_url=site.repo_url,
+            feeds_enabled=site.feeds_enabled,
+            guard=site.guard,
+            versions=tuple(site.versions(estate)),
+            current=site.current_version(estate),
+            history_available=bool(history and history.available),
+            history_message=history.message if history else None,
+        )
+
+
+@functools.lru_cache(maxsize=4)
+def _environment(theme_dir: Path) -> jinja2.Environment:
+    # One per process: compiling the templates costs more than rendering a page.
+    return environment(theme_dir)
+
+
+def _page_file(url: str) -> str:
+    if url and not url.endswith("/"):
+        raise ValueError(f"page URLs end with a slash: {url!r}")
+    return url + "index.html"
+
+
+def _page(
+    env: jinja2.Environment,
+    frame: Frame,
+    url: str,
+    title: str,
+    template: str,
+    *,
+    feed: str | None = None,
+    variant: str = "page",
+    **context,
+) -> tuple[str, bytes]:
+    """Render ``template`` into the frame as the page at directory URL ``url``."""
+    body = env.get_template(template).render(url=url, **context)
+    page = frame.render(url, title, body, feed=feed, variant=variant)
+    return _page_file(url), page.encode("utf-8")
+
+
+# --------------------------------------------------------------------------- one estate
+
+
+def render_estate(
+    estate: Estate,
+    ctx: EstateContext,
+    frame: Frame,
+    package=None,
+    theme_dir: Path = THEME_DIR,
+) -> dict[str, bytes]:
+    """Every file under ``estates/<id>/``, keyed by site-relative path: the estate's
+    pages and notice, calendar.ics, feed.xml (with feeds) and, given the loaded
+    ``package`` (``.descriptor``, ``.files``), its downloads. A pure function of its
+    arguments."""
+    env = _environment(theme_dir)
+    base = f"estates/{estate.id}/"
+    charts = estate_charts(estate)
+    versions = list(ctx.versions)
+    feed = base + "feed.xml" if ctx.feeds_enabled else None
+    out: dict[str, bytes] = {}
+    common = dict(
+        site=ctx,
+        estate=estate,
+        pages=ESTATE_PAGES,
+        charts=charts,
+        versions=versions,
+        current=ctx.current,
+        versions_json=versions_json(estate, versions),
+    )
+    for slug, title, template in ESTATE_PAGES:
+        url = base + (slug + "/" if slug else "")
+        name, data = _page(
+            env,
+            frame,
+            url,
+            f"{estate.name} · {title}" if slug else estate.name,
+            template,
+            feed=feed,
+            page_slug=slug,
+            **common,
+        )
+        out[name] = data
+    out[base + "calendar.ics"] = calendar_ics(estate, ctx.site_url)
+    estate_url = ctx.site_url.rstrip("/") + "/" + base
+    # The QR code carries the version, so a scanned notice can say whether it is current.
+    qr_url = f"{estate_url}?v={estate.checksum[:VERSION_CHARS]}"
+    name, data = _page(
+        env,
+        frame,
+        base + "notice/",
+        f"{estate.name} · 公示告示",
+        "notice.html",
+        variant="notice",
+        site=ctx,
+        estate=estate,
+        qr=qr_svg(qr_url),
+        qr_url=qr_url,
+        estate_url=estate_url,
+    )
+    out[name] = data
+    if ctx.feeds_enabled:
+        out[feed] = feeds.estate_feed(
+            estate.id,
+            estate.name,
+            versions,
+            ctx.site_url,
+            ctx.as_of,
+            repo_url=ctx.repo_url,
+            guard=ctx.guard,
+        ).encode("utf-8")
+    if package is not None:
+        out.update(downloads(estate, package.descriptor, package.files, ctx.guard))
+    return out
+
+
+def downloads(
+    estate: Estate, descriptor: dict, files: dict[str, Path], guard: Guard | None = None
+) -> dict[str, bytes]:
+    """Publish the package as it was validated: the CSVs byte for byte, and a
+    datapackage.json with the shared schemas inlined so it validates on its own.
+
+    Only the takedown list changes a download: a CSV holding a listed value or row is
+    published with those cells masked (validation already refused personal data).
+    """
+    guard = guard or Guard()
+    base = f"estates/{estate.id}/data/"
+    out = {}
+    for table, path in files.items():
+        raw = path.read_bytes()
+        if guard.redactions and guard.touches(estate.id, table):
+            raw = guard.csv(estate.id, table, raw)
+        out[base + path.name] = raw
+    text = json.dumps(descriptor, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    out[base + "datapackage.json"] = guard.listed(text).encode("utf-8")
+    return out
+
+
+# --------------------------------------------------------------------------- aggregates
+
+
+def render_aggregates(site: Site, frame: Frame, theme_dir: Path = THEME_DIR) -> dict[str, bytes]:
+    """The pages that gather estates — home, directory, overview, each district, its
+    质价 page and streets — and the city feed, keyed by site-relative path."""
+    env = _environment(theme_dir)
+    out: dict[str, bytes] = {}
+
+    def page(url, title, template, **context):
+        name, data = _page(env, frame, url, title, template, site=site, **context)
+        out[name] = data
+
+    page("", "阳光公示", "home.html")
+    page("estates/", "小区目录", "directory.html")
+    page("overview/", "全市概览", "overview.html")
+    for district in site.districts:
+        base = f"districts/{district['slug']}/"
+        page(base, district["name"], "district.html", district=district)
+        page(
+            base + "value/",
+            f"{district['name']} · 质价对比",
+            "value.html",
+            district=district,
+            chart=district_value_chart(district),
+        )
+        for street in district["streets"]:
+            page(
+                base + street["slug"] + "/",
+                f"{district['name']} {street['name']}",
+                "street.html",
                 district=district,
-                chart=district_value_chart(district),
+                street=street,
             )
-            for street in district["streets"]:
-                self.page(
-                    base + street["slug"] + "/",
-                    "street.html",
-                    {"title": f"{district['name']} {street['name']}"},
-                    district=district,
-                    street=street,
-                )
-        for estate in site.estates:
-            self.estate(estate)
-            if progress:
-                progress(estate)
-        self.feeds()
+    if site.feeds_enabled:
+        out[feeds.CITY_FEED_PATH] = feeds.city_feed(
+            site.history.all_entries(),
+            site.site_url,
+            site.as_of,
+            names={e.id: e.name for e in site.estates},
+            repo_url=site.repo_url,
+            guard=site.guard,
+        ).encode("utf-8")
+    return out
 
-    def feeds(self) -> None:
-        """Atom feeds: one per estate, one for the city (only with an absolute site URL)."""
-        site = self.site
-        if not site.feeds_enabled:
-            return
-        names = {e.id: e.name for e in site.estates}
-        (self.docs_dir / feeds.CITY_FEED_PATH).write_text(
-            feeds.city_feed(
-                site.history.all_entries(),
-                site.site_url,
-                site.as_of,
-                names=names,
-                repo_url=site.repo_url,
-                guard=site.guard,
-            ),
-            "utf-8",
-        )
-        for estate in site.estates:
-            path = self.docs_dir / feeds.estate_feed_path(estate.id)
+
+def render_site(site: Site, frame: Frame, packages: dict | None = None, progress=None):
+    """Every generated file of the site: aggregates, then each estate. Yields
+    (site-relative path, bytes) so the caller writes as it goes."""
+    yield from render_aggregates(site, frame).items()
+    for estate in site.estates:
+        package = packages.get(estate.id) if packages else None
+        yield from render_estate(estate, EstateContext.of(site, estate), frame, package).items()
+        if progress:
+            progress(estate)
+
+
+def write_files(root: Path, files) -> int:
+    """Write (site-relative path, bytes) pairs under ``root``; returns how many."""
+    count = 0
+    made: set[Path] = set()
+    for name, data in files:
+        path = root / name
+        if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(
-                feeds.estate_feed(
-                    estate.id,
-                    estate.name,
-                    site.versions(estate),
-                    site.site_url,
-                    site.as_of,
-                    repo_url=site.repo_url,
-                    guard=site.guard,
-                ),
-                "utf-8",
-            )
-
-    def estate(self, estate: Estate) -> None:
-        base = f"estates/{estate.id}/"
-        charts = estate_charts(estate)
-        versions = self.site.versions(estate)
-        current = self.site.current_version(estate)
-        for slug, title, template in ESTATE_PAGES:
-            url = base + (slug + "/" if slug else "")
-            meta = {"title": f"{estate.name} · {title}" if slug else estate.name}
-            if self.site.feeds_enabled:
-                meta["sl_feed"] = rel(f"estates/{estate.id}/feed.xml", url)
-            if not slug:
-                meta["search"] = {"boost": 3}
-            self.page(
-                url,
-                template,
-                meta,
-                estate=estate,
-                pages=ESTATE_PAGES,
-                page_slug=slug,
-                charts=charts,
-                versions=versions,
-                current=current,
-                versions_json=versions_json(estate, versions),
-            )
-        (self.docs_dir / base).mkdir(parents=True, exist_ok=True)
-        (self.docs_dir / base / "calendar.ics").write_bytes(
-            calendar_ics(estate, self.site.site_url)
-        )
-        estate_url = self.site.site_url.rstrip("/") + "/" + base
-        # The QR code carries the version, so a scanned notice can say whether it is current.
-        qr_url = f"{estate_url}?v={estate.checksum[:VERSION_CHARS]}"
-        self.page(
-            base + "notice/",
-            "notice.html",
-            {
-                "title": f"{estate.name} · 公示告示",
-                "template": "notice.html",
-                "search": {"exclude": True},
-                "hide": ["navigation", "toc"],
-            },
-            estate=estate,
-            qr=qr_svg(qr_url),
-            qr_url=qr_url,
-            estate_url=estate_url,
-        )
+            made.add(path.parent)
+        path.write_bytes(data)
+        count += 1
+    return count
 
 
 def versions_json(estate: Estate, versions: list[Entry]) -> Markup:
@@ -531,31 +634,6 @@ def calendar_ics(estate: Estate, site_url: str) -> bytes:
         event.add("url", url)
         cal.add_component(event)
     return cal.to_ical()
-
-
-def write_downloads(
-    estate: Estate,
-    descriptor: dict,
-    files: dict[str, Path],
-    docs_dir: Path,
-    guard: Guard | None = None,
-) -> None:
-    """Publish the package as it was validated: the CSVs byte for byte, and a
-    datapackage.json with the shared schemas inlined so it validates on its own.
-
-    Only the takedown list changes a download: a CSV holding a listed value or row is
-    published with those cells masked (validation already refused personal data).
-    """
-    guard = guard or Guard()
-    out = docs_dir / "estates" / estate.id / "data"
-    out.mkdir(parents=True, exist_ok=True)
-    for table, path in files.items():
-        if guard.redactions and guard.touches(estate.id, table):
-            (out / path.name).write_bytes(guard.csv(estate.id, table, path.read_bytes()))
-        else:
-            shutil.copyfile(path, out / path.name)
-    text = json.dumps(descriptor, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
-    (out / "datapackage.json").write_text(guard.listed(text), "utf-8")
 
 
 def copy_content(content_dir: Path, docs_dir: Path) -> None:

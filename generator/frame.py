@@ -1,0 +1,434 @@
+"""The site frame: the page shell MkDocs builds once, into which generated pages are rendered.
+
+MkDocs (with mkdocs-material) builds the hand-written pages of ``content/`` and a few
+*frame pages*: Markdown files holding nothing but markers. From each built frame page
+this module takes the shell — header, search box, care-mode switch, navigation, footer,
+CSS and JS links — and :meth:`Frame.render` puts a generated page's HTML body into it,
+with the shell's relative links rewritten for that page's depth. A page then costs one
+string join instead of a trip through MkDocs' page pipeline.
+
+Nothing here uses MkDocs internals: only files written into the docs folder, the
+``mkdocs build`` command (generator/build.py) and the HTML it wrote, so Material's
+successor, reading the same ``mkdocs.yml``, can make the same frame.
+
+The frame pages (``_frame/``) and the placeholders for the nav's generated pages are
+deleted from the built site right after capture: they are never published nor indexed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import html
+import posixpath
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+FRAME_DIR = "_frame"
+# Variant → the frame page's directory URL. "notice" is the printable lobby notice
+# (theme/notice.html: no navigation, no table of contents, A4 print rules).
+VARIANTS = {"page": f"{FRAME_DIR}/", "notice": f"{FRAME_DIR}/notice/"}
+
+# Markers: unlikely in any theme's own text. The body goes between BEGIN and END; the
+# <h1> between them keeps Material from adding its own title heading, and the one
+# Markdown heading gives the table of contents (and the skip link) one item, the model
+# of each item of a generated page's table of contents.
+BEGIN = "<!--sunlight-frame-begin-->"
+END = "<!--sunlight-frame-end-->"
+TITLE = "SunlightFrameTitle"
+TOC_ID = "sunlight-frame-toc"
+TOC_TEXT = "SunlightFrameToc"
+FEED = "sunlight-frame-feed.xml"
+
+_FRAME_BODY = f"""{BEGIN}
+<h1>{TITLE}</h1>
+
+## {TOC_TEXT} {{: #{TOC_ID} }}
+
+{END}
+"""
+
+# Placeholder for a nav entry whose page Sunlight generates (home, directory,
+# overview): MkDocs needs the file to resolve the nav; the generated page replaces it.
+_PLACEHOLDER = (
+    "---\ntitle: 阳光公示\n---\n\n<p>Sunlight placeholder, replaced by the generated page.</p>\n"
+)
+
+
+class FrameError(Exception):
+    """The built frame page is not usable (a marker is missing, a link cannot be placed)."""
+
+    @property
+    def output(self) -> str:
+        # What the CLI prints above its one-line summary, as for a failed MkDocs build.
+        return str(self)
+
+
+def write_sources(docs_dir: Path, nav: list | None) -> list[str]:
+    """Write the frame pages, and a placeholder for each nav file the docs folder lacks
+    (the pages Sunlight generates). Returns the placeholders' directory URLs."""
+    for variant, url in VARIANTS.items():
+        meta: dict = {"title": TITLE, "sl_feed": FEED}
+        if variant == "notice":
+            meta = {"title": TITLE, "template": "notice.html", "hide": ["navigation", "toc"]}
+        path = docs_dir / url / "index.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
+        path.write_text(f"---\n{front}---\n\n{_FRAME_BODY}", "utf-8")
+    placeholders = []
+    for name in _nav_files(nav or []):
+        path = docs_dir / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(_PLACEHOLDER, "utf-8")
+            placeholders.append(_page_url(name))
+    return placeholders
+
+
+def _nav_files(nav) -> list[str]:
+    out = []
+    for item in nav if isinstance(nav, list) else [nav]:
+        values = item.values() if isinstance(item, dict) else [item]
+        for value in values:
+            if isinstance(value, list):
+                out += _nav_files(value)
+            elif isinstance(value, str) and value.endswith(".md") and "://" not in value:
+                out.append(value)
+    return out
+
+
+def _page_url(md_path: str) -> str:
+    """ "estates/index.md" → "estates/", "guide/rules.md" → "guide/rules/" (directory URLs)."""
+    stem = md_path[: -len(".md")]
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def _output_file(url: str) -> str:
+    return url + "index.html"
+
+
+def depth(url: str) -> int:
+    """Folders between the site root and the page at directory URL ``url``."""
+    if url and not url.endswith("/"):
+        raise ValueError(f"page URLs end with a slash: {url!r}")
+    return url.count("/")
+
+
+def _link(target: str, levels: int) -> str:
+    """The relative link to site path ``target`` from a page ``levels`` deep, written the
+    way MkDocs writes its own (``.`` and ``../..`` for the root)."""
+    if not target:
+        return "." if levels == 0 else "/".join([".."] * levels)
+    return "../" * levels + target
+
+
+# A quoted link that climbs out of the frame page's folder: every link of the shell to
+# the rest of the site (attributes, the __config JSON, Material's __md_scope).
+_CLIMB = re.compile(r"""(["'])(\.\.(?:/\.\.)*(?:/[^"'\s<>]*)?)\1""")
+# Attributes holding a URL; what is left relative after the rewrite is an error.
+_URL_ATTR = re.compile(r"""\s(?:href|src)="([^"]*)\"""")
+_ABSOLUTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|/|#|\.\.(?:/|$))", re.I)
+_CANONICAL = re.compile(r'<link rel="canonical" href="([^"]*)">')
+_DESCRIPTION = re.compile(r'(<meta name="description" content=")([^"]*)(">)')
+_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+# Slots of a shell, filled per page.
+_BODY, _TITLE, _CANON, _DESC, _FEED, _TOC, _SKIP, _HEAD = (
+    "body",
+    "title",
+    "canonical",
+    "description",
+    "feed",
+    "toc",
+    "skip",
+    "head",
+)
+
+
+@dataclass
+class Shell:
+    """One captured frame page: literal text and slots, in order. A slot is a tuple
+    ``(name,)`` or ``("link", site path)``."""
+
+    url: str
+    pieces: list
+    toc_item: str = ""  # one table-of-contents item, with TOC_ID and TOC_TEXT in it
+    feed_tag: str = ""  # the page's own feed <link>, with FEED as its href
+    skip_tag: str = ""  # the skip link, with #TOC_ID as its target
+    description: str = ""
+    site_base: str = ""  # the canonical URL of the site root
+    _by_depth: dict = field(default_factory=dict, repr=False)
+
+    def at_depth(self, levels: int) -> list:
+        """The pieces with every link resolved for a page ``levels`` deep (cached)."""
+        cached = self._by_depth.get(levels)
+        if cached is None:
+            cached, text = [], []
+            for piece in self.pieces:
+                if isinstance(piece, str):
+                    text.append(piece)
+                elif piece[0] == "link":
+                    text.append(_link(piece[1], levels))
+                else:
+                    cached.append("".join(text))
+                    cached.append(piece[0])
+                    text = []
+            cached.append("".join(text))
+            self._by_depth[levels] = cached
+        return cached
+
+
+def _element_around(text: str, pos: int, open_tag: str, close_tag: str) -> tuple[int, int]:
+    start = text.rfind(open_tag, 0, pos)
+    end = text.find(close_tag, pos)
+    if start < 0 or end < 0:
+        raise FrameError(f"no {open_tag}…{close_tag} around position {pos}")
+    return start, end + len(close_tag)
+
+
+def _rfind_li(text: str, pos: int) -> int:
+    # Not text.rfind("<li"): that also finds <link>.
+    return max(text.rfind("<li ", 0, pos), text.rfind("<li>", 0, pos))
+
+
+def _line_start(text: str, pos: int) -> int:
+    """Start of the whitespace before ``pos`` on its line, so a removed tag leaves no
+    blank indentation behind."""
+    while pos > 0 and text[pos - 1] in " \t":
+        pos -= 1
+    return pos
+
+
+def capture_shell(page_html: str, url: str, clean=None) -> Shell:
+    """Turn the built frame page at directory URL ``url`` into a :class:`Shell`.
+
+    ``clean`` is applied to the page text first (generator/build.py's markup fixes)."""
+    text = clean(page_html) if clean else page_html
+    if BEGIN not in text or END not in text:
+        raise FrameError(
+            f"框架页 {url}index.html 中找不到标记 {BEGIN}：主题是否改变了页面内容区？/ "
+            f"The frame page {url}index.html lacks the marker {BEGIN}: did the theme change "
+            "how it renders page content? Check theme/main.html and mkdocs.yml."
+        )
+    shell = Shell(url=url, pieces=[])
+    # Slots are cut out left to right: each as (position, length, slot, extra).
+    cuts: list[tuple[int, int, str]] = []
+    begin, end = text.index(BEGIN), text.index(END) + len(END)
+    cuts.append((begin, end, _BODY))
+    for match in re.finditer(re.escape(TITLE), text[:begin]):
+        cuts.append((match.start(), match.end(), _TITLE))
+    canonical = _CANONICAL.search(text)
+    if canonical:
+        href = canonical.group(1)
+        if not href.endswith(url):
+            raise FrameError(f"canonical URL {href!r} does not end with {url!r}")
+        shell.site_base = href[: len(href) - len(url)]
+        cuts.append((canonical.start(1), canonical.end(1), _CANON))
+    description = _DESCRIPTION.search(text)
+    if description:
+        shell.description = html.unescape(description.group(2))
+        cuts.append((description.start(2), description.end(2), _DESC))
+    feed = text.find(f'href="{FEED}"')
+    if feed >= 0:
+        start, stop = _element_around(text, feed, "<link ", ">")
+        start = _line_start(text, start)
+        shell.feed_tag = text[start:stop]
+        cuts.append((start, stop, _FEED))
+    for match in re.finditer(f'href="#{TOC_ID}"', text[:begin]):
+        pos = match.start()
+        if _rfind_li(text, pos) > text.rfind("</li>", 0, pos):
+            # An item of the table of contents: the <nav> around it is emptied when the
+            # page has no headings, as Material renders it for a page without any.
+            item_start = _rfind_li(text, pos)
+            item_stop = text.index("</li>", pos) + len("</li>")
+            nav_open = text.rfind("<nav", 0, item_start)
+            inner_start = text.index(">", nav_open) + 1
+            inner_stop = text.index("</nav>", item_stop)
+            shell.toc_item = "\x00".join(
+                [
+                    text[inner_start:item_start],
+                    text[item_start:item_stop],
+                    text[item_stop:inner_stop],
+                ]
+            )
+            cuts.append((inner_start, inner_stop, _TOC))
+        else:
+            # The skip link ("跳转至"), to the first heading; none without headings.
+            start, stop = _element_around(text, pos, "<a ", "</a>")
+            start = _line_start(text, start)
+            shell.skip_tag = text[start:stop]
+            cuts.append((start, stop, _SKIP))
+    head = text.find("</head>")
+    if head >= 0:
+        cuts.append((head, head, _HEAD))
+    cuts.sort()
+    pos = 0
+    for start, stop, slot in cuts:
+        if start < pos:
+            raise FrameError(f"overlapping parts of the frame page {url}: {slot}")
+        shell.pieces += _links(text[pos:start], url)
+        shell.pieces.append((slot,))
+        pos = stop
+    shell.pieces += _links(text[pos:], url)
+    return shell
+
+
+def _links(text: str, frame_url: str) -> list:
+    """Split literal shell text into strings and ("link", site path) slots."""
+    pieces: list = []
+    pos = 0
+    for match in _CLIMB.finditer(text):
+        value = match.group(2)
+        target = posixpath.normpath(posixpath.join(frame_url, value))
+        if target.startswith(".."):
+            raise FrameError(f"the frame links above the site root: {value!r}")
+        target = "" if target == "." else target + ("/" if value.endswith("/") else "")
+        pieces.append(text[pos : match.start(2)])
+        pieces.append(("link", target))
+        pos = match.end(2)
+    pieces.append(text[pos:])
+    for piece in pieces:
+        if isinstance(piece, str):
+            for attr in _URL_ATTR.finditer(piece):
+                if attr.group(1) and not _ABSOLUTE.match(attr.group(1)):
+                    raise FrameError(
+                        f"框架页 {frame_url} 有无法改写的相对链接 / the frame page {frame_url} "
+                        f"has a relative link that cannot be placed: {attr.group(1)!r}"
+                    )
+    return pieces
+
+
+def relative(target: str, base: str) -> str:
+    """Relative link from the page at directory URL ``base`` to site path ``target``
+    (a directory when it ends with a slash)."""
+    is_dir = target == "" or target.endswith("/")
+    path = posixpath.relpath(target.rstrip("/") or ".", base.rstrip("/") or ".")
+    if is_dir:
+        return "./" if path == "." else path + "/"
+    return path
+
+
+def headings(body_html: str) -> list[tuple[str, str]]:
+    """The page's table of contents: (id, HTML text) of each <h2 id=…> in its body."""
+    return [(m.group(1), _TAG.sub("", m.group(2)).strip()) for m in _H2.finditer(body_html)]
+
+
+@dataclass
+class Frame:
+    """The captured shells, one per variant; ``fingerprint`` names their content."""
+
+    shells: dict[str, Shell]
+    fingerprint: str
+
+    def render(
+        self,
+        url: str,
+        title: str,
+        body_html: str,
+        *,
+        description: str | None = None,
+        head_extra: str = "",
+        feed: str | None = None,
+        variant: str = "page",
+        toc: list[tuple[str, str]] | None = None,
+    ) -> str:
+        """The final HTML page at site-relative directory URL ``url``.
+
+        ``title`` and ``description`` are plain text (escaped here); ``body_html`` goes in
+        as it is; ``feed`` is the site path of the page's own Atom feed; ``toc`` defaults
+        to the page's <h2 id=…> headings."""
+        shell = self.shells[variant]
+        levels = depth(url)
+        toc = headings(body_html) if toc is None else toc
+        values = {
+            _BODY: body_html,
+            _TITLE: html.escape(title),
+            _CANON: shell.site_base + url,
+            _DESC: html.escape(shell.description if description is None else description),
+            _FEED: shell.feed_tag.replace(FEED, html.escape(relative(feed, url))) if feed else "",
+            _TOC: _toc(shell, toc),
+            _SKIP: shell.skip_tag.replace(f"#{TOC_ID}", f"#{toc[0][0]}") if toc else "",
+            _HEAD: head_extra,
+        }
+        return "".join(
+            piece if i % 2 == 0 else values[piece] for i, piece in enumerate(shell.at_depth(levels))
+        )
+
+
+def _toc(shell: Shell, toc: list[tuple[str, str]]) -> str:
+    if not toc or not shell.toc_item:
+        return ""
+    before, item, after = shell.toc_item.split("\x00")
+    items = [
+        item.replace(f"#{TOC_ID}", f"#{html.escape(anchor)}").replace(TOC_TEXT, text)
+        for anchor, text in toc
+    ]
+    # Material separates items with the whitespace that preceded the first one.
+    gap = before[len(before.rstrip()) :]
+    return before + gap.join(items) + after
+
+
+def capture(site_dir: Path, placeholders: list[str] = (), clean=None) -> Frame:
+    """Read every frame page from the built ``site_dir``, then delete the frame pages and
+    the placeholders from it (they are never published). Raises :class:`FrameError`."""
+    shells = {}
+    for variant, url in VARIANTS.items():
+        path = site_dir / _output_file(url)
+        if not path.is_file():
+            raise FrameError(
+                f"MkDocs 没有生成框架页 {url} / MkDocs did not build the frame page {url}"
+            )
+        shells[variant] = capture_shell(path.read_text("utf-8"), url, clean)
+    remove(site_dir, placeholders)
+    return Frame(shells=shells, fingerprint=fingerprint(shells))
+
+
+def fingerprint(shells: dict[str, Shell]) -> str:
+    """sha256 of everything the shells put on a page: a cache of rendered pages must
+    key on it (a new theme version or mkdocs.yml change gives a new fingerprint)."""
+    digest = hashlib.sha256()
+    for variant in sorted(shells):
+        shell = shells[variant]
+        digest.update(f"\x00{variant}\x00{shell.url}\x00".encode())
+        for piece in shell.pieces:
+            digest.update(repr(piece).encode("utf-8"))
+        for part in (shell.toc_item, shell.feed_tag, shell.skip_tag, shell.description):
+            digest.update(b"\x00" + part.encode("utf-8"))
+        digest.update(b"\x00" + shell.site_base.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def remove(site_dir: Path, placeholders: list[str] = ()) -> None:
+    """Delete the frame pages and placeholders from a built site, and their sitemap
+    entries (MkDocs lists every page it built)."""
+    shutil.rmtree(site_dir / FRAME_DIR, ignore_errors=True)
+    for url in placeholders:
+        (site_dir / _output_file(url)).unlink(missing_ok=True)
+    sitemap = site_dir / "sitemap.xml"
+    if sitemap.is_file():
+        text = sitemap.read_text("utf-8")
+        fixed = re.sub(
+            rf"\s*<url>\s*<loc>[^<]*/{FRAME_DIR}/[^<]*</loc>.*?</url>", "", text, flags=re.S
+        )
+        if fixed != text:
+            sitemap.write_text(fixed, "utf-8")
+            _gzip_like(site_dir / "sitemap.xml.gz", fixed.encode("utf-8"))
+
+
+def _gzip_like(path: Path, data: bytes) -> None:
+    """Rewrite MkDocs' gzipped copy with the same header time, so builds stay identical."""
+    mtime = int.from_bytes(path.read_bytes()[4:8], "little") if path.is_file() else 0
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(fileobj=raw, filename=path.name, mode="wb", mtime=mtime) as out,
+    ):
+        out.write(data)
