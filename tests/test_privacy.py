@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from html import escape as html_escape
 from pathlib import Path
 
 import pytest
@@ -310,6 +311,14 @@ def test_guard_masks_rows_and_values_and_keeps_other_bytes():
 
 # ------------------------------------------------------------------ every published file
 
+# Texts the guard must let through, published on a real page (a meeting's topic).
+ACCEPTED_IN_PAGES = [
+    "物业服务费 0.60 元/㎡·月（包干制）", "3号楼2025年屋面防水维修", "涉及3号楼96户",
+    "预算 2360000.00 元", "服务热线 962121", "400-820-1234", "热线12345", "2室1厅",
+    "上海梅苑物业管理有限公司（91310104MA1WHXCN5U）", "张*明", "1-100户", "6号楼1200㎡",
+    "2025-01-12 至 2025-03-31",
+]  # fmt: skip
+
 # A member of the sample data whose name a resident asked to take down, and a row whose
 # name was entered wrongly: neither may appear in any output.
 TAKEDOWN_VALUE = "毛*燕"
@@ -345,6 +354,13 @@ def guarded_site(tmp_path_factory) -> tuple[Path, Path]:
         ),
         "utf-8",
     )
+    # The corpus' accepted cases, published as they are: nothing in them is personal.
+    meetings = data / "estates/meilin-xincun/meetings.csv"
+    lines = meetings.read_text("utf-8").splitlines(keepends=True)
+    cells = lines[1].split(",")
+    cells[5] = "；".join(ACCEPTED_IN_PAGES)
+    lines[1] = ",".join(cells)
+    meetings.write_text("".join(lines), "utf-8")
     site = out / "site"
     sunlight = Path(sys.executable).parent / "sunlight"
     result = subprocess.run(
@@ -418,6 +434,9 @@ def test_no_published_file_holds_personal_data(guarded_site):
                 continue
             leaks.append((str(path.relative_to(site)), hit.kind, hit.masked))
     assert not leaks, leaks[:20]
+    meetings = (site / "estates/meilin-xincun/governance/index.html").read_text("utf-8")
+    for accepted in ACCEPTED_IN_PAGES:
+        assert html_escape(accepted, quote=False) in meetings, accepted
 
 
 def test_takedowns_reach_every_output(guarded_site):
