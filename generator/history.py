@@ -39,12 +39,19 @@ commit's diff) are given only when every file they open passes the guard today.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
 import datetime as dt
+import hashlib
 import io
+import json
 import os
 import re
 import subprocess
+import sys
+import tempfile
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -287,46 +294,129 @@ class _GitError(Exception):
         self.message, self.message_en = message, message_en
 
 
-def _git(root: Path, args: list[str], stdin: bytes | None = None) -> bytes:
-    """Run one git command in ``root`` and return its stdout.
-
-    subprocess.run hands the whole input to communicate(), which writes and reads in
-    parallel, so a large ``cat-file --batch`` exchange cannot deadlock on a full pipe.
-    """
+def _git_command(args: list[str]) -> tuple[list[str], dict[str, str]]:
     env = dict(os.environ)
     # A partial clone would otherwise fetch each missing blob over the network, one by one.
     env["GIT_NO_LAZY_FETCH"] = "1"
     env["GIT_TERMINAL_PROMPT"] = "0"
     # English messages, so "no commits yet" is recognised whatever the machine's locale.
     env["LC_ALL"] = env["LANGUAGE"] = "C"
-    command = ["git", *(arg for setting in _GIT_SETTINGS for arg in ("-c", setting)), *args]
+    return ["git", *(arg for setting in _GIT_SETTINGS for arg in ("-c", setting)), *args], env
+
+
+def _not_started(error: OSError) -> _GitError:
+    if isinstance(error, FileNotFoundError):
+        return _GitError(
+            "找不到 git 程序，无法读取修改记录。请安装 git 后重新构建。",
+            "git is not installed, so the change log cannot be read. Install git and build again.",
+        )
+    return _GitError(f"无法运行 git（{error}），修改记录暂缺。", f"Could not run git ({error}).")
+
+
+def _failed(root: Path, returncode: int, stderr: bytes) -> _GitError:
+    detail = stderr.decode("utf-8", "replace").strip().splitlines()
+    first = detail[0] if detail else f"exit status {returncode}"
+    if "not a git repository" in first:
+        return _GitError(
+            f"{root} 不是 git 仓库，没有修改记录可读。请在仓库的克隆中构建。",
+            f"{root} is not a git repository, so there is no change log. Build from a clone "
+            "of the repository.",
+        )
+    return _GitError(
+        f"读取修改记录时 git 出错：{first}",
+        f"git failed while reading the change log: {first}",
+    )
+
+
+def _git(root: Path, args: list[str], stdin: bytes | None = None) -> bytes:
+    """Run one git command in ``root`` and return its stdout.
+
+    subprocess.run hands the whole input to communicate(), which writes and reads in
+    parallel, so a large exchange cannot deadlock on a full pipe.
+    """
+    command, env = _git_command(args)
     try:
         result = subprocess.run(
             command, cwd=root, input=stdin, capture_output=True, env=env, check=False
         )
-    except FileNotFoundError:
-        raise _GitError(
-            "找不到 git 程序，无法读取修改记录。请安装 git 后重新构建。",
-            "git is not installed, so the change log cannot be read. Install git and build again.",
-        ) from None
     except OSError as error:
-        raise _GitError(
-            f"无法运行 git（{error}），修改记录暂缺。", f"Could not run git ({error})."
-        ) from None
+        raise _not_started(error) from None
     if result.returncode != 0:
-        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        first = detail[0] if detail else f"exit status {result.returncode}"
-        if "not a git repository" in first:
-            raise _GitError(
-                f"{root} 不是 git 仓库，没有修改记录可读。请在仓库的克隆中构建。",
-                f"{root} is not a git repository, so there is no change log. Build from a clone "
-                "of the repository.",
-            )
-        raise _GitError(
-            f"读取修改记录时 git 出错：{first}",
-            f"git failed while reading the change log: {first}",
-        )
+        raise _failed(root, result.returncode, result.stderr)
     return result.stdout
+
+
+class _Blobs:
+    """``git cat-file --batch`` as a stream: every blob the replay will need, asked for in
+    the order it needs them, read back one estate at a time.
+
+    The ids are written from a thread while the replay reads, so neither side waits on a
+    full pipe, and only the files of the estate being compared are in memory: at 16,000
+    estates the whole history's blobs would be gigabytes. A blob asked for twice (an
+    estate's unchanged files, needed again when it next changes) is simply read twice.
+    """
+
+    def __init__(self, root: Path, ids: list[str]):
+        self.root = root
+        command, env = _git_command(["cat-file", "--batch", "--buffer"])
+        self._stderr = tempfile.TemporaryFile()
+        try:
+            self.process = subprocess.Popen(
+                command,
+                cwd=root,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+            )
+        except OSError as error:
+            self._stderr.close()
+            raise _not_started(error) from None
+        self._writer = threading.Thread(target=self._write, args=(ids,), daemon=True)
+        self._writer.start()
+
+    def _write(self, ids: list[str]) -> None:
+        stdin = self.process.stdin
+        try:
+            for start in range(0, len(ids), 4096):
+                stdin.write(("\n".join(ids[start : start + 4096]) + "\n").encode("ascii"))
+            stdin.close()
+        except (BrokenPipeError, OSError, ValueError):
+            pass  # git stopped early; close() reports why
+
+    def take(self, ids: Iterable[str]) -> dict[str, bytes]:
+        """The next answers, which must be for ``ids`` in this order (missing ones left
+        out: a partial clone, or a damaged repository)."""
+        stdout = self.process.stdout
+        found: dict[str, bytes] = {}
+        for wanted in ids:
+            header = stdout.readline().split()
+            if not header:
+                self._fail()
+            if len(header) == 3 and header[2].isdigit():
+                size = int(header[2])
+                data = stdout.read(size + 1)
+                if len(data) != size + 1:
+                    self._fail()
+                found[wanted] = data[:-1]
+            # "<id> missing" (or ambiguous): no bytes follow
+        return found
+
+    def _fail(self) -> None:
+        code = self.process.wait()
+        self._stderr.seek(0)
+        raise _failed(self.root, code, self._stderr.read())
+
+    def close(self) -> None:
+        if self.process.stdout:
+            self.process.stdout.close()
+        self._writer.join()
+        code = self.process.wait()
+        self._stderr.seek(0)
+        error = self._stderr.read()
+        self._stderr.close()
+        if code not in (0, -13):  # -13: SIGPIPE, when we stopped reading early
+            raise _failed(self.root, code, error)
 
 
 @dataclass
@@ -351,6 +441,7 @@ def read_history(
     *,
     guard: Guard | None = None,
     committees: Iterable[str] | None = None,
+    cache_dir: Path | None = None,
 ) -> History:
     """Read every estate's versions from the git history of ``estates_dir``.
 
@@ -361,12 +452,24 @@ def read_history(
     default knows only the patterns). ``committees`` are the estate ids that have a
     committee; by default those of ``committees.yaml`` beside ``estates_dir``. Never
     raises for a missing or odd repository: see :class:`History`.
+
+    ``cache_dir`` (the build passes ``build/cache``) keeps the history read so far in
+    ``<cache_dir>/history/``: the next read describes only the commits since, and gives
+    the same result as reading everything again (see :func:`_load_cache` for when the
+    cache is not used).
     """
     guard = guard or Guard()
     committee_ids = (
         set(committees) if committees is not None else _committee_estates(Path(estates_dir))
     )
-    history = _read_history(Path(repo_root), Path(estates_dir), schemas, guard, committee_ids)
+    history = _read_history(
+        Path(repo_root),
+        Path(estates_dir),
+        schemas,
+        guard,
+        committee_ids,
+        Path(cache_dir) / CACHE_FOLDER if cache_dir is not None else None,
+    )
     # Git's messages name folders (and may quote whatever git printed): guarded too.
     history.message = guard.text(history.message)
     history.message_en = guard.text(history.message_en)
@@ -391,6 +494,7 @@ def _read_history(
     schemas: Mapping[str, dict],
     guard: Guard,
     committee_ids: set[str],
+    cache_folder: Path | None = None,
 ) -> History:
     try:
         info = _git(
@@ -424,48 +528,80 @@ def _read_history(
         except OSError:
             grafted = set()
 
-    try:
-        # From the top of the work tree, where the pathspec and the log's paths agree.
-        raw = _git(
-            top,
-            [
-                "log",
-                "--first-parent",
-                "--diff-merges=first-parent",
-                "--reverse",
-                "--raw",
-                "--no-renames",
-                "--no-abbrev",
-                "--no-color",
-                "-z",
-                f"--format={LOG_FORMAT}",
-                "--",
-                prefix,
-            ],
-        )
-    except _GitError as error:
-        # An empty repository (no commit yet) has no HEAD: that is an empty history.
-        if any(text in error.message for text in _NO_COMMITS):
-            return _empty(shallow)
-        return History(False, shallow, error.message, error.message_en)
-    commits = _parse_log(raw, "" if prefix == "." else prefix + "/")
-    if not commits:
-        return _empty(shallow)
-
-    wanted = sorted({blob for c in commits for _, _, blob in c.updates if blob})
-    blobs: dict[str, bytes] = {}
-    if wanted:
+    # The cache is for complete histories only: a shallow clone's oldest versions are
+    # "truncated", which a deeper fetch later would describe differently.
+    head: str | None = None
+    cache_path = cache_folder / CACHE_FILE if cache_folder is not None and not shallow else None
+    key = _cache_key(prefix, schemas, guard) if cache_path else ""
+    replay = _Replay(prefix, schemas, guard)
+    if cache_path:
         try:
-            out = _git(top, ["cat-file", "--batch"], ("\n".join(wanted) + "\n").encode())
+            head = _git(top, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]).decode().strip()
+        except _GitError:
+            head = None  # no commit yet: the log below says so
+        cached = _load_cache(cache_path, key, prefix, schemas, guard) if head else None
+        if cached and (cached.head == head or _continues(top, cached.head, head)):
+            replay = cached
+    base = replay.head
+    if base is not None and base == head:
+        commits: list[_Commit] = []  # nothing new since the cached read
+    else:
+        try:
+            # From the top of the work tree, where the pathspec and the log's paths agree.
+            raw = _git(
+                top,
+                [
+                    "log",
+                    "--first-parent",
+                    "--diff-merges=first-parent",
+                    "--reverse",
+                    "--raw",
+                    "--no-renames",
+                    "--no-abbrev",
+                    "--no-color",
+                    "-z",
+                    f"--format={LOG_FORMAT}",
+                    *([f"{base}..{head}"] if base else [head] if head else []),
+                    "--",
+                    prefix,
+                ],
+            )
+        except _GitError as error:
+            # An empty repository (no commit yet) has no HEAD: that is an empty history.
+            if any(text in error.message for text in _NO_COMMITS):
+                return _empty(shallow)
+            return History(False, shallow, error.message, error.message_en)
+        commits = _parse_log(raw, "" if prefix == "." else prefix + "/")
+    if commits:
+        try:
+            replay.run(commits, grafted, top)
         except _GitError as error:
             return History(False, shallow, error.message, error.message_en)
-        blobs = _parse_batch(out)
-
+    if cache_path and head and head != base and replay.complete:
+        replay.head = head
+        _save_cache(cache_path, key, replay)
+    if not replay.seq:
+        return _empty(shallow)
     history = History(True, shallow)
     if shallow:
         history.message, history.message_en = SHALLOW_MESSAGE
-    history.estates = _replay(commits, blobs, grafted, prefix, schemas, guard, committee_ids)
+    history.estates = replay.result(committee_ids)
     return history
+
+
+def _continues(top: Path, cached: str, head: str) -> bool:
+    """Whether ``head`` descends from ``cached`` along first parents, so the history as of
+    ``cached`` is the start of the history as of ``head``. False after a rewrite (a
+    force-push, a rebase, a reset) or when ``cached`` is not in the repository at all."""
+    try:
+        out = _git(top, ["rev-list", "--first-parent", "--parents", head, f"^{cached}", "--"])
+    except _GitError:
+        return False
+    lines = out.decode("ascii", "replace").split("\n")
+    last = [line for line in lines if line.strip()][-1:]
+    # The walk stops at the first commit the cached one already reaches: along first
+    # parents that is the cached commit itself only if it is on the line.
+    return bool(last) and last[0].split()[1:2] == [cached]
 
 
 def _empty(shallow: bool) -> History:
@@ -517,64 +653,96 @@ def _parse_log(raw: bytes, prefix: str) -> list[_Commit]:
     return commits
 
 
-def _parse_batch(out: bytes) -> dict[str, bytes]:
-    """Parse ``git cat-file --batch`` output: ``<id> <type> <size>\\n<bytes>\\n`` or
-    ``<id> missing\\n`` per object."""
-    blobs: dict[str, bytes] = {}
-    pos = 0
-    while pos < len(out):
-        end = out.find(b"\n", pos)
-        if end < 0:
-            break
-        header = out[pos:end].split()
-        pos = end + 1
-        if len(header) == 3 and header[2].isdigit():
-            size = int(header[2])
-            blobs[header[0].decode("ascii")] = out[pos : pos + size]
-            pos += size + 1
-    return blobs
+@dataclass
+class _Step:
+    """One estate changed by one commit: its files' blob ids before and after."""
+
+    commit: _Commit
+    seq: int
+    estate_id: str
+    before: dict[str, str]
+    after: dict[str, str]
+
+    def blob_ids(self) -> list[str]:
+        return list(dict.fromkeys([*self.before.values(), *self.after.values()]))
 
 
-def _replay(
-    commits: list[_Commit],
-    blobs: Mapping[str, bytes],
-    grafted: set[str],
-    prefix: str,
-    schemas: Mapping[str, dict],
-    guard: Guard,
-    committee_ids: set[str],
-) -> dict[str, list[Entry]]:
-    """Walk the first-parent line oldest → newest with each estate's files in memory."""
-    state: dict[str, dict[str, str]] = {}  # estate → file name → blob id
-    estates: dict[str, list[Entry]] = {}
-    public = _Publishable(guard, blobs, schemas)
-    for seq, commit in enumerate(commits):
+class _Replay:
+    """The first-parent line walked oldest → newest with each estate's files known by
+    their blob ids: everything needed to go on from where a previous read stopped."""
+
+    def __init__(self, prefix: str, schemas: Mapping[str, dict], guard: Guard):
+        self.prefix, self.schemas, self.guard = prefix, schemas, guard
+        self.head: str | None = None  # the commit this state is as of (cached reads only)
+        self.seq = 0  # commits seen on the line (the next one's position)
+        self.state: dict[str, dict[str, str]] = {}  # estate → file name → blob id
+        self.entries: dict[str, list[Entry]] = {}  # estate → versions, oldest first
+        # False when a blob was missing (a partial clone): such a read is not cached, so
+        # fetching the blobs later gives the full description.
+        self.complete = True
+
+    def run(self, commits: list[_Commit], grafted: set[str], top: Path) -> None:
+        steps: list[_Step] = []
+        for commit in commits:
+            touched: dict[str, list[tuple[str, str | None]]] = {}
+            for estate_id, name, blob in commit.updates:
+                touched.setdefault(estate_id, []).append((name, blob))
+            for estate_id in sorted(touched):
+                before = self.state.get(estate_id, {})
+                after = dict(before)
+                for name, blob in touched[estate_id]:
+                    if blob is None:
+                        after.pop(name, None)
+                    else:
+                        after[name] = blob
+                if after == before:
+                    continue  # e.g. a mode change only: the content is the same
+                self.state[estate_id] = after
+                steps.append(_Step(commit, self.seq, estate_id, before, after))
+            self.seq += 1
+        wanted = [blob for step in steps for blob in step.blob_ids()]
+        blobs = _Blobs(top, wanted) if wanted else None
+        public = _Publishable(self.guard, self.schemas)
+        try:
+            # Steps are in commit order, then estate order: each commit's entries together.
+            by_commit: list[list[_Step]] = []
+            for step in steps:
+                if by_commit and by_commit[-1][0].commit is step.commit:
+                    by_commit[-1].append(step)
+                else:
+                    by_commit.append([step])
+            for group in by_commit:
+                self._commit(group, blobs, public, grafted)
+        finally:
+            if blobs is not None:
+                blobs.close()
+
+    def _commit(
+        self,
+        steps: list[_Step],
+        blobs: _Blobs | None,
+        public: _Publishable,
+        grafted: set[str],
+    ) -> None:
         # The commit page shows every file it changed, old lines and new: it may be linked
         # only when each of them passes the guard, before and after, in every estate.
         diff_public = True
         commit_entries: list[Entry] = []
-        touched: dict[str, list[tuple[str, str | None]]] = {}
-        for estate_id, name, blob in commit.updates:
-            touched.setdefault(estate_id, []).append((name, blob))
-        for estate_id in sorted(touched):
-            before_ids = dict(state.get(estate_id, {}))
-            after_ids = dict(before_ids)
-            for name, blob in touched[estate_id]:
-                if blob is None:
-                    after_ids.pop(name, None)
-                else:
-                    after_ids[name] = blob
-            if after_ids == before_ids:
-                continue  # e.g. a mode change only: the content is the same
-            state[estate_id] = after_ids
+        guard, prefix = self.guard, self.prefix
+        for step in steps:
+            commit, estate_id = step.commit, step.estate_id
+            before_ids, after_ids = step.before, step.after
+            found = blobs.take(step.blob_ids()) if blobs else {}
             diff_public = (
                 diff_public
-                and public.files(estate_id, before_ids)
-                and public.files(estate_id, after_ids)
+                and public.files(estate_id, before_ids, found)
+                and public.files(estate_id, after_ids, found)
             )
-            before = _contents(before_ids, blobs)
-            after = _contents(after_ids, blobs)
-            missing = sorted(n for n, b in after_ids.items() if b not in blobs)
+            before = _contents(before_ids, found)
+            after = _contents(after_ids, found)
+            missing = sorted(n for n, b in after_ids.items() if b not in found)
+            if any(b not in found for b in before_ids.values()) or missing:
+                self.complete = False
             folder = f"{prefix}/{estate_id}" if prefix not in ("", ".") else estate_id
             changed = sorted(
                 n for n in set(before_ids) | set(after_ids) if before_ids.get(n) != after_ids.get(n)
@@ -586,7 +754,9 @@ def _replay(
                 # Nor can its diff be judged: the commit page shows what the parent held.
                 diff_public = False
             else:
-                changes = describe_changes(before, after, schemas, estate=estate_id, guard=guard)
+                changes = describe_changes(
+                    before, after, self.schemas, estate=estate_id, guard=guard
+                )
                 changes += [
                     Change(
                         guard.text(n),
@@ -610,22 +780,25 @@ def _replay(
                 paths=[f"{folder}/{guard.text(n)}" for n in sorted(after_ids)],
                 changed_files=[guard.text(n) for n in changed],
                 changes=changes,
-                seq=seq,
-                files_public=not missing and public.files(estate_id, after_ids),
+                seq=step.seq,
+                files_public=not missing and public.files(estate_id, after_ids, found),
             )
-            estates.setdefault(estate_id, []).append(entry)
+            self.entries.setdefault(estate_id, []).append(entry)
             commit_entries.append(entry)
         for entry in commit_entries:
             entry.diff_public = diff_public and entry.files_public
-    out = {}
-    for estate_id, entries in sorted(estates.items()):
-        # Credited to the estate's committee by its current name (the newest version's).
-        name = entries[-1].estate_name
-        committee = f"{name}{COMMITTEE}" if estate_id in committee_ids else COMMITTEE
-        for entry in entries:
-            entry.committee = committee
-        out[estate_id] = list(reversed(entries))
-    return out
+
+    def result(self, committee_ids: set[str]) -> dict[str, list[Entry]]:
+        """Every estate's versions, newest first, credited to its committee."""
+        out = {}
+        for estate_id, entries in sorted(self.entries.items()):
+            # Credited to the estate's committee by its current name (the newest version's).
+            name = entries[-1].estate_name
+            committee = f"{name}{COMMITTEE}" if estate_id in committee_ids else COMMITTEE
+            out[estate_id] = [
+                dataclasses.replace(entry, committee=committee) for entry in reversed(entries)
+            ]
+        return out
 
 
 class _Publishable:
@@ -634,17 +807,17 @@ class _Publishable:
     the site itself masks. Judged once per blob (a file unchanged across commits is the
     same blob), so a long history costs one check per distinct file content."""
 
-    def __init__(self, guard: Guard, blobs: Mapping[str, bytes], schemas: Mapping[str, dict]):
-        self.guard, self.blobs, self.schemas = guard, blobs, schemas
+    def __init__(self, guard: Guard, schemas: Mapping[str, dict]):
+        self.guard, self.schemas = guard, schemas
         self._seen: dict[tuple[str, str, str, str | None], bool] = {}
         self._tables: dict[tuple[str | None, tuple[str, ...]], dict[str, str]] = {}
 
-    def files(self, estate_id: str, ids: Mapping[str, str]) -> bool:
+    def files(self, estate_id: str, ids: Mapping[str, str], blobs: Mapping[str, bytes]) -> bool:
         if not ids:
             return True
-        if any(blob not in self.blobs for blob in ids.values()):
+        if any(blob not in blobs for blob in ids.values()):
             return False  # not in this clone: cannot be judged, so not vouched for
-        files = _contents(ids, self.blobs)
+        files = _contents(ids, blobs)
         # Which file is which table follows from the descriptor and the file names alone;
         # a descriptor is parsed once however many versions share it.
         names = tuple(sorted(ids))
@@ -682,6 +855,188 @@ class _Publishable:
 
 def _contents(ids: Mapping[str, str], blobs: Mapping[str, bytes]) -> dict[str, bytes]:
     return {name: blobs[blob] for name, blob in ids.items() if blob in blobs}
+
+
+# --------------------------------------------------------------------------- the cache
+
+CACHE_FOLDER = "history"
+CACHE_FILE = "history.json"
+# Raise when what the cache holds changes meaning (its own code is hashed in anyway).
+CACHE_VERSION = 1
+_CACHE_FORMAT = "sunlight-history"
+# The modules whose code decides what an entry says: a change to any of them is a new key.
+_CODE = ("history.py", "privacy.py", "checksum.py")
+
+
+def _cache_key(prefix: str, schemas: Mapping[str, dict], guard: Guard) -> str:
+    """What a cached history depends on besides the commits: the estates folder, the
+    schemas (keys and titles), the takedown list (entries hold guarded text: a value
+    taken down today must not survive in a cached sentence) and this code."""
+    here = Path(__file__).resolve().parent
+    code = hashlib.sha256()
+    for name in _CODE:
+        code.update(name.encode() + b"\0" + (here / name).read_bytes() + b"\0")
+    blob = json.dumps(
+        {
+            "format": _CACHE_FORMAT,
+            "version": CACHE_VERSION,
+            "python": list(sys.version_info[:2]),
+            "prefix": prefix,
+            "descriptors": list(DESCRIPTOR_NAMES),
+            "schemas": schemas,
+            "guard": guard.fingerprint,
+            "code": code.hexdigest(),
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _entry_record(entry: Entry) -> list:
+    # The committee credit is not kept: it follows from committees.yaml at each read.
+    # File paths are kept relative to the estate's folder.
+    cut = len(entry.folder) + 1
+    return [
+        entry.estate_name,
+        entry.commit,
+        entry.date.isoformat(),
+        entry.checksum,
+        entry.folder,
+        [path[cut:] for path in entry.paths],
+        entry.changed_files,
+        [
+            [
+                c.resource,
+                c.table_title,
+                c.kind,
+                c.text_zh,
+                list(c.key),
+                c.rows,
+                [[f.name, f.title, f.old, f.new] for f in c.fields],
+            ]
+            for c in entry.changes
+        ],
+        entry.seq,
+        entry.files_public,
+        entry.diff_public,
+    ]
+
+
+def _entry_from(estate_id: str, record: list) -> Entry:
+    name, commit, date, checksum, folder, paths, changed, changes, seq, files_pub, diff_pub = record
+    parsed = dt.datetime.fromisoformat(date)
+    if (
+        not isinstance(commit, str)
+        or parsed.tzinfo is None
+        or not isinstance(seq, int)
+        or not isinstance(files_pub, bool)
+        or not isinstance(diff_pub, bool)
+    ):
+        raise ValueError("not an entry")
+    return Entry(
+        estate_id=estate_id,
+        estate_name=str(name),
+        commit=commit,
+        short=commit[:SHORT_LENGTH],
+        date=parsed,
+        checksum=checksum if checksum is None else str(checksum),
+        folder=str(folder),
+        paths=[f"{folder}/{p}" for p in paths],
+        changed_files=[str(n) for n in changed],
+        changes=[
+            Change(
+                str(resource),
+                str(title),
+                str(kind),
+                str(text),
+                tuple(str(k) for k in key),
+                int(rows),
+                tuple(FieldChange(*(str(v) for v in f)) for f in fields),
+            )
+            for resource, title, kind, text, key, rows, fields in changes
+        ],
+        seq=seq,
+        files_public=files_pub,
+        diff_public=diff_pub,
+    )
+
+
+def _save_cache(path: Path, key: str, replay: _Replay) -> None:
+    """Write the cache atomically (a new file renamed over the old): a build stopped
+    half-way leaves the previous cache or none, never half of one. Failing to write it
+    only makes the next build slower."""
+    payload = json.dumps(
+        {
+            "seq": replay.seq,
+            "state": replay.state,
+            "estates": {
+                estate_id: [_entry_record(e) for e in entries]
+                for estate_id, entries in sorted(replay.entries.items())
+            },
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    header = json.dumps(
+        {
+            "format": _CACHE_FORMAT,
+            "version": CACHE_VERSION,
+            "key": key,
+            "head": replay.head,
+            "sha256": hashlib.sha256(payload).hexdigest(),
+        }
+    ).encode("ascii")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(header + b"\n" + payload)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+def _load_cache(
+    path: Path, key: str, prefix: str, schemas: Mapping[str, dict], guard: Guard
+) -> _Replay | None:
+    """The cached read, or None — and the history is then read from the first commit —
+    when the file is missing, damaged (its checksum does not match), from another
+    version of this code, or for other schemas, another takedown list or another
+    estates folder. Whether its commit is still on the line is :func:`_continues`."""
+    try:
+        with open(path, "rb") as f:
+            header = json.loads(f.readline())
+            if not isinstance(header, dict) or header.get("format") != _CACHE_FORMAT:
+                return None
+            if header.get("version") != CACHE_VERSION or header.get("key") != key:
+                return None
+            head = header.get("head")
+            if not isinstance(head, str) or not re.fullmatch(r"[0-9a-f]{40,64}", head):
+                return None
+            payload = f.read()
+        if hashlib.sha256(payload).hexdigest() != header.get("sha256"):
+            return None
+        data = json.loads(payload)
+        replay = _Replay(prefix, schemas, guard)
+        replay.head = head
+        replay.seq = int(data["seq"])
+        replay.state = {
+            str(estate_id): {str(n): str(b) for n, b in files.items()}
+            for estate_id, files in data["state"].items()
+        }
+        replay.entries = {
+            str(estate_id): [_entry_from(str(estate_id), record) for record in records]
+            for estate_id, records in data["estates"].items()
+        }
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
+        return None
+    return replay
 
 
 def _estate_name(files: Mapping[str, bytes], estate_id: str, guard: Guard) -> str | None:
