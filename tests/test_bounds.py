@@ -268,6 +268,12 @@ def test_text_that_a_spreadsheet_would_run_is_refused(tmp_path, cell, rule):
     assert found(tmp_path) == expected
 
 
+def test_a_refused_cell_is_not_reported_again_by_frictionless(tmp_path):
+    # "=商品房" is also not one of the allowed property types: one cause, one finding.
+    write_package(tmp_path, estate=EST.replace(",商品房,", ",=商品房,"))
+    assert found(tmp_path) == [("estate.csv", 2, "property_type", "formula-cell")]
+
+
 def test_a_carriage_return_starting_a_free_text_cell_is_a_formula_cell(tmp_path):
     write_package(tmp_path, estate=ESTATE, meetings=MEETINGS.replace("讨论停车管理", '"\r讨论"'))
     assert found(tmp_path) == [("meetings.csv", 2, "topic", "formula-cell")]
@@ -549,3 +555,32 @@ def test_the_sample_workbooks_are_well_inside_the_limits(tmp_path):
     assert len(infos) * 10 < sheetimport.MAX_ENTRIES
     assert max(i.file_size for i in infos) * 100 < sheetimport.MAX_MEMBER_BYTES
     assert max(i.file_size / max(i.compress_size, 1) for i in infos) * 5 < sheetimport.MAX_RATIO
+
+
+def test_import_of_a_refused_workbook_exits_1_and_writes_nothing(tmp_path):
+    book = workbook_with(tmp_path, SHEET, _cells(200_001))
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data/schemas", data / "schemas")
+    (data / "estates").mkdir()
+    result = cli("import", book, "test-estate", "--data-dir", data)
+    assert result.exit_code == 1, result.output
+    assert "(workbook-too-large)" in result.output and "没有写入任何文件" in result.output
+    assert "guide/rules/#workbook-too-large" in result.output
+    assert "Traceback" not in result.output and not (data / "estates/test-estate").exists()
+
+
+def test_full_width_digits_are_normalised_on_import(tmp_path):
+    """The CSV refuses them (fullwidth-digits); import, where a Chinese IME typed them,
+    converts them (NFKC), as the guide says."""
+    data, book = exported(tmp_path)
+    before = (data / "estates/meilin-xincun/common_income.csv").read_bytes()
+    wb = load_workbook(book)
+    income = wb["公共收益季度收支"]
+    assert income["H3"].value.date() == dt.date(2024, 4, 22)  # posted_date of 2024Q1
+    income["H3"].value = "２０２４－０４－２２"
+    income["B3"].number_format = "@"
+    income["B3"].value = "６９７２３.６１"
+    wb.save(book)
+    result = run_import(book, data)
+    assert result.exit_code == 0, result.output
+    assert (data / "estates/meilin-xincun/common_income.csv").read_bytes() == before
