@@ -66,8 +66,8 @@ def cli(*args) -> object:
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-def peak_rss_mb(code: str) -> tuple[float, float, str]:
-    """Run ``code`` in a fresh interpreter; (peak RSS in MB, seconds, its output)."""
+def peak_rss_mb(code: str) -> tuple[float, float, str, str]:
+    """Run ``code`` in a fresh interpreter; (peak RSS in MB, seconds, stdout, stderr)."""
     wrapper = (
         "import resource, sys\n"
         "try:\n" + textwrap.indent(textwrap.dedent(code), "    ") + "\n"
@@ -80,7 +80,7 @@ def peak_rss_mb(code: str) -> tuple[float, float, str]:
     )
     seconds = time.monotonic() - start
     rss_kb = int(result.stderr.rsplit("RSS ", 1)[1].split()[0])
-    return rss_kb / 1024, seconds, result.stdout + result.stderr
+    return rss_kb / 1024, seconds, result.stdout, result.stderr
 
 
 # --- YAML descriptors ----------------------------------------------------------------
@@ -134,14 +134,14 @@ def test_alias_bomb_is_refused_quickly_in_little_memory(tmp_path):
     descriptor(tmp_path).write_text(
         "\n".join(lines) + "\nname: test-estate\nresources:\n" + RESOURCE, "utf-8"
     )
-    rss, seconds, output = peak_rss_mb(
+    rss, seconds, output, _ = peak_rss_mb(
         f"""
         from generator.cli import main
         main(["validate", {str(tmp_path)!r}, "--format", "json", "--as-of", "2026-11-20"])
         """
     )
     assert rss < SMALL_RSS_MB and seconds < 30, (rss, seconds)
-    report = json.loads(output[: output.rindex("}") + 1])
+    report = json.loads(output)
     assert [(f["row"], f["rule"]) for f in report["findings"]] == [(1, "yaml-alias")]
 
 
@@ -481,12 +481,13 @@ def test_a_sheet_inflating_past_the_limit_is_refused_in_little_memory(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(REPO / "data/schemas", data / "schemas")
     (data / "estates").mkdir()
-    rss, seconds, output = peak_rss_mb(
+    rss, seconds, stdout, stderr = peak_rss_mb(
         f"""
         from generator.cli import main
         main(["import", {str(book)!r}, "test-estate", "--data-dir", {str(data)!r}])
         """
     )
+    output = stdout + stderr
     assert rss < SMALL_RSS_MB and seconds < 30, (rss, seconds)
     assert "workbook-too-large" in output and "工作表“业委会任期”解压后有 57 MB" in output
     assert "没有写入任何文件" in output and "Traceback" not in output
