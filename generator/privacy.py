@@ -94,31 +94,40 @@ _CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict
 }
 
 
-def _view(text: str) -> tuple[str, list[int]]:
-    """The text as matching sees it, and for each of its characters the original index.
+class _Table(dict):
+    """str.translate's table, filled per character on first sight (NFKC is slow)."""
 
-    NFKC per character (full-width digits, ＋, ＠, （） become ASCII), zero-width characters
-    dropped, Chinese numerals read as digits. Per character, so every matched span maps
-    back to the original and masking never touches what it did not match.
-    """
-    out: list[str] = []
-    where: list[int] = []
-    for i, ch in enumerate(text):
+    def __missing__(self, code: int):
+        ch = chr(code)
         if ch in _ZERO_WIDTH:
-            continue
-        if ch in _CN_DIGITS:
-            norm = _CN_DIGITS[ch]
-        elif ord(ch) < 128:
-            norm = ch
+            value = None
+        elif ch in _CN_DIGITS:
+            value = _CN_DIGITS[ch]
+        elif code < 128:
+            value = code
         else:
             norm = unicodedata.normalize("NFKC", ch)
             # Only one-for-one: ㎡ would become "m2" and read as a digit.
-            if len(norm) != 1:
-                norm = ch
-        for c in norm:
-            out.append(c)
-            where.append(i)
-    return "".join(out), where
+            value = norm if len(norm) == 1 else code
+        self[code] = value
+        return value
+
+
+_TABLE = _Table()
+
+
+def _view(text: str) -> tuple[str, list[int] | None]:
+    """The text as matching sees it, and for each of its characters the original index
+    (None when they are the same: nothing was dropped).
+
+    NFKC per character (full-width digits, ＋, ＠, （） become ASCII), zero-width characters
+    dropped, Chinese numerals read as digits. One for one, so every matched span maps
+    back to the original and masking never touches what it did not match.
+    """
+    view = text.translate(_TABLE)
+    if len(view) == len(text):
+        return view, None
+    return view, [i for i, ch in enumerate(text) if ch not in _ZERO_WIDTH]
 
 
 # --- numbers across separators ---------------------------------------------------------------
@@ -297,20 +306,30 @@ _PLATE = re.compile(
 _DATE_LIKE = re.compile(r"\d{4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?")
 
 
+# Cheap gates: each family of patterns runs only where its mark is present.
+_ROOM_MARK = re.compile(r"[号幢栋楼座单元#\-室房]|room|rm|flat|apt|unit", re.I)
+_PROVINCE = re.compile(r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]")
+_KEYWORD = re.compile(r"微信|v信|威信|wx|vx|wechat|weixin", re.I)
+
+
 def _pattern_hits(view: str) -> list[tuple[str, int, int]]:
     hits: list[tuple[str, int, int]] = []
-    for m in _EMAIL.finditer(view):
-        hits.append(("email", m.start(), m.end()))
-    for m in _WECHAT.finditer(view):
-        group = next(g for g in ("id", "latin", "wxid") if m.group(g))
-        hits.append(("wechat", m.start(group), m.end(group)))
-    for m in _PLATE.finditer(view):
-        hits.append(("plate", m.start(), m.end()))
-    for pattern in _ROOM_PATTERNS:
-        for m in pattern.finditer(view):
-            if _DATE_LIKE.fullmatch(m.group().strip()):
-                continue
-            hits.append(("room", m.start(), m.end()))
+    if "@" in view:
+        for m in _EMAIL.finditer(view):
+            hits.append(("email", m.start(), m.end()))
+    if _KEYWORD.search(view):
+        for m in _WECHAT.finditer(view):
+            group = next(g for g in ("id", "latin", "wxid") if m.group(g))
+            hits.append(("wechat", m.start(group), m.end(group)))
+    if _PROVINCE.search(view):
+        for m in _PLATE.finditer(view):
+            hits.append(("plate", m.start(), m.end()))
+    if _ROOM_MARK.search(view):
+        for pattern in _ROOM_PATTERNS:
+            for m in pattern.finditer(view):
+                if _DATE_LIKE.fullmatch(m.group().strip()):
+                    continue
+                hits.append(("room", m.start(), m.end()))
     return hits
 
 
@@ -318,7 +337,17 @@ def _pattern_hits(view: str) -> list[tuple[str, int, int]]:
 
 
 # Every form above needs a digit (of any width or script) or an @; most cells have neither.
-_MAYBE = re.compile(r"[\d@＠〇零一二三四五六七八九两幺]|微信|v信|威信|wx|vx|wechat|weixin", re.I)
+_MAYBE = re.compile(
+    r"\d(?:\D{0,3}\d){2}|[@＠]|[〇零一二三四五六七八九两幺]{3}|微信|v信|威信|wx|vx|wechat|weixin",
+    re.I,
+)
+# A cell that is only an amount, a count, a date, a period or a time holds nothing personal
+# (whole numbers of ten digits or more are left to the full check: 0216458123 is a phone).
+_PLAIN = re.compile(
+    r"[+-]?\d{1,9}(?:\.\d{1,6})?|\d{4}-\d{2}(?:-\d{2})?|\d{4}[QH]\d|\d{1,2}:\d{2}(?::\d{2})?"
+)
+# Seven digits close together: the least any phone, ID or card number has.
+_SEVEN = re.compile(r"\d(?:[ \t\-.·•_/()]{0,3}\d){6}")
 
 
 def find(text: str, *, allow: Iterable[str] = ()) -> list[Hit]:
@@ -330,11 +359,11 @@ def find(text: str, *, allow: Iterable[str] = ()) -> list[Hit]:
     """
     if not text or not isinstance(text, str):
         return []
-    if not _MAYBE.search(text):
+    if not _MAYBE.search(text) or _PLAIN.fullmatch(text):
         return []
     allowed = set(allow)
     view, where = _view(text)
-    found = _number_hits(view)
+    found = _number_hits(view) if _SEVEN.search(view) else []
     # Numbers first: a mobile inside 「3号楼 13812345678」 is a mobile, not a room.
     taken = [False] * len(view)
     for _, s, e in found:
@@ -349,7 +378,7 @@ def find(text: str, *, allow: Iterable[str] = ()) -> list[Hit]:
     for kind, s, e in sorted(found, key=lambda h: h[1]):
         if kind in allowed:
             continue
-        start, end = where[s], where[e - 1] + 1
+        start, end = (where[s], where[e - 1] + 1) if where else (s, e)
         hits.append(Hit(kind, start, end, _masked(kind, text[start:end])))
     return hits
 
@@ -382,7 +411,9 @@ def _masked(kind: str, original: str) -> str:
         # The building may be published; the room is what identifies a household.
         view, where = _view(original)
         last = list(re.finditer(r"\d+", view))[-1]
-        start, end = where[last.start()], where[last.end() - 1] + 1
+        start, end = last.span()
+        if where:
+            start, end = where[start], where[end - 1] + 1
         return original[:start] + "*" * (end - start) + original[end:]
     return mask_number(original, mobile=kind == "mobile")
 
