@@ -386,3 +386,6 @@ main.add_command(codeowners_command)
 from .notices import command as notices_command  # noqa: E402
 
 main.add_command(notices_command)
+from .deploy import command as deploy_command  # noqa: E402
+
+main.add_command(deploy_command)
