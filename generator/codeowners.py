@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 import yaml
 
+from . import safeyaml
 from .load import ESTATE_ID
 from .packagefiles import PackageFileError
 
@@ -61,7 +62,7 @@ class Mapping:
 def load_mapping(path: Path) -> Mapping:
     """Read and check ``committees.yaml``; raises :class:`PackageFileError` with the fix."""
     try:
-        raw = yaml.safe_load(path.read_text("utf-8")) or {}
+        raw = safeyaml.load(safeyaml.read(path)) or {}
     except FileNotFoundError:
         raise PackageFileError(f"找不到 / not found: {path}") from None
     except (UnicodeDecodeError, yaml.YAMLError) as error:

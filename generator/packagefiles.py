@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from . import safeyaml
 from .config import load_rules_config
 from .findings import Report
 from .load import (
@@ -159,7 +160,7 @@ def _yaml_scalar(value: str) -> str:
 def listed_tables(descriptor_path: Path) -> list[str]:
     """Table names a descriptor lists (empty when it cannot be read)."""
     try:
-        raw = yaml.safe_load(descriptor_path.read_bytes().decode("utf-8-sig"))
+        raw = safeyaml.load(descriptor_path.read_bytes().decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return []
     resources = raw.get("resources") if isinstance(raw, dict) else None
@@ -182,7 +183,7 @@ def add_resources(descriptor_path: Path, tables: list[str]) -> None:
             indent = line[: len(line) - len(stripped)]
             break
     added = [line for table in tables for line in _resource_lines(table, indent)]
-    raw = yaml.safe_load(text)
+    raw = safeyaml.load(text)
     last_key = list(raw)[-1] if isinstance(raw, dict) and raw else None
     if last_key == "resources" and isinstance(raw.get("resources"), list):
         # resources is the last key: append after the last line that has content.

@@ -589,11 +589,13 @@ class Guard:
 
         import yaml
 
+        from . import safeyaml
+
         path = Path(data_dir) / REDACTIONS_FILE
         if not path.is_file():
             return cls()
         try:
-            raw = yaml.safe_load(path.read_text("utf-8"))
+            raw = safeyaml.load(safeyaml.read(path))
         except (yaml.YAMLError, UnicodeDecodeError) as error:
             raise RedactionError(
                 f"{path}：无法读取（{type(error).__name__}），请检查格式。/ {path} cannot be "
