@@ -168,13 +168,13 @@ def _unsafe_paths_are_misuse(func, *args, **kwargs):
 
 
 def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=False):
-    """Compose the pipeline; returns the report. Raises click exceptions on failure."""
+    """Check the options, then call the library's build (generator/pipeline); returns its
+    result. Raises click exceptions on failure."""
     import time
 
-    from . import build as build_mod
     from . import frame as frame_mod
-    from . import model, render, search
-    from .history import read_history
+    from . import pipeline, search
+    from .build import BuildError
 
     started = time.monotonic()
     say = (lambda *a, **k: None) if quiet else (lambda msg: click.echo(msg, err=True))
@@ -190,30 +190,7 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
         data_dir=data_path,
         config_file=config_path,
     )
-    rules = _rules(data_path)
-    guard = _guard(data_path)
-    say("1/4 读取并校验数据 / loading and validating data …")
-    loaded = load(data_path)
-    report = validate_packages(loaded, as_of, rules)
-    if not report.valid:
-        click.echo(format_table(report), err=True)
-        raise click.ClickException(
-            "数据有错误，未构建，原有网站保持不变。/ The data has errors: nothing was built and "
-            "the previous site is unchanged."
-        )
-    if guard.redactions:
-        # The takedown list: what is published is the data with the listed values and
-        # rows masked; validation above judged the data as committed.
-        report.tables = {
-            estate_id: {name: guard.rows(estate_id, name, rows) for name, rows in tables.items()}
-            for estate_id, tables in report.tables.items()
-        }
-    estates = model.build_estates(report, as_of, rules)
     settings = yaml_safe(config_path)
-    estates_dir = data_path / "estates" if (data_path / "estates").is_dir() else data_path
-    history = read_history(loaded.root, estates_dir, loaded.schemas)
-    if history.message:
-        say(f"   {history.message} / {history.message_en}")
     url = site_url or settings.get("site_url")
     if not url:
         # QR codes, feeds and calendars carry absolute URLs: a build without the site's
@@ -224,46 +201,26 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
         )
     if not url.endswith("/"):
         url += "/"
-    # Only folders Sunlight made (a marker file) or empty ones are replaced.
-    docs = _unsafe_paths_are_misuse(build_mod.prepare_outputs, site_path, build_path)
-    site = render.make_site(estates, as_of, url, history, settings.get("repo_url"), guard=guard)
-    render.copy_content(config_path.resolve().parent / "content", docs)
-    # The blank workbook committees fill in, downloadable from the guide (no tools needed).
-    from . import sheets
-
-    sheets.write_template(
-        docs / "guide" / "sunlight-template.xlsx", sheets.load_sheet_schemas(data_path)
-    )
-    # MkDocs builds the guide and the site frame (generator/frame.py); the generated
-    # pages are rendered into the frame afterwards, never through MkDocs.
-    placeholders = frame_mod.write_sources(docs, settings.get("nav"))
-    packages = {p.estate_id: p for p in loaded.packages}
-    say("2/4 MkDocs 构建说明页与页面框架 / building the guide and the site frame with MkDocs …")
-    mk_config = build_mod.write_mkdocs_config(
-        config_path,
-        docs,
-        build_path,
+    options = pipeline.BuildOptions(
+        data_dir=data_path,
+        site_dir=site_path,
+        build_dir=build_path,
+        config_file=config_path,
+        as_of=as_of,
         site_url=url,
-        extra={"as_of": as_of.isoformat(), "feeds": site.feeds_enabled},
+        repo_url=settings.get("repo_url"),
+        rules=_rules(data_path),
+        guard=_guard(data_path),
+        say=say,
     )
-    staging = build_mod.new_staging_dir(site_path)
     try:
-        build_mod.run_mkdocs(mk_config, staging, as_of)
-        build_mod.clean_markup(staging)
-        frame = frame_mod.capture(staging, placeholders, clean=build_mod.clean_page)
-        say(f"3/4 生成 {len(estates)} 个小区的页面 / rendering {len(estates)} estates …")
-        with click.progressbar(length=len(estates), file=sys.stderr, label="   ") as bar:
-            files = render.render_site(
-                site, frame, packages, progress=lambda estate: bar.update(1)
-            )
-            render.write_files(staging, files)
-        # Search (generator/search.py): Pagefind indexes the staging folder, so a failed
-        # index, like a failed MkDocs build, leaves the published site as it was.
-        stats = search.index_site(staging)
-        say(f"   搜索索引 / search index: {stats.pages} pages in {stats.seconds:.1f} s")
-    except (search.SearchError, build_mod.BuildError, frame_mod.FrameError) as error:
-        build_mod.discard(staging)
-        click.echo(error.output, err=True)
+        result = _unsafe_paths_are_misuse(pipeline.build, options)
+    except pipeline.BuildFailed as failed:
+        if failed.findings:
+            click.echo(format_table_of(failed.findings), err=True)
+        raise click.ClickException(str(failed)) from None
+    except (search.SearchError, BuildError, frame_mod.FrameError) as error:
+        click.echo(getattr(error, "output", ""), err=True)
         what = (
             ("搜索索引失败", "Indexing for search failed")
             if isinstance(error, search.SearchError)
@@ -274,19 +231,18 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
         raise click.ClickException(
             f"{what[0]}，原有网站保持不变。/ {what[1]}; the previous site is unchanged."
         ) from None
-    except BaseException:
-        build_mod.discard(staging)
-        raise
-    try:
-        _unsafe_paths_are_misuse(build_mod.publish, staging, site_path)
-    except BaseException:
-        build_mod.discard(staging)
-        raise
     say(
-        f"4/4 完成 / done: {site_dir}  ({len(estates)} 个小区 estates, "
-        f"{len(report.warnings)} 个提醒 warnings, {time.monotonic() - started:.1f} s)"
+        f"4/4 完成 / done: {site_dir}  ({result.estates} 个小区 estates, "
+        f"{len(result.warnings)} 个提醒 warnings; {result.computed} computed, "
+        f"{result.cached} from the cache; {time.monotonic() - started:.1f} s)"
     )
-    return report
+    return result
+
+
+def format_table_of(findings) -> str:
+    from .findings import Report
+
+    return format_table(Report(findings=list(findings)))
 
 
 def yaml_safe(path: Path) -> dict:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 import segno
@@ -36,6 +37,9 @@ from .frame import Frame
 from .history import WITHHELD, Entry, History, commit_url, file_url
 from .model import DISTRICT_SLUGS, TABLE_TITLES, Estate
 from .privacy import Guard
+
+if TYPE_CHECKING:  # the pipeline imports this module
+    from .pipeline.summaries import EstateSummary
 
 # The version token a printed notice carries in its QR code (?v=…): the start of the
 # package's content checksum, which names the same content with or without git.
@@ -118,6 +122,9 @@ def yesno(value) -> str:
     return "—" if value is None else ("是" if value else "否")
 
 
+# Cached: a page links to the same few dozen targets from the same base, and
+# posixpath.relpath is the costliest part of a small page.
+@functools.lru_cache(maxsize=65536)
 def rel(target: str, base: str) -> str:
     """Relative link from the page at directory URL ``base`` to ``target``.
 
@@ -643,7 +650,7 @@ def copy_content(content_dir: Path, docs_dir: Path) -> None:
 
 
 def make_site(
-    estates: list[Estate],
+    estates: list[EstateSummary],
     as_of: dt.date,
     site_url: str,
     history: History | None = None,
@@ -661,6 +668,6 @@ def make_site(
         total_households=sum(e.profile.get("households") or 0 for e in estates),
         overdue_estates=sum(1 for e in estates if e.overdue),
         most_warnings=sorted(
-            (e for e in estates if e.warnings), key=lambda e: (-len(e.warnings), e.id)
+            (e for e in estates if e.warnings), key=lambda e: (-e.warnings, e.id)
         )[:20],
     )

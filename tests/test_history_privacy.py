@@ -438,11 +438,6 @@ def test_feeds_show_masked_changes_and_no_git_metadata(built, story):
     assert {e.author for e in city.entries if "另一小区" in e.title} == {"业委会"}
 
 
-# Strict: once cli._build passes guard=guard to read_history this passes, and the marker
-# must go (an unexpected pass fails the suite).
-@pytest.mark.xfail(
-    strict=True, reason="cli._build does not pass its Guard to read_history yet (the lead wires it)"
-)
 def test_the_takedown_list_reaches_the_built_history_and_feeds(built):
     """A value listed in data/redactions.yaml is on no page and in no feed, though an old
     commit holds it: the build reads history with the guard (Guard.for_data)."""

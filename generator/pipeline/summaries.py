@@ -1,0 +1,140 @@
+"""What the aggregate pages know of an estate: a small, versioned summary.
+
+Street, district, 质价, overview, directory and home pages, the feeds and the search shards
+are built from these alone (the city reduce), never from an estate's tables, so a city's
+worth of them fits in memory and a cached estate needs no work at all. Everything is plain
+data that survives a JSON round trip (:func:`dumps` / :func:`loads`): the build cache keeps
+summaries as JSON, never pickles, so a cache entry can be checked and cannot run code.
+
+Planned additions (the district issue): the company's credit code, supervision, fee
+collection rate, evaluation grade and one status level. Adding a field bumps
+:data:`SUMMARY_VERSION`, which is part of every cache key, so old entries are recomputed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..domain.disclosure import DisclosureItem
+from ..model import Estate, Metrics
+
+SUMMARY_VERSION = 1
+
+
+@dataclass
+class EstateSummary:
+    """One estate as the aggregate pages show it. Field names are the templates' contract:
+    the same as :class:`generator.model.Estate` where both have them, except that
+    ``warnings`` and ``errors`` are counts here."""
+
+    id: str
+    name: str
+    district: str
+    street: str
+    district_slug: str
+    property_type: str
+    residents_committee: str
+    households: int
+    committee_status: str
+    checksum: str
+    disclosure: list[DisclosureItem] = field(default_factory=list)
+    metrics: Metrics | None = None
+    warnings: int = 0
+    errors: int = 0
+
+    @property
+    def overdue(self) -> list[DisclosureItem]:
+        return [d for d in self.disclosure if d.overdue]
+
+    @property
+    def disclosure_label(self) -> str:
+        return f"{len(self.overdue)} 项逾期" if self.overdue else "按时公示"
+
+    @property
+    def profile(self) -> dict:
+        """The few profile fields aggregates read (households for the city's total)."""
+        return {"households": self.households, "residents_committee": self.residents_committee}
+
+
+def summarise(estate: Estate) -> EstateSummary:
+    profile = estate.profile
+    return EstateSummary(
+        id=estate.id,
+        name=estate.name,
+        district=estate.district,
+        street=estate.street,
+        district_slug=estate.district_slug,
+        property_type=estate.property_type,
+        residents_committee=profile.get("residents_committee") or "",
+        households=profile.get("households") or 0,
+        committee_status=estate.committee_status,
+        checksum=estate.checksum,
+        disclosure=list(estate.disclosure),
+        metrics=estate.metrics,
+        warnings=len(estate.warnings),
+        errors=len(estate.errors),
+    )
+
+
+# --- JSON, with the few types summaries hold -------------------------------------------------
+
+_CLASSES = {cls.__name__: cls for cls in (EstateSummary, DisclosureItem, Metrics)}
+
+
+def _encode(value):
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if dataclasses.is_dataclass(value) and type(value).__name__ in _CLASSES:
+        return {
+            "$type": type(value).__name__,
+            **{f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)},
+        }
+    if isinstance(value, dict):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    raise TypeError(f"a summary cannot hold {type(value).__name__}")
+
+
+def _decode(value):
+    if isinstance(value, dict):
+        if "$decimal" in value:
+            return Decimal(value["$decimal"])
+        if "$date" in value:
+            return dt.date.fromisoformat(value["$date"])
+        if "$type" in value:
+            cls = _CLASSES[value["$type"]]
+            names = {f.name for f in dataclasses.fields(cls)}
+            return cls(**{k: _decode(v) for k, v in value.items() if k in names})
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def to_plain(value):
+    """Summaries, findings' fields and the like as JSON-ready values."""
+    return _encode(value)
+
+
+def from_plain(value):
+    return _decode(value)
+
+
+def dumps(summary: EstateSummary) -> str:
+    return json.dumps(_encode(summary), ensure_ascii=False, sort_keys=True)
+
+
+def loads(text: str) -> EstateSummary:
+    summary = _decode(json.loads(text))
+    if not isinstance(summary, EstateSummary):
+        raise ValueError("not an estate summary")
+    return summary

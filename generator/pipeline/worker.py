@@ -1,0 +1,216 @@
+"""The map: one estate through load → validate → model → render, in a worker process.
+
+A worker is given what every estate shares once (:class:`Shared`, set before the pool
+forks, so nothing large is pickled per estate) and one :class:`EstateJob` at a time. It
+returns an :class:`EstateResult`: the estate's findings, its summary for the aggregate pages,
+and the site paths it wrote with their checksums — never the pages themselves, so the
+parent process holds a small summary per estate, whatever the size of the city.
+
+With a cache entry for the estate's key, the worker writes the cached files into the
+staging site instead of computing them (a hard link from the previous site when that file
+is unchanged, else the cached blob). A missing or damaged blob means the estate is computed
+again; a cached result is never half-used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..checksum import checksum_of, is_package_file
+from ..findings import ERROR, Finding
+from ..load import load_package
+from ..model import build_estate
+from ..privacy import Guard
+from ..validate import validate_package
+from . import summaries
+from .cache import Cache, sha256
+from .keys import estate_key
+
+
+@dataclass
+class Shared:
+    """What every estate of one build shares (read-only in the workers)."""
+
+    root: Path  # the repository root, for the paths findings name
+    schemas: dict[str, dict]
+    rules: dict
+    guard: Guard
+    as_of: dt.date
+    shared_key: str
+    staging: Path
+    cache: Cache
+    render: object  # (estate, package, versions) -> {site path: bytes}; frame inside
+    previous_site: Path | None = None
+    previous_manifest: dict[str, list] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EstateJob:
+    estate_id: str
+    folder: str
+    history: tuple = ()  # this estate's history entries, newest first
+
+
+@dataclass
+class EstateResult:
+    estate_id: str
+    key: str
+    findings: list[Finding]
+    summary: summaries.EstateSummary | None
+    files: dict[str, str]  # site path → sha256
+    declared_name: str | None
+    cached: bool = False
+
+
+# Set in the parent before the pool forks (and used directly when running in-process).
+SHARED: Shared | None = None
+
+
+def run(job: EstateJob) -> EstateResult:
+    shared = SHARED
+    assert shared is not None, "worker.SHARED is set before jobs run"
+    folder = Path(job.folder)
+    files = _package_files(folder)
+    history = [_plain_entry(e) for e in job.history]
+    key = estate_key(shared.shared_key, checksum_of(files), None, history)
+    entry = shared.cache.get(key)
+    if entry is not None:
+        hit = _from_cache(job, key, entry, files, shared)
+        if hit is not None:
+            return hit
+    return _compute(job, key, files, shared)
+
+
+def _package_files(folder: Path) -> dict[str, bytes]:
+    if not folder.is_dir() or folder.is_symlink():
+        return {}
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(folder.iterdir())
+        if p.is_file() and not p.is_symlink() and is_package_file(p.name)
+    }
+
+
+def _plain_entry(entry) -> object:
+    return dataclasses.asdict(entry) if dataclasses.is_dataclass(entry) else entry
+
+
+def _compute(job: EstateJob, key: str, files: dict[str, bytes], shared: Shared) -> EstateResult:
+    pkg = load_package(Path(job.folder), shared.root, shared.schemas)
+    findings, tables = validate_package(pkg, shared.as_of, shared.rules, shared.root)
+    result = EstateResult(job.estate_id, key, findings, None, {}, pkg.declared_name)
+    if any(f.severity == ERROR for f in findings) or not tables or not tables.get("estate"):
+        # Nothing is rendered for an estate with errors (the build will not publish);
+        # its findings are cached all the same, so the next run reports them at once.
+        _store(shared, result, {})
+        return result
+    if shared.guard.redactions:
+        tables = {
+            name: shared.guard.rows(job.estate_id, name, rows) for name, rows in tables.items()
+        }
+    estate = build_estate(
+        job.estate_id, Path(job.folder), tables, findings, shared.as_of, shared.rules
+    )
+    written = shared.render(estate, pkg, list(job.history))
+    result.summary = summaries.summarise(estate)
+    sources = {sha256(data): name for name, data in files.items()}
+    blobs: dict[str, bytes] = {}
+    for path, data in sorted(written.items()):
+        digest = sha256(data)
+        _write(shared.staging / path, data)
+        result.files[path] = digest
+        if digest not in sources:
+            blobs[digest] = data
+    _store(shared, result, blobs, sources)
+    return result
+
+
+def _store(shared: Shared, result: EstateResult, blobs: dict[str, bytes], sources=None) -> None:
+    for digest, data in blobs.items():
+        shared.cache.put_blob(data, digest)
+    shared.cache.put(
+        result.key,
+        {
+            "estate_id": result.estate_id,
+            "declared_name": result.declared_name,
+            "findings": [f.as_dict() for f in result.findings],
+            "summary": summaries.to_plain(result.summary) if result.summary else None,
+            # A download that is a byte copy of a package file is taken from the package
+            # (its bytes are part of the key), not stored twice.
+            "files": {
+                path: {"sha": digest, "src": (sources or {}).get(digest)}
+                for path, digest in result.files.items()
+            },
+        },
+    )
+
+
+def _from_cache(
+    job: EstateJob, key: str, entry: dict, files: dict[str, bytes], shared: Shared
+) -> EstateResult | None:
+    try:
+        findings = [Finding(**f) for f in entry["findings"]]
+        summary = summaries.from_plain(entry["summary"]) if entry["summary"] else None
+        if summary is not None and not isinstance(summary, summaries.EstateSummary):
+            return None
+        wanted = {path: (f["sha"], f.get("src")) for path, f in entry["files"].items()}
+    except (KeyError, TypeError, ValueError):
+        return None
+    written: dict[str, str] = {}
+    for path, (digest, src) in wanted.items():
+        if not _safe_site_path(path) or not _materialise(shared, path, digest, src, files):
+            # Damaged entry: drop what was written and compute the estate afresh.
+            for done in written:
+                (shared.staging / done).unlink(missing_ok=True)
+            return None
+        written[path] = digest
+    return EstateResult(
+        job.estate_id, key, findings, summary, written, entry.get("declared_name"), cached=True
+    )
+
+
+def _safe_site_path(path: str) -> bool:
+    parts = Path(path).parts
+    return bool(parts) and not Path(path).is_absolute() and ".." not in parts
+
+
+def _materialise(shared: Shared, path: str, digest: str, src, files: dict[str, bytes]) -> bool:
+    target = shared.staging / path
+    previous = shared.previous_manifest.get(path)
+    if shared.previous_site is not None and previous and previous[0] == digest:
+        old = shared.previous_site / path
+        try:
+            st = old.stat()
+            if (st.st_size, st.st_mtime_ns) == tuple(previous[1:3]):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(old, target)
+                return True
+        except OSError:
+            pass
+    if src is not None and src in files and sha256(files[src]) == digest:
+        _write(target, files[src])
+        return True
+    data = shared.cache.blob(digest)
+    if data is None:
+        return False
+    _write(target, data)
+    return True
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() or path.is_symlink():
+        # A hard link shares its bytes with the previous site: never write through it.
+        path.unlink()
+    # World-readable whatever the umask: a web server running as another user serves it.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    os.fchmod(fd, 0o644)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
+__all__ = ["EstateJob", "EstateResult", "Shared", "run"]
