@@ -583,42 +583,65 @@ def _run_parallel(func, items: Iterable, jobs: int) -> None:
 # --------------------------------------------------------------------------- the CSP
 
 _SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script\s*>", re.S | re.I)
+_STYLE = re.compile(r"<style(?P<attrs>[^>]*)>(?P<body>.*?)</style\s*>", re.S | re.I)
 _ATTR_SRC = re.compile(r"\ssrc\s*=", re.I)
 _ATTR_TYPE = re.compile(r"""\stype\s*=\s*["']?([^"'\s>]+)""", re.I)
 _JS_TYPES = {"", "text/javascript", "application/javascript", "module"}
+# A style attribute needs 'unsafe-hashes' (or 'unsafe-inline'); the site has none.
+STYLE_ATTRIBUTE = re.compile(r"<[a-zA-Z][^>]*\sstyle\s*=", re.S)
 
 
-def inline_script_hashes(site_dir: Path) -> list[str]:
-    """``'sha256-…'`` of every distinct inline script in the site's pages, sorted.
+def _hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+@dataclasses.dataclass(frozen=True)
+class InlineCode:
+    scripts: list[str]  # 'sha256-…' of each distinct inline script, sorted
+    styles: list[str]  # the same for <style> blocks (the notice's @page rule)
+
+
+def inline_code(site_dir: Path) -> InlineCode:
+    """The hashes of every distinct inline script and style block in the site's pages.
 
     Scripts with ``src`` load from the site itself ('self'); data blocks such as Material's
-    ``<script type="application/json">`` are not run and need no hash."""
-    hashes = set()
+    ``<script type="application/json">`` are not run and need no hash. Material's
+    ``__md_scope`` script differs by page depth, so there is one hash per depth."""
+    scripts, styles = set(), set()
     for page in sorted(site_dir.rglob("*.html")):
-        for match in _SCRIPT.finditer(page.read_text("utf-8")):
+        text = page.read_text("utf-8")
+        for match in _SCRIPT.finditer(text):
             attrs = match.group("attrs")
             if _ATTR_SRC.search(attrs):
                 continue
             kind = _ATTR_TYPE.search(attrs)
             if kind and kind.group(1).lower() not in _JS_TYPES:
                 continue
-            digest = hashlib.sha256(match.group("body").encode("utf-8")).digest()
-            hashes.add(f"'sha256-{base64.b64encode(digest).decode('ascii')}'")
-    return sorted(hashes)
+            scripts.add(_hash(match.group("body")))
+        for match in _STYLE.finditer(text):
+            styles.add(_hash(match.group("body")))
+    return InlineCode(sorted(scripts), sorted(styles))
+
+
+def inline_script_hashes(site_dir: Path) -> list[str]:
+    return inline_code(site_dir).scripts
 
 
 def content_security_policy(site_dir: Path, *, meta: bool = False) -> str:
     """The policy that allows only the site itself.
 
     ``'wasm-unsafe-eval'`` lets Pagefind run its WebAssembly (no JavaScript eval). Styles
-    need no 'unsafe-inline': the pages carry no style attributes, and Material sets styles
-    through the CSSOM, which CSP does not restrict. ``meta=True`` leaves out what a
+    need no 'unsafe-inline': the pages carry no style attributes (tests/test_nginx.py checks),
+    Material sets styles through the CSSOM, which CSP does not restrict, and the notice's
+    ``<style>@page …</style>`` is allowed by its hash. ``meta=True`` leaves out what a
     ``<meta>`` policy may not carry (frame-ancestors; browsers ignore it there and warn)."""
-    scripts = " ".join(["'self'", "'wasm-unsafe-eval'", *inline_script_hashes(site_dir)])
+    code = inline_code(site_dir)
+    scripts = " ".join(["'self'", "'wasm-unsafe-eval'", *code.scripts])
     directives = [
         "default-src 'self'",
         f"script-src {scripts}",
-        "style-src 'self'",
+        " ".join(["style-src 'self'", *code.styles]),
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",

@@ -27,6 +27,9 @@ command -v npm >/dev/null || missing+=(npm)
 # poppler-utils: tests/test_notices.py lists a notice PDF's fonts (pdffonts: Chinese must be in
 # an embedded font) and renders it to PNG (pdftoppm) to decode its QR code.
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+# nginx-light: tests/test_nginx.py serves the built site with deploy/nginx/sunlight.conf
+# (Debian puts the binary in /usr/sbin, which a non-root PATH may lack).
+{ command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null || missing+=(nginx-light)
 
 install_node_tools() {
   # axe-core is injected into the page by tests/test_a11y.py; npm ci is exact and offline-safe.

@@ -634,7 +634,71 @@ def test_the_csp_hashes_every_inline_script_and_allows_only_the_site(built_site)
     assert "frame-ancestors" not in meta and meta in policy
 
 
+def test_no_page_needs_unsafe_inline_styles(built_site):
+    """A style attribute would need 'unsafe-hashes'; <style> blocks are allowed by hash."""
+    with_attribute = [
+        p.relative_to(built_site).as_posix()
+        for p in built_site.rglob("*.html")
+        if dp.STYLE_ATTRIBUTE.search(p.read_text("utf-8"))
+    ]
+    assert with_attribute == []
+    notice = (built_site / "estates" / ESTATE / "notice" / "index.html").read_text("utf-8")
+    page_rule = re.search(r"<style>(.*?)</style>", notice, re.S).group(1)
+    assert dp._hash(page_rule) in dp.content_security_policy(built_site).split("style-src")[1]
+
+
 def test_print_csp(built_site):
     result = CliRunner().invoke(main, ["deploy", "--print-csp", "--site-dir", str(built_site)])
     assert result.exit_code == 0
     assert result.output.strip() == dp.content_security_policy(built_site)
+
+
+# --------------------------------------------------------------------------- filing numbers
+
+ICP = "沪ICP备12345678号-1"
+PSB = "沪公网安备31010402000001号"
+
+
+def test_the_repository_site_shows_no_filing_line(built_site):
+    for page in ("index.html", f"estates/{ESTATE}/index.html"):
+        assert 'class="sl-filing"' not in (built_site / page).read_text("utf-8")
+
+
+def test_filing_numbers_are_in_every_pages_footer(tmp_path):
+    """mkdocs.yml extra.icp / extra.psb: a build with them shows both on every page."""
+    import yaml
+    from bs4 import BeautifulSoup
+
+    repo = Path(__file__).resolve().parent.parent
+    project = tmp_path / "project"
+    project.mkdir()
+    config = yaml.safe_load((repo / "mkdocs.yml").read_text("utf-8"))
+    config["extra"].update(icp=ICP, psb=PSB)
+    config["theme"]["custom_dir"] = str(repo / "theme")
+    (project / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    shutil.copytree(repo / "content", project / "content")
+    data = project / "data"
+    shutil.copytree(
+        repo / "data",
+        data,
+        ignore=lambda folder, names: [
+            n for n in names if Path(folder).name == "estates" and n != ESTATE
+        ],
+    )
+    site = tmp_path / "site"
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "sunlight"), "build", str(data),
+            "--site-dir", str(site), "--build-dir", str(tmp_path / "build"),
+            "--as-of", "2026-11-20", "--config-file", str(project / "mkdocs.yml"),
+        ],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=project,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        footer = BeautifulSoup(page.read_text("utf-8"), "html.parser").select_one(".sl-filing")
+        assert footer is not None, page
+        links = {a.get_text(strip=True): a["href"] for a in footer.select("a")}
+        assert links == {ICP: "https://beian.miit.gov.cn/", PSB: "https://beian.mps.gov.cn/"}, page
