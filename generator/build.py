@@ -1,4 +1,5 @@
-"""Stage 5 — build: run MkDocs on the rendered pages and publish the site atomically.
+"""Stage 5 — build: run MkDocs on the guide and the frame pages, and publish the site
+atomically. (Generated pages never go through MkDocs: generator/frame.py.)
 
 The MkDocs glue is deliberately thin: one derived config file and one subprocess. The
 derived ``mkdocs.yml`` is the project's own with paths made absolute and the build's

@@ -1,11 +1,15 @@
-"""Stage 4 — render: write the site's pages as plain Markdown files.
+"""Stage 4 — render: every generated page as final HTML, in the site frame.
 
 Pages are jinja2 templates from ``theme/sunlight/`` rendered with autoescape (every value
 from data is escaped) and StrictUndefined (a missing value fails the build rather than
-printing nothing). Each page is a Markdown file with front matter whose body is
-mostly raw HTML blocks: Python-Markdown leaves those alone, so a name like 张*明 is
-never mistaken for emphasis. The output is plain files that any MkDocs-compatible
-builder can turn into a site; nothing here imports MkDocs.
+printing nothing). A template writes the page's body — what MkDocs used to print inside
+Material's content area — and :class:`generator.frame.Frame` puts it in the shell
+captured from MkDocs' build of the guide. No Markdown is involved, so a name like 张*明
+is never mistaken for emphasis, and nothing here imports MkDocs.
+
+:func:`render_estate` makes everything under ``estates/<id>/`` from one estate and a
+small :class:`EstateContext` (a worker process needs nothing else); :func:`render_aggregates`
+makes the pages that gather estates. Both return ``{site-relative path: bytes}``.
 """
 
 from __future__ import annotations
@@ -142,7 +146,8 @@ def rel(target: str, base: str) -> str:
 
 
 def _single_line(value):
-    # A newline inside a cell would end Markdown's raw HTML block early.
+    # Values print on one line, as when pages went through Markdown (where a newline
+    # inside a cell ended the raw HTML block); in HTML it is only a space.
     if isinstance(value, str) and not isinstance(value, Markup) and "\n" in value:
         return " ".join(value.split())
     return value
