@@ -685,7 +685,7 @@ def make_site(
         districts=group_districts(estates),
         total_households=sum(e.profile.get("households") or 0 for e in estates),
         overdue_estates=sum(1 for e in estates if e.overdue),
-        most_warnings=sorted(
-            (e for e in estates if e.warnings), key=lambda e: (-e.warnings, e.id)
-        )[:20],
+        most_warnings=sorted((e for e in estates if e.warnings), key=lambda e: (-e.warnings, e.id))[
+            :20
+        ],
     )
