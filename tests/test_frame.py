@@ -226,3 +226,35 @@ def test_no_mkdocs_internals_in_the_generator():
         assert not imports.search(path.read_text("utf-8")), path
     build_py = (REPO / "generator/build.py").read_text("utf-8")
     assert build_py.count('"-m",\n        "mkdocs",') == 1  # the one subprocess command
+
+
+def test_a_theme_that_drops_the_marker_fails_the_build_and_publishes_nothing(tmp_path):
+    # A theme override that prints no page content: the frame page's marker is missing,
+    # so `sunlight build` stops with a finding-style message and exit 1, and no site.
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    from .packages import write_package
+
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "theme", project / "theme")
+    shutil.copytree(REPO / "content", project / "content")
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    main_html = project / "theme" / "main.html"
+    main_html.write_text(
+        main_html.read_text("utf-8") + "\n{% block content %}<p>无内容</p>{% endblock %}\n",
+        "utf-8",
+    )
+    write_package(tmp_path / "data")
+    result = CliRunner().invoke(main, [
+        "build", str(tmp_path / "data"), "--site-dir", str(tmp_path / "site"),
+        "--build-dir", str(tmp_path / "build"), "--as-of", "2026-11-20",
+        "--config-file", str(project / "mkdocs.yml"),
+    ])  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "找不到标记" in result.output and "lacks the marker" in result.output
+    assert "页面框架无法使用" in result.output and "previous site is unchanged" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "site").exists()
+    assert not list(tmp_path.glob(".site.*"))
