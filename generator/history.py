@@ -11,7 +11,16 @@ Git is asked exactly three things, whatever the number of files or commits:
 1. ``git rev-parse`` — is this a repository, where is its top, is it a shallow clone;
 2. ``git log --raw`` over the estates folder — every commit and the blob id of every
    file it changed;
-3. ``git cat-file --batch`` — the contents of all those blobs, in one process.
+3. ``git cat-file --batch`` — the contents of those blobs, streamed in one process.
+
+With a cache folder (the build's ``build/cache``) the read is incremental: what was read
+as of a commit is kept in ``history/history.json``, and the next build asks git for HEAD
+(``rev-parse``), checks that the cached commit is on HEAD's first-parent line
+(``rev-list``), then logs only ``cached..HEAD`` and reads only the blobs those commits
+need (their files, and the previous versions of the estates they change). No new commit:
+no log at all. A rewritten line, a shallow clone or a cache that does not match (see
+:func:`_load_cache`) is read from the first commit, as without a cache; either way the
+result is the same.
 
 The log follows the first-parent line of the checked-out branch: those are exactly the
 states the site was built and published from (a merged pull request shows as one
@@ -43,8 +52,10 @@ import contextlib
 import csv
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
@@ -811,6 +822,7 @@ class _Publishable:
         self.guard, self.schemas = guard, schemas
         self._seen: dict[tuple[str, str, str, str | None], bool] = {}
         self._tables: dict[tuple[str | None, tuple[str, ...]], dict[str, str]] = {}
+        self._clean: dict[tuple[str, ...], set[str]] = {}  # allowed kinds → clean cells
 
     def files(self, estate_id: str, ids: Mapping[str, str], blobs: Mapping[str, bytes]) -> bool:
         if not ids:
@@ -850,7 +862,52 @@ class _Publishable:
         # telephone may be a landline, and a row takedown masks a row's cells. The header
         # line is free text.
         header = text.split("\n", 1)[0]
-        return guard.text(header) == header and guard.csv(estate_id, table, data) == data
+        return guard.text(header) == header and self._table(estate_id, table, data)
+
+    def _table(self, estate_id: str, table: str, data: bytes) -> bool:
+        """``guard.csv(estate_id, table, data) == data``, faster at city scale.
+
+        Without a takedown for this table (nor a listed value anywhere), a cell's public
+        form depends only on its text and column — the same dates, amounts and 是/否
+        recur in every estate — so each distinct cell is scanned once per read, not once
+        per file. Otherwise, and for whatever is not plain CSV, the guard decides.
+        """
+        guard = self.guard
+        if guard.touches(estate_id, table):
+            return guard.csv(estate_id, table, data) == data
+        try:
+            text = data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+        except (UnicodeDecodeError, csv.Error):
+            return guard.csv(estate_id, table, data) == data
+        if not rows:
+            return True
+        header, body = rows[0], itertools.islice(rows, 1, None)
+        allowed = [allowed_kinds(table, column) for column in header]
+        overflow = allowed_kinds(table, "")  # cells beyond the header
+        # The distinct cells of each column kind (C-speed sets), then only the ones not
+        # seen before are scanned.
+        groups: dict[tuple[str, ...], set[str]] = {}
+        if all(allow == overflow for allow in allowed):
+            groups[overflow] = set(itertools.chain.from_iterable(body))
+        else:
+            for cells in body:
+                for i, cell in enumerate(cells):
+                    groups.setdefault(allowed[i] if i < len(allowed) else overflow, set()).add(cell)
+        for allow, cells in groups.items():
+            clean = self._clean.setdefault(allow, set())
+            for cell in cells.difference(clean):
+                if guard.text(cell, allow=allow) != cell:
+                    return False
+                if len(clean) >= _CLEAN_CELLS:
+                    clean.clear()
+                clean.add(cell)
+        return True
+
+
+# Clean cells _Publishable remembers per column kind, at most (about 100 MB): then it
+# starts over.
+_CLEAN_CELLS = 1_000_000
 
 
 def _contents(ids: Mapping[str, str], blobs: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -996,6 +1053,7 @@ def _save_cache(path: Path, key: str, replay: _Replay) -> None:
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(header + b"\n" + payload)
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from a CI cache step
         os.replace(temporary, path)
     except OSError:
         with contextlib.suppress(OSError):
@@ -1141,8 +1199,9 @@ def _normalise(field_def: Mapping | None, text: str) -> tuple[object, str]:
     return text, text
 
 
-def _read_table(data: bytes, schema: Mapping) -> _Table:
-    """Parse one CSV for comparison; raise _Unreadable when rows cannot be matched."""
+def _records(data: bytes, schema: Mapping) -> tuple[list[str], list[list[str]], dict]:
+    """(header as column names, the records after it, the schema's fields by name) of
+    one CSV; raise _Unreadable when its rows cannot be matched by key."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -1163,14 +1222,27 @@ def _read_table(data: bytes, schema: Mapping) -> _Table:
         header.append(label if label in fields else by_title.get(label, label))
     if len(set(header)) != len(header):
         raise _Unreadable
-    key_fields = _primary_key(schema)
-    if any(k not in header for k in key_fields):
+    if any(k not in header for k in _primary_key(schema)):
         raise _Unreadable
+    return header, records[1:], fields
+
+
+def _count_rows(data: bytes, schema: Mapping) -> int:
+    """``len(_read_table(data, schema).order)`` without typing every cell: a table
+    published whole is only counted (at city scale, most of a first read)."""
+    _, records, _ = _records(data, schema)
+    return sum(1 for record in records if any(map(str.strip, record)))
+
+
+def _read_table(data: bytes, schema: Mapping) -> _Table:
+    """Parse one CSV for comparison; raise _Unreadable when rows cannot be matched."""
+    header, records, fields = _records(data, schema)
+    key_fields = _primary_key(schema)
     rows: dict[tuple, dict[str, object]] = {}
     shown: dict[tuple, dict[str, str]] = {}
     texts: dict[tuple, dict[str, str]] = {}
     order: list[tuple] = []
-    for record in records[1:]:
+    for record in records:
         if not any(cell.strip() for cell in record):
             continue  # blank lines are formatting
         values: dict[str, object] = {}
@@ -1204,12 +1276,34 @@ def _descriptor(files: Mapping[str, bytes]) -> tuple[str | None, dict | None]:
     """(descriptor file name, parsed mapping or None when it cannot be read)."""
     for name in DESCRIPTOR_NAMES:
         if name in files:
-            try:
-                raw = yaml.safe_load(files[name].decode("utf-8-sig"))
-            except Exception:  # any broken YAML is "unreadable", never fatal
-                return name, None
+            raw = _parse_descriptor(files[name])
             return name, raw if isinstance(raw, dict) else None
     return None, None
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_descriptor(data: bytes) -> object:
+    """The parsed descriptor, None when it cannot be read. Remembered for a few files: a
+    version is compared with the one before and checked for the guard, each needing it.
+    Callers only read the result."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    # libyaml's loader when PyYAML has it (eight times faster); what it refuses is
+    # still given to the pure-Python one, whose verdict it was before.
+    if _FAST_LOADER is not None:
+        try:
+            return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 (a safe loader)
+        except Exception:
+            pass
+    try:
+        return yaml.safe_load(text)
+    except Exception:  # any broken YAML is "unreadable", never fatal
+        return None
+
+
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
 
 def _table_files(
@@ -1340,7 +1434,7 @@ def _unreadable(file_name: str, table: str | None = None, title: str | None = No
 
 def _whole_table(table: str, title: str, data: bytes, schema: Mapping, added: bool) -> Change:
     try:
-        count: int | None = len(_read_table(data, schema).order)
+        count: int | None = _count_rows(data, schema)
     except Exception:  # the count is a nicety; the line still says what happened
         count = None
     if added:

@@ -357,3 +357,56 @@ def test_a_shallow_clone_is_read_as_before_and_never_cached(tmp_path: Path, monk
     h = reader.assert_same()
     assert not h.shallow and reader.full() and reader.cache_file.is_file()
     assert len(h.for_estate(ESTATE)) == 3
+
+
+def _variants(estate_dir: Path) -> list[tuple[str, bytes]]:
+    """(table, bytes) of every sample table, and of copies carrying personal data."""
+    tables = [(p.stem, p.read_bytes()) for p in sorted(estate_dir.glob("*.csv"))]
+    contacts = (estate_dir / "contacts.csv").read_bytes()
+    members = (estate_dir / "members.csv").read_bytes()
+    return [
+        *tables,
+        # The contacts table's public telephone may be a landline, never a mobile.
+        ("contacts", contacts.replace(b"021-55552101", b"021-55552102")),
+        ("contacts", contacts.replace(b"021-55552101", b"13912345678")),
+        # A mobile typed into another table's note, and a cell beyond the header.
+        ("members", members.replace("届满".encode(), "届满 13912345678".encode(), 1)),
+        ("members", members.replace(b"\n", b",13912345678\n", 2)),
+        ("members", b"\xef\xbb\xbf" + members),
+        ("members", members.replace("届满".encode(), "届满".encode("gbk"), 1)),
+        ("members", b""),
+    ]
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        Guard(),
+        Guard([Redaction("本人申请", dt.date(2025, 6, 1), value="上海江庭物业")]),
+        Guard(
+            [
+                Redaction(
+                    "本人申请",
+                    dt.date(2025, 6, 1),
+                    estate="binjiang-huating",
+                    table="members",
+                    key=(("member_id", "M201"),),
+                )
+            ]
+        ),
+    ],
+    ids=["patterns", "listed value", "row takedown"],
+)
+def test_links_are_vouched_for_exactly_as_the_guard_publishes(guard: Guard):
+    """The history remembers which cells passed the guard (they recur in every estate);
+    its verdict on a file must be the guard's own: the bytes it would publish unchanged."""
+    estate = "binjiang-huating"
+    public = history_module._Publishable(guard, SCHEMAS)
+    verdicts = []
+    for table, data in _variants(REPO / "data" / "estates" / estate):
+        expected = guard.csv(estate, table, data) == data
+        assert public._table(estate, table, data) == expected, (table, data[:80])
+        # Asked again, from what it remembers.
+        assert public._table(estate, table, data) == expected
+        verdicts.append(expected)
+    assert True in verdicts and False in verdicts
