@@ -592,6 +592,8 @@ def write_files(root: Path, files) -> int:
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
+        # Never write through a hard link: the guide's files are shared with the cache.
+        path.unlink(missing_ok=True)
         path.write_bytes(data)
         count += 1
     return count

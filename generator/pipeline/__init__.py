@@ -18,6 +18,7 @@ composes the stages. One run:
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import datetime as dt
 import json
 import multiprocessing
@@ -207,29 +208,17 @@ def build(options: BuildOptions) -> BuildResult:
         say(f"   {history.message} / {history.message_en}")
     stages["plan"] = lap()
 
-    # 2. the guide and the site frame, built by MkDocs into the staging folder.
+    # 2. the guide and the site frame, built by MkDocs into the staging folder (or taken
+    # from the cache when nothing MkDocs reads has changed).
     lap = _timer()
     settings = _settings(options.config_file)
     feeds_enabled = bool(history) and options.site_url.startswith(("http://", "https://"))
-    render.copy_content(Path(options.config_file).resolve().parent / "content", docs)
-    # The blank workbook committees fill in, downloadable from the guide.
-    sheets.write_template(
-        docs / "guide" / "sunlight-template.xlsx", sheets.load_sheet_schemas(data_dir)
-    )
-    placeholders = frame_mod.write_sources(docs, settings.get("nav"))
-    mk_config = build_mod.write_mkdocs_config(
-        Path(options.config_file),
-        docs,
-        build_dir,
-        site_url=options.site_url,
-        extra={"as_of": options.as_of.isoformat(), "feeds": feeds_enabled},
-    )
     staging = build_mod.new_staging_dir(Path(options.site_dir))
     try:
-        say("1/4 MkDocs 构建说明页与页面框架 / building the guide and the site frame with MkDocs …")
-        build_mod.run_mkdocs(mk_config, staging, options.as_of)
-        build_mod.clean_markup(staging)
-        frame = frame_mod.capture(staging, placeholders, clean=build_mod.clean_page)
+        frame = _guide_and_frame(
+            options, staging, docs, settings, feeds_enabled, schema_dir,
+            (frame_mod, render, sheets),
+        )  # fmt: skip
         stages["frame"] = lap()
         result = _map_and_reduce(
             options, stages, staging, frame, schemas, schema_dir, history, folders,
@@ -340,7 +329,11 @@ def _map_and_reduce(
     stages["aggregates"] = lap()
     lap = _timer()
     shards = search.plan_shards(staging, {s.id: s.district_slug for s in summaries})
-    stats = search.index_shards(staging, shards)
+    # Shards whose pages did not change are copied from the published site.
+    published = Path(options.site_dir)
+    stats = search.index_shards(
+        staging, shards, previous=published if published.is_dir() else None
+    )
     say(
         f"   搜索索引 / search index: {stats.pages} pages, {stats.shards} shards in {stats.seconds:.1f} s"
     )
@@ -356,6 +349,116 @@ def _map_and_reduce(
         "cached": sum(1 for r in results if r.cached),
         "files": files,
     }
+
+
+def _guide_and_frame(options, staging, docs, settings, feeds_enabled, schema_dir, modules):
+    """MkDocs builds ``content/`` and the frame pages into ``staging``; returns the Frame.
+
+    Its output depends only on the generator's code and theme, ``content/``, the config
+    file, the schemas (the workbook template), the site URL, the as-of date (in every
+    footer) and whether feeds are on. Keyed by those, it is kept in the cache, and a
+    build that changes only data hard-links it instead of running MkDocs again.
+    """
+    frame_mod, render, sheets = modules
+    config_file = Path(options.config_file)
+    content = config_file.resolve().parent / "content"
+    key = digest(
+        "mkdocs",
+        code_fingerprint(),
+        folder_fingerprint(content),
+        config_file.read_bytes(),
+        folder_fingerprint(Path(schema_dir), ("*.yaml", "*.yml", "*.json")),
+        options.site_url,
+        options.as_of.isoformat(),
+        str(feeds_enabled),
+    )
+    store = Cache(Path(options.build_dir) / "cache").root / "mkdocs"
+    frame = _cached_frame(store / key, staging, frame_mod)
+    if frame is not None:
+        options.say(
+            "1/4 说明页与页面框架未变，取自缓存 / guide and frame unchanged, from the cache"
+        )
+        return frame
+    render.copy_content(content, docs)
+    # The blank workbook committees fill in, downloadable from the guide.
+    sheets.write_template(
+        docs / "guide" / "sunlight-template.xlsx", sheets.load_sheet_schemas(options.data_dir)
+    )
+    placeholders = frame_mod.write_sources(docs, settings.get("nav"))
+    mk_config = build_mod.write_mkdocs_config(
+        config_file,
+        docs,
+        Path(options.build_dir),
+        site_url=options.site_url,
+        extra={"as_of": options.as_of.isoformat(), "feeds": feeds_enabled},
+    )
+    options.say(
+        "1/4 MkDocs 构建说明页与页面框架 / building the guide and the site frame with MkDocs …"
+    )
+    build_mod.run_mkdocs(mk_config, staging, options.as_of)
+    build_mod.clean_markup(staging)
+    frame = frame_mod.capture(staging, placeholders, clean=build_mod.clean_page)
+    _store_frame(store, key, staging, frame)
+    return frame
+
+
+def _frame_to_plain(frame) -> dict:
+    return {
+        "fingerprint": frame.fingerprint,
+        "shells": {
+            name: {
+                f.name: getattr(shell, f.name)
+                for f in dataclasses.fields(shell)
+                if not f.name.startswith("_")
+            }
+            for name, shell in frame.shells.items()
+        },
+    }
+
+
+def _cached_frame(entry: Path, staging: Path, frame_mod):
+    try:
+        plain = json.loads((entry / "frame.json").read_text("utf-8"))
+        shells = {}
+        for name, fields in plain["shells"].items():
+            fields["pieces"] = [p if isinstance(p, str) else tuple(p) for p in fields["pieces"]]
+            shells[name] = frame_mod.Shell(**fields)
+        frame = frame_mod.Frame(shells=shells, fingerprint=plain["fingerprint"])
+        files = entry / "files"
+        listed = json.loads((entry / "files.json").read_text("utf-8"))
+        for rel in listed:
+            if not (files / rel).is_file():
+                return None
+        for rel in listed:
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)
+            os.link(files / rel, target)
+        return frame
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _store_frame(store: Path, key: str, staging: Path, frame) -> None:
+    """Keep MkDocs' output (hard links into the cache) and the frame; only the latest."""
+    import shutil
+    import tempfile
+
+    store.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=store))
+    listed = []
+    for path in sorted(staging.rglob("*")):
+        rel = path.relative_to(staging).as_posix()
+        if path.is_file() and not path.name.startswith(".sunlight"):
+            (tmp / "files" / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, tmp / "files" / rel)
+            listed.append(rel)
+    (tmp / "files.json").write_text(json.dumps(listed), "utf-8")
+    (tmp / "frame.json").write_text(json.dumps(_frame_to_plain(frame), ensure_ascii=False), "utf-8")
+    for old in store.iterdir():
+        if old != tmp:
+            shutil.rmtree(old, ignore_errors=True)
+    tmp.rename(store / key)
 
 
 def _settings(config_file) -> dict:
