@@ -345,3 +345,6 @@ main.add_command(notices_command)
 from .deploy import command as deploy_command  # noqa: E402
 
 main.add_command(deploy_command)
+from .intake import command as intake_command  # noqa: E402
+
+main.add_command(intake_command)

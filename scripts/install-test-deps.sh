@@ -30,6 +30,9 @@ command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 # nginx-light: tests/test_nginx.py serves the built site with deploy/nginx/sunlight.conf
 # (Debian puts the binary in /usr/sbin, which a non-root PATH may lack).
 { command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null || missing+=(nginx-light)
+# LibreOffice (no GUI): tests/test_intake.py re-saves a workbook with it, since committees
+# use LibreOffice and WPS as often as Excel.
+command -v soffice >/dev/null || missing+=(libreoffice-calc-nogui)
 
 install_node_tools() {
   # axe-core is injected into the page by tests/test_a11y.py; npm ci is exact and offline-safe.
