@@ -170,6 +170,8 @@ def environment(theme_dir: Path = THEME_DIR) -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         finalize=_single_line,
+        # Templates do not change during a build: no stat() of the file for every page.
+        auto_reload=False,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
