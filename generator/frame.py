@@ -13,6 +13,13 @@ successor, reading the same ``mkdocs.yml``, can make the same frame.
 
 The frame pages (``_frame/``) and the placeholders for the nav's generated pages are
 deleted from the built site right after capture: they are never published nor indexed.
+
+What a generated page gets of its own: its title (``<title>`` and the header), its
+canonical URL, its meta description, its Atom feed link, and the right-hand table of
+contents with the skip link ("跳转至"), both made from its ``<h2 id=…>`` headings — the
+same as MkDocs' toc extension made from the ``##`` headings the templates once had. The
+navigation marks no page as current: the frame page is in no nav section, so home,
+directory and overview, which are in the nav, are no longer highlighted there.
 """
 
 from __future__ import annotations
