@@ -19,6 +19,7 @@ left exactly as it was.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -109,6 +110,51 @@ def check_uploader(mapping_path: Path, estate_id: str, uploader: str, teams: lis
     )
 
 
+def forge_teams(api: str, token: str | None, uploader: str, owners: list[str]) -> list[str]:
+    """The ``@org/team`` entries among ``owners`` that ``uploader`` belongs to, asked of a
+    Forgejo/Gitea API (``https://forge.example/api/v1``): the team's id by its name, then
+    its membership. A team the API does not know counts as not a member."""
+    import json
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    def get(path: str):
+        request = urllib.request.Request(api.rstrip("/") + path)
+        if token:
+            request.add_header("Authorization", f"token {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=20) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return 404, None
+            raise IntakeRefused(
+                f"代码托管平台的接口报错 / the forge API answered {error.code} for {path}: "
+                "检查工作流的令牌权限（需能读取组织的团队）/ check the workflow token can read "
+                "the organisation's teams"
+            ) from None
+        except (urllib.error.URLError, OSError) as error:
+            raise IntakeRefused(
+                f"连不上代码托管平台 / cannot reach the forge API {api}: {error}"
+            ) from None
+
+    quote = urllib.parse.quote
+    found = []
+    for owner in owners:
+        if "/" not in owner:
+            continue
+        org, team = owner.lstrip("@").split("/", 1)
+        _status, body = get(f"/orgs/{quote(org)}/teams/search?q={quote(team)}")
+        teams = (body.get("data") or []) if isinstance(body, dict) else []
+        ids = [t["id"] for t in teams if str(t.get("name", "")).lower() == team.lower()]
+        for team_id in ids:
+            status, _ = get(f"/teams/{team_id}/members/{quote(uploader.lstrip('@'))}")
+            if status == 200:
+                found.append(f"{org}/{team}")
+    return found
+
+
 def _snapshot(folder: Path) -> dict[Path, bytes]:
     return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and not p.is_symlink()}
 
@@ -164,9 +210,15 @@ def intake(upload: Path, estate_id: str, data_dir: Path, as_of) -> tuple[Report,
     default=None,
     help="committees.yaml (default: DATA_DIR/committees.yaml).",
 )
+@click.option(
+    "--forge-api",
+    metavar="URL",
+    help="Forgejo/Gitea API (https://forge/api/v1) to look up the uploader's teams; the "
+    "token comes from SUNLIGHT_FORGE_TOKEN.",
+)
 @data_dir_option
 @as_of_option
-def command(upload, uploader, estate, teams, mapping, data_dir, as_of) -> None:
+def command(upload, uploader, estate, teams, mapping, forge_api, data_dir, as_of) -> None:
     """Check an uploaded committee workbook (format, uploader) and import it into the CSVs.
 
     For the intake workflow (deploy/intake/intake.yml). Exit 0 when the estate's data is
@@ -181,9 +233,13 @@ def command(upload, uploader, estate, teams, mapping, data_dir, as_of) -> None:
     try:
         estate_id = estate_of(upload, estate)
         check_format(upload)
-        allowed_by = check_uploader(
-            mapping or data_dir / "committees.yaml", estate_id, uploader, list(teams)
-        )
+        mapping_path = mapping or data_dir / "committees.yaml"
+        teams = list(teams)
+        if forge_api:
+            owners = load_mapping(mapping_path).estates.get(estate_id) or []
+            token = os.environ.get("SUNLIGHT_FORGE_TOKEN")
+            teams += forge_teams(forge_api, token, uploader, owners)
+        allowed_by = check_uploader(mapping_path, estate_id, uploader, teams)
         click.echo(f"上传者 / uploader: {uploader}（{allowed_by}）→ {estate_id}", err=True)
         report, changed = intake(upload, estate_id, data_dir, as_of)
     except (IntakeRefused, PackageFileError) as error:

@@ -208,3 +208,75 @@ def test_a_workbook_resaved_by_libreoffice_imports_the_same(data, upload, tmp_pa
     )
     assert second.exit_code == 0, second.output
     assert files_of(data / "estates" / ESTATE) == files_of(excel_data / "estates" / ESTATE)
+
+
+# --------------------------------------------------------------------------- the forge's teams
+
+
+@pytest.fixture
+def fake_forge():
+    """A Forgejo/Gitea API on loopback with one team (id 7) whose only member is li-weiyuan."""
+    import http.server
+    import json
+    import threading
+
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append((self.path, self.headers.get("Authorization")))
+            if self.path == f"/api/v1/orgs/sunlight-estates/teams/search?q=committee-{ESTATE}":
+                body = {"ok": True, "data": [{"id": 7, "name": f"committee-{ESTATE}"}]}
+                self._send(200, body)
+            elif self.path == "/api/v1/teams/7/members/li-weiyuan":
+                self._send(200, {"login": "li-weiyuan"})
+            else:
+                self._send(404, {"message": "not found"})
+
+        def _send(self, status, body):
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/api/v1", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_team_membership_is_asked_of_the_forge(data, upload, fake_forge, monkeypatch):
+    api, seen = fake_forge
+    monkeypatch.setenv("SUNLIGHT_FORGE_TOKEN", "forge-token-123")
+    member = run(
+        upload, "--uploader", "li-weiyuan", "--forge-api", api, "--data-dir", data, "--as-of", AS_OF
+    )
+    assert member.exit_code == 0, member.output
+    assert ("/api/v1/teams/7/members/li-weiyuan", "token forge-token-123") in seen
+    assert "forge-token-123" not in member.output
+    stranger = run(upload, "--uploader", "wang-outsider", "--forge-api", api, "--data-dir", data)
+    assert stranger.exit_code == 1 and "wang-outsider 不是" in stranger.output
+
+
+def test_an_unreachable_forge_is_a_clean_refusal(data, upload):
+    result = run(
+        upload,
+        "--uploader",
+        "li-weiyuan",
+        "--forge-api",
+        "http://127.0.0.1:9/api/v1",
+        "--data-dir",
+        data,
+    )
+    assert result.exit_code == 1 and "cannot reach the forge API" in result.output
+    assert "Traceback" not in result.output

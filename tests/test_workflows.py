@@ -20,6 +20,8 @@ REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / ".github" / "actionlint.yaml"
 GITHUB = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 FORGEJO = REPO / ".forgejo" / "workflows" / "deploy.yml"
+# For the private intake repository; kept here so it is linted and versioned with the code.
+INTAKE = REPO / "deploy" / "intake" / "intake.yml"
 ONE_GB = 1_000_000_000
 
 
@@ -51,8 +53,8 @@ def _step(path: Path, job: str, name: str) -> dict:
 
 
 def test_every_workflow_passes_actionlint():
-    assert GITHUB and FORGEJO.exists()
-    result = _lint(*GITHUB, FORGEJO)
+    assert GITHUB and FORGEJO.exists() and INTAKE.exists()
+    result = _lint(*GITHUB, FORGEJO, INTAKE)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -207,3 +209,20 @@ def test_the_deploy_step_runs_as_written(tmp_path):
         ["bash", "-c", deploy["run"]], env={**env, "GZIP": "1"}, capture_output=True, text=True
     )
     assert gz.stdout.split()[-1] == "--gzip"
+
+
+# --------------------------------------------------------------------------- intake
+
+
+def test_intake_pushes_only_the_estates_csvs_never_the_workbook():
+    steps = _steps(INTAKE, "intake")
+    imported = _step(INTAKE, "intake", "Import the uploaded workbooks")
+    pushed = _step(INTAKE, "intake", "Push the CSVs and open or update the pull request")
+    assert steps.index(imported) < steps.index(pushed)
+    assert "sunlight intake" in imported["run"] and "--uploader" in imported["run"]
+    adds = [line.strip() for line in pushed["run"].splitlines() if "git add" in line]
+    assert adds == ['git add "data/estates/$estate"']
+    assert "uploads" not in pushed["run"]
+    # The uploader is the forge's account that pushed, not anything from the upload.
+    assert imported["env"]["UPLOADER"] == "${{ github.actor }}"
+    assert yaml.safe_load(INTAKE.read_text("utf-8"))[True]["push"]["paths"] == ["uploads/**"]
