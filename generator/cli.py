@@ -167,7 +167,10 @@ def _unsafe_paths_are_misuse(func, *args, **kwargs):
         raise click.UsageError(str(error)) from None
 
 
-def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=False):
+def _build(
+    data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=False, shard=None,
+    parts=None,
+):  # fmt: skip
     """Check the options, then call the library's build (generator/pipeline); returns its
     result. Raises click exceptions on failure."""
     import time
@@ -211,10 +214,14 @@ def _build(data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=Fa
         repo_url=settings.get("repo_url"),
         rules=_rules(data_path),
         guard=_guard(data_path),
+        shard=shard,
         say=say,
     )
     try:
-        result = _unsafe_paths_are_misuse(pipeline.build, options)
+        if parts:
+            result = _unsafe_paths_are_misuse(pipeline.merge, options, parts)
+        else:
+            result = _unsafe_paths_are_misuse(pipeline.build, options)
     except pipeline.BuildFailed as failed:
         if failed.findings:
             click.echo(format_table_of(failed.findings), err=True)
@@ -284,18 +291,68 @@ def _with_build_options(func):
     return func
 
 
+class ShardSpec(click.ParamType):
+    name = "K/N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        try:
+            k, n = (int(x) for x in str(value).split("/"))
+        except ValueError:
+            k = n = 0
+        if not 1 <= k <= n <= 1000:
+            self.fail(f"分片写成 K/N，例如 2/4 / a shard is written K/N, e.g. 2/4, not {value!r}")
+        return k, n
+
+
 @main.command()
 @_with_build_options
-def build(data_dir, site_dir, build_dir, site_url, config_file, as_of):
+@click.option(
+    "--shard",
+    type=ShardSpec(),
+    default=None,
+    help="Build only slice K of N (whole districts) into --site-dir, for `sunlight merge`.",
+)
+def build(data_dir, site_dir, build_dir, site_url, config_file, as_of, shard):
     """Validate, render every estate's pages and build the site into site/.
 
-    Errors stop the build and leave the previous site/ as it was.
+    Errors stop the build and leave the previous site/ as it was. With --shard K/N, only
+    the estates of the K-th of N slices (whole districts) are built, into a partial
+    output that `sunlight merge` assembles with the others.
 
     Example:
 
         sunlight build --as-of 2026-06-30
+        sunlight build --shard 1/2 --site-dir part-1 --build-dir build-1
     """
-    _build(data_dir, site_dir, build_dir, _as_of(as_of), site_url, config_file)
+    _build(data_dir, site_dir, build_dir, _as_of(as_of), site_url, config_file, shard=shard)
+
+
+@main.command()
+@click.argument("parts", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option(
+    "--data-dir", default="data", show_default=True, help="The data the parts were built from."
+)
+@click.option("--site-dir", default="site", show_default=True, help="Where the site goes.")
+@click.option("--build-dir", default="build", show_default=True)
+@click.option("--site-url", default=None, help="As given to the shard builds.")
+@click.option("--config-file", default="mkdocs.yml", show_default=True)
+@as_of_option
+def merge(parts, data_dir, site_dir, build_dir, site_url, config_file, as_of):
+    """Assemble the site from the partial outputs of `sunlight build --shard K/N`.
+
+    The parts must come from the same commit and settings and cover every estate once;
+    the site is byte-identical to a one-machine build.
+
+    Example:
+
+        sunlight merge part-1 part-2 --as-of 2026-06-30
+    """
+    _build(
+        data_dir, site_dir, build_dir, _as_of(as_of), site_url, config_file,
+        parts=[Path(p) for p in parts],
+    )  # fmt: skip
 
 
 @main.command()

@@ -8,6 +8,7 @@ byte-identical to a cold one; the process pool gives the same site as one proces
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -164,3 +165,45 @@ def test_errors_stop_the_build_and_keep_the_published_site(data, tmp_path):
     assert any(f.severity == "error" and f.estate == ESTATE for f in failed.value.findings)
     assert tree(tmp_path / "a/site") == site
     assert not list((tmp_path / "a").glob(".site.tmp-*"))
+
+
+def _options(data: Path, out: Path, **extra) -> pipeline.BuildOptions:
+    return pipeline.BuildOptions(
+        data_dir=data,
+        site_dir=out / "site",
+        build_dir=out / "build",
+        config_file=REPO / "mkdocs.yml",
+        as_of=AS_OF,
+        site_url=SITE_URL,
+        rules=load_rules_config(data),
+        guard=Guard.for_data(data),
+        **extra,
+    )
+
+
+def test_two_shards_merged_equal_a_one_machine_build(data, tmp_path):
+    run(data, tmp_path / "one")
+    slices = pipeline.shard_districts(
+        {p.name: p for p in (data / "estates").iterdir() if p.is_dir()}, 2
+    )
+    assert all(slices) and not slices[0] & slices[1]
+    parts = []
+    for k in (1, 2):
+        result = pipeline.build(_options(data, tmp_path / f"part{k}", shard=(k, 2)))
+        assert result.estates == len(slices[k - 1])
+        parts.append(tmp_path / f"part{k}/site")
+    merged = pipeline.merge(_options(data, tmp_path / "merged"), parts)
+    assert merged.estates == 8
+    assert tree(tmp_path / "merged/site") == tree(tmp_path / "one/site")
+    # A part missing, or one built as of another day, is refused: nothing is published.
+    with pytest.raises(pipeline.BuildFailed, match="cover every estate"):
+        pipeline.merge(_options(data, tmp_path / "m2"), parts[:1])
+    other = pipeline.build(
+        dataclasses.replace(
+            _options(data, tmp_path / "late", shard=(2, 2)), as_of=AS_OF + dt.timedelta(days=1)
+        )
+    )
+    assert other.estates
+    with pytest.raises(pipeline.BuildFailed, match="as_of"):
+        pipeline.merge(_options(data, tmp_path / "m3"), [parts[0], tmp_path / "late/site"])
+    assert not (tmp_path / "m2/site").exists() and not (tmp_path / "m3/site").exists()

@@ -36,7 +36,10 @@ from .keys import BuildInputs, code_fingerprint, digest, folder_fingerprint
 from .summaries import EstateSummary
 from .worker import EstateJob, EstateResult
 
-__all__ = ["BuildFailed", "BuildOptions", "BuildResult", "EstateSummary", "build"]
+__all__ = [
+    "BuildFailed", "BuildOptions", "BuildResult", "EstateSummary", "build", "merge",
+    "shard_districts",
+]  # fmt: skip
 
 # Below this many estates a process pool costs more than it saves.
 PARALLEL_FROM = 32
@@ -65,6 +68,7 @@ class BuildOptions:
     rules: dict = field(default_factory=dict)
     guard: object = None
     workers: int | None = None
+    shard: tuple[int, int] | None = None  # (K, N): build only the K-th of N slices
     say: Callable[[str], None] = lambda message: None
 
 
@@ -171,104 +175,183 @@ def _timer():
     return lambda: round(time.monotonic() - started, 3)
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """Validate and render every estate, build the site, and swap it into ``site_dir``.
+@dataclass
+class _Plan:
+    """What every estate of one build shares, read once."""
 
-    Raises :class:`BuildFailed` (the published site unchanged) when the data has errors
-    or MkDocs, the frame or the search index fail; :class:`generator.safepaths.UnsafePath`
-    for output folders that must not be replaced.
-    """
-    from .. import frame as frame_mod
-    from .. import render, search, sheets
-    from ..history import entry_for_checksum, read_history
+    root: Path
+    schemas: dict
+    schema_dir: Path
+    folders: dict[str, Path]
+    history: object
+    city_findings: list[Finding]
+    settings: dict
+    feeds_enabled: bool
+    docs: Path
 
-    stages: dict[str, float] = {}
-    say = options.say
-    data_dir, build_dir = Path(options.data_dir), Path(options.build_dir)
-    root = repository_root(data_dir)
-    guard = options.guard
 
-    # 1. plan: what every estate shares, read and fingerprinted once. The output folders
-    # are checked (and build/ marked as Sunlight's) before anything is written there.
-    lap = _timer()
-    docs = build_mod.prepare_outputs(Path(options.site_dir), build_dir)
-    schema_dir = data_dir / "schemas" if (data_dir / "schemas").is_dir() else None
-    broken: list[Path] = []
+def _plan(options: BuildOptions) -> _Plan:
+    """Read the schemas, the estates' folders and the history; check and mark the output
+    folders before anything is written there."""
+    from ..history import read_history
     from ..load import BUNDLED_SCHEMAS, _broken_schema, _rel
 
-    schema_dir = schema_dir or BUNDLED_SCHEMAS
+    data_dir, build_dir = Path(options.data_dir), Path(options.build_dir)
+    root = repository_root(data_dir)
+    docs = build_mod.prepare_outputs(Path(options.site_dir), build_dir)
+    schema_dir = data_dir / "schemas" if (data_dir / "schemas").is_dir() else BUNDLED_SCHEMAS
+    broken: list[Path] = []
     schemas = load_schemas(schema_dir, broken)
     city_findings = [_broken_schema(path, root) for path in broken]
     folders = {folder.name: folder for folder in estate_folders(data_dir)}
     if not folders:
         city_findings.append(_no_estates(data_dir, root, _rel))
     estates_dir = data_dir / "estates" if (data_dir / "estates").is_dir() else data_dir
-    history = read_history(root, estates_dir, schemas, guard=guard, cache_dir=build_dir / "cache")
+    history = read_history(
+        root, estates_dir, schemas, guard=options.guard, cache_dir=build_dir / "cache"
+    )
     if history.message:
-        say(f"   {history.message} / {history.message_en}")
-    stages["plan"] = lap()
+        options.say(f"   {history.message} / {history.message_en}")
+    return _Plan(
+        root=root,
+        schemas=schemas,
+        schema_dir=schema_dir,
+        folders=folders,
+        history=history,
+        city_findings=city_findings,
+        settings=_settings(options.config_file),
+        feeds_enabled=bool(history) and options.site_url.startswith(("http://", "https://")),
+        docs=docs,
+    )
 
-    # 2. the guide and the site frame, built by MkDocs into the staging folder (or taken
-    # from the cache when nothing MkDocs reads has changed).
+
+def build(options: BuildOptions) -> BuildResult:
+    """Validate and render every estate, build the site, and swap it into ``site_dir``.
+
+    With ``options.shard = (K, N)`` only the estates of the K-th of N slices (by
+    district, :func:`shard_districts`) are built, into a partial output that
+    :func:`merge` assembles with the others.
+
+    Raises :class:`BuildFailed` (the published site unchanged) when the data has errors
+    or MkDocs, the frame or the search index fail; :class:`generator.safepaths.UnsafePath`
+    for output folders that must not be replaced.
+    """
+    stages: dict[str, float] = {}
     lap = _timer()
-    settings = _settings(options.config_file)
-    feeds_enabled = bool(history) and options.site_url.startswith(("http://", "https://"))
+    plan = _plan(options)
+    stages["plan"] = lap()
     staging = build_mod.new_staging_dir(Path(options.site_dir))
     try:
-        frame = _guide_and_frame(
-            options, staging, docs, settings, feeds_enabled, schema_dir,
-            (frame_mod, render, sheets),
-        )  # fmt: skip
+        lap = _timer()
+        frame = _guide_and_frame(options, staging, plan)
         stages["frame"] = lap()
-        result = _map_and_reduce(
-            options, stages, staging, frame, schemas, schema_dir, history, folders,
-            city_findings, feeds_enabled, root,
-            (render, search, entry_for_checksum),
-        )  # fmt: skip
+        folders = plan.folders
+        if options.shard:
+            folders = {e: f for e, f in folders.items() if e in _slice(folders, options.shard)}
+        lap = _timer()
+        results = _map_estates(options, plan, staging, frame, folders)
+        stages["map"] = lap()
+        findings = _check(plan, results, partial=bool(options.shard))
+        lap = _timer()
+        if options.shard:
+            _write_part(staging, options, _inputs(options, plan, frame), results)
+        else:
+            _reduce(options, plan, staging, frame, results)
+        stages["reduce"] = lap()
     except BaseException:
         build_mod.discard(staging)
         raise
+    return _finish(options, staging, results, findings, stages)
+
+
+def merge(options: BuildOptions, parts: list[Path]) -> BuildResult:
+    """Assemble the site from the partial outputs of ``build(--shard K/N)`` runs.
+
+    Every part must come from the same data, code and settings (the same inputs key and
+    frame) and together they must cover every estate exactly once; the site is then the
+    one a single machine would have built, byte for byte.
+    """
+    stages: dict[str, float] = {}
+    lap = _timer()
+    plan = _plan(options)
+    stages["plan"] = lap()
+    staging = build_mod.new_staging_dir(Path(options.site_dir))
+    try:
+        lap = _timer()
+        frame = _guide_and_frame(options, staging, plan)
+        stages["frame"] = lap()
+        lap = _timer()
+        results = _read_parts(parts, _inputs(options, plan, frame), staging, plan)
+        stages["map"] = lap()
+        findings = _check(plan, results, partial=False)
+        lap = _timer()
+        _reduce(options, plan, staging, frame, results)
+        stages["reduce"] = lap()
+    except BaseException:
+        build_mod.discard(staging)
+        raise
+    return _finish(options, staging, results, findings, stages)
+
+
+def _finish(options, staging, results, findings, stages) -> BuildResult:
     lap = _timer()
     try:
         build_mod.publish(staging, Path(options.site_dir))
     except BaseException:
         build_mod.discard(staging)
         raise
-    files = result.pop("files")
-    _write_manifest(build_dir / SITE_MANIFEST, Path(options.site_dir), files)
+    files = {path: sha for r in results for path, sha in r.files.items()}
+    _write_manifest(Path(options.build_dir) / SITE_MANIFEST, Path(options.site_dir), files)
+    if not options.shard:
+        Cache(Path(options.build_dir) / "cache").prune(
+            {r.key for r in results}, {sha for r in results for sha in r.files.values()}
+        )
     stages["publish"] = lap()
-    return BuildResult(stages=stages, files=len(files), **result)
+    return BuildResult(
+        findings=findings,
+        estates=sum(1 for r in results if r.summary),
+        computed=sum(1 for r in results if not r.cached),
+        cached=sum(1 for r in results if r.cached),
+        files=len(files),
+        stages=stages,
+    )
 
 
-def _map_and_reduce(
-    options, stages, staging, frame, schemas, schema_dir, history, folders, city_findings,
-    feeds_enabled, root, modules,
-) -> dict:  # fmt: skip
-    from . import worker
-
-    render, search, entry_for_checksum = modules
-    say = options.say
-    guard = options.guard
-    cache = Cache(Path(options.build_dir) / "cache")
+def _inputs(options: BuildOptions, plan: _Plan, frame) -> dict[str, str]:
+    """The fingerprints every estate's key shares (named, so a refusal can say which)."""
+    history = plan.history
     inputs = BuildInputs(
         code=code_fingerprint(),
-        schemas=folder_fingerprint(Path(schema_dir), ("*.yaml", "*.yml", "*.json")),
+        schemas=folder_fingerprint(Path(plan.schema_dir), ("*.yaml", "*.yml", "*.json")),
         rules=_fingerprint_rules(options.rules),
-        guard=guard.fingerprint,
+        guard=options.guard.fingerprint,
         as_of=options.as_of.isoformat(),
-        site=digest(options.site_url, options.repo_url or "", str(feeds_enabled)),
+        site=digest(options.site_url, options.repo_url or "", str(plan.feeds_enabled)),
         frame=frame.fingerprint,
     )
-    previous_site = Path(options.site_dir)
+    return {**inputs.__dict__, "history": digest(history.message or "", str(history.available))}
+
+
+def _shared_key(options: BuildOptions, plan: _Plan, frame) -> str:
+    return digest(json.dumps(_inputs(options, plan, frame), sort_keys=True))
+
+
+def _map_estates(options, plan: _Plan, staging: Path, frame, folders) -> list[EstateResult]:
+    from .. import render
+    from ..history import entry_for_checksum
+    from . import worker
+
+    history = plan.history
     manifest = _read_manifest(Path(options.build_dir) / SITE_MANIFEST)
+    previous_site = Path(options.site_dir)
 
     def render_one(estate, pkg, versions):
         ctx = render.EstateContext(
             as_of=options.as_of,
             site_url=options.site_url,
             repo_url=options.repo_url,
-            feeds_enabled=feeds_enabled,
-            guard=guard,
+            feeds_enabled=plan.feeds_enabled,
+            guard=options.guard,
             versions=tuple(versions),
             current=entry_for_checksum(versions, estate.checksum),
             history_available=bool(history and history.available),
@@ -277,14 +360,14 @@ def _map_and_reduce(
         return render.render_estate(estate, ctx, frame, pkg)
 
     shared = worker.Shared(
-        root=root,
-        schemas=schemas,
+        root=plan.root,
+        schemas=plan.schemas,
         rules=options.rules,
-        guard=guard,
+        guard=options.guard,
         as_of=options.as_of,
-        shared_key=digest(inputs.shared(), history.message or "", str(history.available)),
+        shared_key=_shared_key(options, plan, frame),
         staging=staging,
-        cache=cache,
+        cache=Cache(Path(options.build_dir) / "cache"),
         render=render_one,
         previous_site=previous_site if manifest and previous_site.is_dir() else None,
         previous_manifest=manifest,
@@ -293,22 +376,26 @@ def _map_and_reduce(
         EstateJob(estate_id, str(folder), tuple(history.for_estate(estate_id)))
         for estate_id, folder in sorted(folders.items())
     ]
-    lap = _timer()
-    say(f"2/4 校验并生成 {len(jobs)} 个小区的页面 / validating and rendering {len(jobs)} estates …")
+    options.say(
+        f"2/4 校验并生成 {len(jobs)} 个小区的页面 / validating and rendering {len(jobs)} estates …"
+    )
     done = [0]
 
     def progress(result):
         done[0] += 1
         if done[0] % 1000 == 0:
-            say(f"   {done[0]} / {len(jobs)}")
+            options.say(f"   {done[0]} / {len(jobs)}")
 
-    workers = options.workers or os.cpu_count() or 1
-    results = _map(jobs, shared, workers, progress)
-    stages["map"] = lap()
-    findings = list(city_findings)
+    return _map(jobs, shared, options.workers or os.cpu_count() or 1, progress)
+
+
+def _check(plan: _Plan, results: list[EstateResult], *, partial: bool) -> list[Finding]:
+    """Every finding, sorted; raises BuildFailed when any is an error."""
+    findings = list(plan.city_findings)
     for result in results:
         findings.extend(result.findings)
-    findings.extend(_duplicates(results, root, folders))
+    if not partial:
+        findings.extend(_duplicates(results, plan.root, plan.folders))
     findings = sort_findings(findings)
     if any(f.severity == ERROR for f in findings):
         raise BuildFailed(
@@ -316,42 +403,151 @@ def _map_and_reduce(
             "the previous site is unchanged.",
             findings=findings,
         )
+    return findings
 
-    # 3. reduce: the pages over estates, from the summaries only.
-    lap = _timer()
-    say("3/4 汇总页面与搜索索引 / aggregate pages and the search index …")
+
+def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResult]) -> None:
+    """The pages over estates, from the summaries only, then the search index."""
+    from .. import render, search
+
+    options.say("3/4 汇总页面与搜索索引 / aggregate pages and the search index …")
     summaries = sorted((r.summary for r in results if r.summary), key=lambda s: s.id)
     site = render.make_site(
-        summaries, options.as_of, options.site_url, history, options.repo_url, guard=guard
+        summaries,
+        options.as_of,
+        options.site_url,
+        plan.history,
+        options.repo_url,
+        guard=options.guard,
     )
-    aggregates = render.render_aggregates(site, frame)
-    render.write_files(staging, aggregates.items())
-    stages["aggregates"] = lap()
-    lap = _timer()
+    render.write_files(staging, render.render_aggregates(site, frame).items())
     shards = search.plan_shards(staging, {s.id: s.district_slug for s in summaries})
     # Shards whose pages did not change are copied from the published site.
     published = Path(options.site_dir)
-    stats = search.index_shards(
-        staging, shards, previous=published if published.is_dir() else None
+    stats = search.index_shards(staging, shards, previous=published if published.is_dir() else None)
+    options.say(
+        f"   搜索索引 / search index: {stats.pages} pages, {stats.shards} shards"
+        f" in {stats.seconds:.1f} s"
     )
-    say(
-        f"   搜索索引 / search index: {stats.pages} pages, {stats.shards} shards in {stats.seconds:.1f} s"
-    )
-    stages["search"] = lap()
-    files = {path: sha for r in results for path, sha in r.files.items()}
-    keys = {r.key for r in results}
-    blobs = {sha for r in results for sha in r.files.values()}
-    cache.prune(keys, blobs)
-    return {
-        "findings": findings,
-        "estates": len(summaries),
-        "computed": sum(1 for r in results if not r.cached),
-        "cached": sum(1 for r in results if r.cached),
-        "files": files,
+
+
+# --- many machines: slices by district and their merge ----------------------------------------
+
+PART_FILE = "sunlight-part.json"
+PART_VERSION = 1
+
+
+def _district_of(folder: Path) -> str:
+    """The district an estate's profile names (read cheaply: the header and one row)."""
+    import csv
+
+    try:
+        with (folder / "estate.csv").open(encoding="utf-8-sig", newline="") as f:
+            rows = csv.DictReader(f)
+            row = next(rows, None) or {}
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return ""
+    return str(row.get("district") or "")
+
+
+def shard_districts(folders: dict[str, Path], n: int) -> list[set[str]]:
+    """The estate ids of each of ``n`` slices: whole districts, the largest first, each to
+    the slice with the fewest estates so far (ties to the lowest). Deterministic, so
+    every machine of a CI matrix computes the same split."""
+    by_district: dict[str, list[str]] = {}
+    for estate_id, folder in sorted(folders.items()):
+        by_district.setdefault(_district_of(folder), []).append(estate_id)
+    slices: list[set[str]] = [set() for _ in range(n)]
+    for district in sorted(by_district, key=lambda d: (-len(by_district[d]), d)):
+        smallest = min(range(n), key=lambda i: (len(slices[i]), i))
+        slices[smallest].update(by_district[district])
+    return slices
+
+
+def _slice(folders: dict[str, Path], shard: tuple[int, int]) -> set[str]:
+    k, n = shard
+    return shard_districts(folders, n)[k - 1]
+
+
+def _write_part(staging: Path, options: BuildOptions, inputs: dict, results: list) -> None:
+    """The partial output's record: which estates, their findings, summaries and files."""
+    from . import summaries as summaries_mod
+
+    record = {
+        "version": PART_VERSION,
+        "shard": list(options.shard),
+        "inputs": inputs,
+        "estates": [
+            {
+                "estate_id": r.estate_id,
+                "key": r.key,
+                "declared_name": r.declared_name,
+                "findings": [f.as_dict() for f in r.findings],
+                "summary": summaries_mod.to_plain(r.summary) if r.summary else None,
+                "files": r.files,
+            }
+            for r in results
+        ],
     }
+    (staging / PART_FILE).write_text(json.dumps(record, ensure_ascii=False), "utf-8")
 
 
-def _guide_and_frame(options, staging, docs, settings, feeds_enabled, schema_dir, modules):
+def _read_parts(parts: list[Path], inputs: dict, staging: Path, plan: _Plan) -> list:
+    from . import summaries as summaries_mod
+
+    results: list[EstateResult] = []
+    seen: dict[str, Path] = {}
+    for part in parts:
+        try:
+            record = json.loads((Path(part) / PART_FILE).read_text("utf-8"))
+        except (OSError, ValueError) as error:
+            raise BuildFailed(
+                f"{part} 不是 sunlight build --shard 的输出（{type(error).__name__}）。/ {part} "
+                "is not the output of sunlight build --shard."
+            ) from None
+        theirs = record.get("inputs") if record.get("version") == PART_VERSION else None
+        if theirs != inputs:
+            differ = sorted(k for k in inputs if not theirs or theirs.get(k) != inputs[k])
+            raise BuildFailed(
+                f"{part} 是用不同的数据、代码或设置构建的（{', '.join(differ)}），不能合并；请用同一"
+                f"提交和同样的 --as-of、--site-url 重新构建各分片。/ {part} was built from other "
+                f"inputs ({', '.join(differ)}); rebuild every shard from the same commit with "
+                "the same --as-of and --site-url."
+            )
+        for entry in record["estates"]:
+            estate_id = entry["estate_id"]
+            if estate_id in seen:
+                raise BuildFailed(
+                    f"小区 {estate_id} 同时在 {seen[estate_id]} 和 {part} 中。/ Estate "
+                    f"{estate_id} is in both {seen[estate_id]} and {part}."
+                )
+            seen[estate_id] = Path(part)
+            for rel in entry["files"]:
+                target = staging / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(Path(part) / rel, target)
+            summary = summaries_mod.from_plain(entry["summary"]) if entry["summary"] else None
+            results.append(
+                EstateResult(
+                    estate_id,
+                    entry["key"],
+                    [Finding(**f) for f in entry["findings"]],
+                    summary,
+                    dict(entry["files"]),
+                    entry.get("declared_name"),
+                    cached=True,
+                )
+            )
+    missing = sorted(set(plan.folders) - set(seen))
+    if missing:
+        raise BuildFailed(
+            f"分片没有覆盖全部小区，缺少 {len(missing)} 个（如 {missing[0]}）。/ The shards do not "
+            f"cover every estate: {len(missing)} missing (e.g. {missing[0]})."
+        )
+    return sorted(results, key=lambda r: r.estate_id)
+
+
+def _guide_and_frame(options, staging, plan: _Plan):
     """MkDocs builds ``content/`` and the frame pages into ``staging``; returns the Frame.
 
     Its output depends only on the generator's code and theme, ``content/``, the config
@@ -359,7 +555,11 @@ def _guide_and_frame(options, staging, docs, settings, feeds_enabled, schema_dir
     footer) and whether feeds are on. Keyed by those, it is kept in the cache, and a
     build that changes only data hard-links it instead of running MkDocs again.
     """
-    frame_mod, render, sheets = modules
+    from .. import frame as frame_mod
+    from .. import render, sheets
+
+    docs, settings, feeds_enabled = plan.docs, plan.settings, plan.feeds_enabled
+    schema_dir = plan.schema_dir
     config_file = Path(options.config_file)
     content = config_file.resolve().parent / "content"
     key = digest(
