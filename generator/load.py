@@ -59,6 +59,8 @@ class EstatePackage:
     declared_name: str | None = None
     # Foreign keys into tables this estate has not published: name → [foreignKey, …].
     dangling: dict[str, list[dict]] = field(default_factory=dict)
+    # name → (text, records) of each CSV as read here, so validation reads no file again.
+    parsed: dict[str, tuple[str, list[list[str]]]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -318,7 +320,7 @@ def _load_package(folder: Path, root: Path, schemas: dict[str, dict]) -> EstateP
             add(descriptor_path, _unreadable(resource.get("path"), error, entry_lines, index))
             continue
         try:
-            encoding, header, notes = _check_csv(csv_path, schema)
+            encoding, header, notes, parsed = _check_csv(csv_path, schema)
         except _Problem as problem:
             add(csv_path, problem, name)
             continue
@@ -329,6 +331,7 @@ def _load_package(folder: Path, root: Path, schemas: dict[str, dict]) -> EstateP
             add(csv_path, note, name)
         pkg.files[name] = csv_path
         pkg.encodings[name] = encoding
+        pkg.parsed[name] = parsed
         # Match field order to the header so frictionless compares labels by position and
         # the published datapackage.json describes the CSV exactly as it is.
         by_name = {f["name"]: f for f in schema["fields"]}
@@ -598,8 +601,11 @@ def _check_resource(folder: Path, resource, index: int, schemas: dict[str, dict]
     return name, csv_path, schemas[name]
 
 
-def _check_csv(csv_path: Path, schema: dict) -> tuple[str, list[str], list[_Problem]]:
-    """Check encoding and header before frictionless reads the file.
+def _check_csv(
+    csv_path: Path, schema: dict
+) -> tuple[str, list[str], list[_Problem], tuple[str, list[list[str]]]]:
+    """Check encoding and header before frictionless reads the file; returns the
+    encoding, the header, cell problems, and the text and records it read.
 
     frictionless would report a GBK file as a cascade of odd errors, and a missing
     column as "incorrect label" on every column after it; a committee member needs one
@@ -731,7 +737,7 @@ def _check_csv(csv_path: Path, schema: dict) -> tuple[str, list[str], list[_Prob
                 severity=WARNING,
             )
         )
-    return encoding, header, notes
+    return encoding, header, notes, (text, rows)
 
 
 # frictionless raises the csv module's process-wide field size limit to 2 GB when it is

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import frictionless
 
-from . import errors_zh
+from . import errors_zh, tablecheck
 from .checks import CHECKS, Context
 from .findings import ERROR, Finding, Report, sort_findings
 from .load import EstatePackage, Loaded, _rel
@@ -76,7 +76,27 @@ def _validate_one(
 
 
 def _frictionless(pkg: EstatePackage, root: Path, findings: list[Finding]) -> dict[str, list[dict]]:
-    """Run frictionless on the package; return typed rows of the resources that passed."""
+    """frictionless' checks of the package; return typed rows of the resources that passed.
+
+    :mod:`tablecheck` gives the errors ``frictionless.Package.validate()`` gives, and the
+    typed rows, from the loader's one parse of each CSV; a package only frictionless
+    itself can judge (an odd dialect, header or schema) takes the full way.
+    """
+    checked = tablecheck.check_package(pkg)
+    pkg.parsed = {}  # read once; the typed rows are all later stages need
+    if checked is None:
+        return _frictionless_reference(pkg, root, findings)
+    return _passed(
+        pkg, root, findings, checked.errors, lambda descriptor: checked.rows[descriptor["name"]]
+    )
+
+
+def _frictionless_reference(
+    pkg: EstatePackage, root: Path, findings: list[Finding]
+) -> dict[str, list[dict]]:
+    """The same with frictionless' own ``Package.validate()`` and a second read of each
+    table for its typed rows: slow (every descriptor turned into objects, every table read
+    twice), and the reference the tests hold :mod:`tablecheck` to."""
     try:
         package = frictionless.Package(pkg.descriptor, basepath=str(pkg.folder))
         fl_report = package.validate()
@@ -95,8 +115,25 @@ def _frictionless(pkg: EstatePackage, root: Path, findings: list[Finding]) -> di
             )
         )
         return {}
-    schemas = {r["name"]: r["schema"] for r in pkg.descriptor["resources"]}
     errors = {task.name: list(task.errors) for task in fl_report.tasks}
+    return _passed(pkg, root, findings, errors, functools.partial(_read_typed, pkg))
+
+
+def _read_typed(pkg: EstatePackage, descriptor: dict) -> list[dict]:
+    # Keys were checked already; reading again with them would rebuild every foreign
+    # key's lookup table, which costs as much as the validation itself.
+    schema = {k: v for k, v in descriptor["schema"].items() if k not in _KEYS}
+    resource = frictionless.Resource(dict(descriptor, schema=schema), basepath=str(pkg.folder))
+    with resource:
+        return [_typed(row) for row in resource.row_stream]
+
+
+def _passed(
+    pkg: EstatePackage, root: Path, findings: list[Finding], errors: dict[str, list], read_rows
+) -> dict[str, list[dict]]:
+    """Findings from frictionless' ``errors`` (resource → errors), less its echoes; typed
+    rows (``read_rows(descriptor)``) of the resources that passed."""
+    schemas = {r["name"]: r["schema"] for r in pkg.descriptor["resources"]}
     # Cells the loader already refused (a control character, a formula, a line break in
     # a name …): frictionless' error about the same cell is an echo, and the table must
     # not reach the rules or the pages.
@@ -119,27 +156,21 @@ def _frictionless(pkg: EstatePackage, root: Path, findings: list[Finding]) -> di
             )
     tables: dict[str, list[dict]] = {}
     for descriptor in pkg.descriptor["resources"]:
-        if descriptor["name"] in failed:
+        name = descriptor["name"]
+        if name in failed:
             continue
-        # Keys were checked above; reading again with them would rebuild every foreign
-        # key's lookup table, which costs as much as the validation itself.
-        schema = {k: v for k, v in descriptor["schema"].items() if k not in _KEYS}
-        resource = frictionless.Resource(dict(descriptor, schema=schema), basepath=str(pkg.folder))
+        path = _rel(pkg.files[name], root)
         try:
-            with resource:
-                rows = [_typed(row) for row in resource.row_stream]
-            path = _rel(pkg.files[resource.name], root)
-            odd = _implausible(pkg.estate_id, resource.name, path, rows, schemas[resource.name])
-            if odd:
-                findings.extend(odd)
-                continue
-            tables[resource.name] = rows
+            rows = read_rows(descriptor)
         except frictionless.FrictionlessException as error:
             # The file changed or vanished since it was validated: report, don't crash.
-            path = _rel(pkg.files[resource.name], root)
-            findings.append(
-                errors_zh.translate(pkg.estate_id, resource.name, path, error.error, {})
-            )
+            findings.append(errors_zh.translate(pkg.estate_id, name, path, error.error, {}))
+            continue
+        odd = _implausible(pkg.estate_id, name, path, rows, schemas[name])
+        if odd:
+            findings.extend(odd)
+            continue
+        tables[name] = rows
     return tables
 
 
