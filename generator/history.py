@@ -875,10 +875,8 @@ class _Publishable:
         guard = self.guard
         if guard.touches(estate_id, table):
             return guard.csv(estate_id, table, data) == data
-        try:
-            text = data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
-            rows = list(csv.reader(io.StringIO(text, newline="")))
-        except (UnicodeDecodeError, csv.Error):
+        rows = _csv_rows(data)  # decoded and parsed as guard.csv does
+        if rows is None:
             return guard.csv(estate_id, table, data) == data
         if not rows:
             return True
@@ -1202,15 +1200,8 @@ def _normalise(field_def: Mapping | None, text: str) -> tuple[object, str]:
 def _records(data: bytes, schema: Mapping) -> tuple[list[str], list[list[str]], dict]:
     """(header as column names, the records after it, the schema's fields by name) of
     one CSV; raise _Unreadable when its rows cannot be matched by key."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _Unreadable from None
-    try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error:
-        raise _Unreadable from None
-    if not records:
+    records = _csv_rows(data)
+    if not records:  # None (not UTF-8, or not CSV) or empty
         raise _Unreadable
     fields = {f["name"]: f for f in schema.get("fields", []) if "name" in f}
     by_title = {str(f.get("title")): n for n, f in fields.items() if f.get("title")}
@@ -1225,6 +1216,18 @@ def _records(data: bytes, schema: Mapping) -> tuple[list[str], list[list[str]], 
     if any(k not in header for k in _primary_key(schema)):
         raise _Unreadable
     return header, records[1:], fields
+
+
+@functools.lru_cache(maxsize=32)
+def _csv_rows(data: bytes) -> list[list[str]] | None:
+    """The records of a CSV file (UTF-8, a BOM allowed), None when it is not UTF-8 or not
+    CSV. Remembered for a few files: a version's tables are both compared and checked for
+    the guard. Callers only read the result."""
+    try:
+        text = data.decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except (UnicodeDecodeError, csv.Error):
+        return None
 
 
 def _count_rows(data: bytes, schema: Mapping) -> int:
@@ -1290,20 +1293,76 @@ def _parse_descriptor(data: bytes) -> object:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
-    # libyaml's loader when PyYAML has it (eight times faster); what it refuses is
-    # still given to the pure-Python one, whose verdict it was before.
-    if _FAST_LOADER is not None:
-        try:
-            return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 (a safe loader)
-        except Exception:
-            pass
+    simple = _simple_descriptor(text)
+    if simple is not None:
+        return simple
+    # Not libyaml's loader: it reads some files the pure-Python one refuses (a tab in a
+    # plain value), and an unreadable descriptor must stay unreadable.
     try:
         return yaml.safe_load(text)
     except Exception:  # any broken YAML is "unreadable", never fatal
         return None
 
 
-_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+_STR_TAG = "tag:yaml.org,2002:str"
+_RESOLVER = yaml.resolver.Resolver()
+_SIMPLE_LINE = re.compile(r"( {0,4})(- )?([a-z_]+):(?: (.*))?")
+_NOT_PLAIN = re.compile(r"""^[-?:,\[\]{}#&*!|>'"%@`\s]|: | #|[\s:]$|\t""")
+# Line breaks other than \n (YAML reads \r, NEL and U+2028/9 as breaks too) and what YAML
+# refuses to read at all: such a file is left to YAML.
+_NOT_SIMPLE = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def _simple_descriptor(text: str) -> dict | None:
+    """The descriptor as yaml.safe_load reads it, when it is written the way the sample
+    and the committee tools write it (``key: value`` lines, ``resources:`` then ``  - ``
+    items), else None for YAML to read. At 16,000 estates YAML's own constructor costs
+    more than all the rest of reading a package; here every value is still resolved by
+    YAML's resolver and anything it would not read as a plain string goes to YAML."""
+    if _NOT_SIMPLE.search(text):
+        return None
+    top: dict[str, object] = {}
+    items: list[dict[str, object]] | None = None
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        match = _SIMPLE_LINE.fullmatch(line)
+        if match is None:
+            return None
+        indent, dash, key, value = (
+            len(match.group(1)),
+            match.group(2),
+            match.group(3),
+            match.group(4),
+        )
+        if value is not None and (
+            not value
+            or _NOT_PLAIN.search(value)
+            or _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) != _STR_TAG
+        ):
+            return None
+        if indent == 0 and not dash:
+            if value is None:
+                if key != "resources" or key in top:
+                    return None
+                items = []
+                top[key] = items
+            else:
+                if key in top:
+                    return None
+                items = None
+                top[key] = value
+        elif indent == 2 and dash and items is not None and value is not None:
+            items.append({key: value})
+        elif indent == 4 and not dash and items and value is not None and key not in items[-1]:
+            items[-1][key] = value
+        else:
+            return None
+    if not top or top.get("resources") == []:
+        return None  # an empty file, or "resources:" with nothing under it: null to YAML
+    return top
 
 
 def _table_files(

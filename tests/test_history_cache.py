@@ -410,3 +410,105 @@ def test_links_are_vouched_for_exactly_as_the_guard_publishes(guard: Guard):
         assert public._table(estate, table, data) == expected
         verdicts.append(expected)
     assert True in verdicts and False in verdicts
+
+
+_TITLES = [
+    "梅林东苑",
+    "梅林 新村",
+    "yes",
+    "No",
+    "on",
+    "OFF",
+    "null",
+    "~",
+    "123",
+    "1.5",
+    "-1",
+    "+1",
+    "2025-01-01",
+    "0x1F",
+    "0o17",
+    "1_000",
+    ".inf",
+    ".NaN",
+    "../../a.yaml",
+    "a: b",
+    "a #b",
+    "a#b",
+    "a:b",
+    "abc:",
+    "'quoted'",
+    '"quoted"',
+    "[list]",
+    "{map}",
+    "*alias",
+    "&anchor x",
+    "!tag x",
+    "|",
+    ">",
+    "- x",
+    "? x",
+    "%x",
+    "@x",
+    "`x",
+    "<<",
+    "=",
+    "x ",
+    " x",
+    "a\tb",
+    "Ōsaka",
+    "a\u2028b",
+    "a\x85b",
+    "a\x07b",
+    "a\ufeffb",
+    "",
+]
+
+
+def _descriptors() -> list[str]:
+    sample = sorted((REPO / "data" / "estates").glob("*/datapackage.yaml"))
+    texts = [p.read_text("utf-8") for p in sample]
+    base = texts[0]
+    texts += [base.replace("title: 滨江华庭", f"title: {t}") for t in _TITLES]
+    texts += [base.replace("name: estate", f"name: {t}", 1) for t in _TITLES[:12]]
+    texts += [
+        base.replace("\n", "\r\n"),
+        base.replace("  - name: committees", "- name: committees"),
+        base.replace("    path: estate.csv", "   path: estate.csv"),
+        base.replace("    path: estate.csv", "    path: estate.csv\n    path: again.csv"),
+        base.replace("title:", "Title:"),
+        base + "title: 又一个\n",
+        base + "# a comment\n",
+        "---\n" + base,
+        base + "...\n",
+        "name: x\nresources:\n",
+        "name: x\nresources:\ntitle: y\n",
+        "name: x\nresources:\n  - name: a\n    fields:\n",
+        "name: x\nresources:\n  - name: a\n      path: a.csv\n",
+        "resources:\n  - name: a\nresources:\n  - name: b\n",
+        "",
+        "\n\n",
+        "- a\n- b\n",
+        "just text\n",
+    ]
+    return texts
+
+
+def test_descriptors_read_as_yaml_reads_them():
+    """The descriptor fast path gives exactly what yaml.safe_load gives, or leaves it to
+    YAML; the parsed result (what the history names tables by) is the same either way."""
+    import yaml
+
+    simple = 0
+    for text in _descriptors():
+        try:
+            expected = yaml.safe_load(text)
+        except yaml.YAMLError:
+            expected = None
+        fast = history_module._simple_descriptor(text)
+        if fast is not None:
+            simple += 1
+            assert fast == expected, text
+        parsed = history_module._parse_descriptor(text.encode("utf-8"))
+        assert parsed == expected, text
+    assert simple >= 8  # the sample's own descriptors take the fast path
