@@ -14,8 +14,9 @@ memory is its own:
 2. **warm**: the cache of run 1, no new commit;
 3. **one commit**: after one more commit touching one estate.
 
-Prints wall time, CPU time (Python's and git's apart) and peak resident memory (the
-Python process, and the largest git child), and writes
+Prints wall time, CPU time (this Python process's, and its children's: git, and the
+process that shares a long read) and peak resident memory (this process, and its largest
+child), and writes
 ``benchmarks/results/<date>-history-<n>x<commits>.json``. The repository is kept in
 ``--work`` (default /tmp/sunlight-bench-history) and reused when its parameters match.
 """
@@ -291,11 +292,13 @@ def measure(work: Path, cache: Path | None, profile: Path | None) -> dict:
         "python_cpu_s": round(
             (self1.ru_utime - self0.ru_utime) + (self1.ru_stime - self0.ru_stime), 2
         ),
-        "git_cpu_s": round(children.ru_utime + children.ru_stime, 2),
+        # git's processes, and on a long read the second Python process that describes
+        # half of the estates (generator.history.PARALLEL_STEPS).
+        "children_cpu_s": round(children.ru_utime + children.ru_stime, 2),
         # ru_maxrss is in KiB on Linux; the Python process includes the interpreter and
         # the schemas (about 40 MB before reading any history).
         "peak_rss_mb": round(self1.ru_maxrss / 1024, 1),
-        "peak_rss_git_mb": round(children.ru_maxrss / 1024, 1),
+        "peak_rss_largest_child_mb": round(children.ru_maxrss / 1024, 1),
         "available": history.available,
         "estates": len(history.estates),
         "entries": entries,

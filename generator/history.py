@@ -57,6 +57,7 @@ import hashlib
 import io
 import itertools
 import json
+import multiprocessing
 import os
 import re
 import subprocess
@@ -678,6 +679,15 @@ class _Step:
         return list(dict.fromkeys([*self.before.values(), *self.after.values()]))
 
 
+# A read with at least this many estate versions to describe is shared with a second
+# process (see _Replay._describe_all); tests lower it to cover that path.
+PARALLEL_STEPS = 2000
+
+
+def _can_fork() -> bool:
+    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
 class _Replay:
     """The first-parent line walked oldest → newest with each estate's files known by
     their blob ids: everything needed to go on from where a previous read stopped."""
@@ -711,93 +721,137 @@ class _Replay:
                 self.state[estate_id] = after
                 steps.append(_Step(commit, self.seq, estate_id, before, after))
             self.seq += 1
+        described = self._describe_all(steps, grafted, top)
+        # The commit page shows every file it changed, old lines and new: it may be linked
+        # only when each of them passes the guard, before and after, in every estate.
+        diff_public: dict[int, bool] = {}
+        for step, (_, pair_public, ok) in zip(steps, described, strict=True):
+            diff_public[step.seq] = diff_public.get(step.seq, True) and pair_public
+            self.complete = self.complete and ok
+        for step, (entry, _, _) in zip(steps, described, strict=True):
+            entry.diff_public = diff_public[step.seq] and entry.files_public
+            self.entries.setdefault(step.estate_id, []).append(entry)
+
+    def _describe_all(
+        self, steps: list[_Step], grafted: set[str], top: Path
+    ) -> list[tuple[Entry, bool, bool]]:
+        """:meth:`_describe` for every step, in order. A long read (a first build of a
+        city) is split by estate between this process and a forked one, each with its
+        own cat-file: estates are described independently of each other."""
+        if len(steps) < PARALLEL_STEPS or not _can_fork():
+            return self._describe_some(steps, grafted, top)
+        estates = sorted({step.estate_id for step in steps})
+        theirs = set(estates[1::2])
+        mine_at = [i for i, step in enumerate(steps) if step.estate_id not in theirs]
+        theirs_at = [i for i, step in enumerate(steps) if step.estate_id in theirs]
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+
+        def child() -> None:
+            try:
+                send.send(("ok", self._describe_some([steps[i] for i in theirs_at], grafted, top)))
+            except _GitError as error:
+                send.send(("git", error.message, error.message_en))
+            except BaseException as error:  # the parent does the work itself instead
+                send.send(("failed", repr(error)))
+            finally:
+                send.close()
+
+        worker = context.Process(target=child, daemon=True)
+        worker.start()
+        send.close()
+        try:
+            mine = self._describe_some([steps[i] for i in mine_at], grafted, top)
+            try:
+                answer = receive.recv()
+            except (EOFError, OSError):
+                answer = ("failed", "no answer")
+        finally:
+            receive.close()
+            worker.join()
+        if answer[0] == "git":
+            raise _GitError(answer[1], answer[2])
+        if answer[0] != "ok":
+            answer = ("ok", self._describe_some([steps[i] for i in theirs_at], grafted, top))
+        out: list[tuple[Entry, bool, bool] | None] = [None] * len(steps)
+        for i, result in zip(mine_at, mine, strict=True):
+            out[i] = result
+        for i, result in zip(theirs_at, answer[1], strict=True):
+            out[i] = result
+        return out  # type: ignore[return-value]
+
+    def _describe_some(
+        self, steps: list[_Step], grafted: set[str], top: Path
+    ) -> list[tuple[Entry, bool, bool]]:
         wanted = [blob for step in steps for blob in step.blob_ids()]
         blobs = _Blobs(top, wanted) if wanted else None
         public = _Publishable(self.guard, self.schemas)
         try:
-            # Steps are in commit order, then estate order: each commit's entries together.
-            by_commit: list[list[_Step]] = []
-            for step in steps:
-                if by_commit and by_commit[-1][0].commit is step.commit:
-                    by_commit[-1].append(step)
-                else:
-                    by_commit.append([step])
-            for group in by_commit:
-                self._commit(group, blobs, public, grafted)
+            return [self._describe(step, blobs, public, grafted) for step in steps]
         finally:
             if blobs is not None:
                 blobs.close()
 
-    def _commit(
+    def _describe(
         self,
-        steps: list[_Step],
+        step: _Step,
         blobs: _Blobs | None,
         public: _Publishable,
         grafted: set[str],
-    ) -> None:
-        # The commit page shows every file it changed, old lines and new: it may be linked
-        # only when each of them passes the guard, before and after, in every estate.
-        diff_public = True
-        commit_entries: list[Entry] = []
+    ) -> tuple[Entry, bool, bool]:
+        """One estate's version: its entry (``diff_public`` still to be set for the whole
+        commit), whether its files before and after pass the guard, and whether every
+        blob was in the repository."""
         guard, prefix = self.guard, self.prefix
-        for step in steps:
-            commit, estate_id = step.commit, step.estate_id
-            before_ids, after_ids = step.before, step.after
-            found = blobs.take(step.blob_ids()) if blobs else {}
-            diff_public = (
-                diff_public
-                and public.files(estate_id, before_ids, found)
-                and public.files(estate_id, after_ids, found)
-            )
-            before = _contents(before_ids, found)
-            after = _contents(after_ids, found)
-            missing = sorted(n for n, b in after_ids.items() if b not in found)
-            if any(b not in found for b in before_ids.values()) or missing:
-                self.complete = False
-            folder = f"{prefix}/{estate_id}" if prefix not in ("", ".") else estate_id
-            changed = sorted(
-                n for n in set(before_ids) | set(after_ids) if before_ids.get(n) != after_ids.get(n)
-            )
-            if commit.sha in grafted:
-                # The parent is not in this shallow clone: the diff against nothing would
-                # claim every table was new. Say what we do not know instead.
-                changes = [Change("", "", "truncated", TRUNCATED_LINE, rows=0)]
-                # Nor can its diff be judged: the commit page shows what the parent held.
-                diff_public = False
-            else:
-                changes = describe_changes(
-                    before, after, self.schemas, estate=estate_id, guard=guard
+        commit, estate_id = step.commit, step.estate_id
+        before_ids, after_ids = step.before, step.after
+        found = blobs.take(step.blob_ids()) if blobs else {}
+        pair_public = public.files(estate_id, before_ids, found) and public.files(
+            estate_id, after_ids, found
+        )
+        before = _contents(before_ids, found)
+        after = _contents(after_ids, found)
+        missing = sorted(n for n, b in after_ids.items() if b not in found)
+        complete = not missing and all(b in found for b in before_ids.values())
+        folder = f"{prefix}/{estate_id}" if prefix not in ("", ".") else estate_id
+        changed = sorted(
+            n for n in set(before_ids) | set(after_ids) if before_ids.get(n) != after_ids.get(n)
+        )
+        if commit.sha in grafted:
+            # The parent is not in this shallow clone: the diff against nothing would
+            # claim every table was new. Say what we do not know instead.
+            changes = [Change("", "", "truncated", TRUNCATED_LINE, rows=0)]
+            # Nor can its diff be judged: the commit page shows what the parent held.
+            pair_public = False
+        else:
+            changes = describe_changes(before, after, self.schemas, estate=estate_id, guard=guard)
+            changes += [
+                Change(
+                    guard.text(n),
+                    guard.text(n),
+                    "unreadable",
+                    f"文件 {guard.text(n)} 的内容在本仓库副本中缺失，无法比较",
                 )
-                changes += [
-                    Change(
-                        guard.text(n),
-                        guard.text(n),
-                        "unreadable",
-                        f"文件 {guard.text(n)} 的内容在本仓库副本中缺失，无法比较",
-                    )
-                    for n in missing
-                ]
-                if not changes:
-                    changes = [Change("", "", "format-only", FORMAT_ONLY, rows=0)]
-            entry = Entry(
-                estate_id=estate_id,
-                estate_name=_estate_name(after, estate_id, guard) or estate_id,
-                commit=commit.sha,
-                short=commit.sha[:SHORT_LENGTH],
-                date=commit.date,
-                checksum=None if missing else checksum_of(after),
-                folder=folder,
-                # Published as the version's file list: a file name is guarded like a cell.
-                paths=[f"{folder}/{guard.text(n)}" for n in sorted(after_ids)],
-                changed_files=[guard.text(n) for n in changed],
-                changes=changes,
-                seq=step.seq,
-                files_public=not missing and public.files(estate_id, after_ids, found),
-            )
-            self.entries.setdefault(estate_id, []).append(entry)
-            commit_entries.append(entry)
-        for entry in commit_entries:
-            entry.diff_public = diff_public and entry.files_public
+                for n in missing
+            ]
+            if not changes:
+                changes = [Change("", "", "format-only", FORMAT_ONLY, rows=0)]
+        entry = Entry(
+            estate_id=estate_id,
+            estate_name=_estate_name(after, estate_id, guard) or estate_id,
+            commit=commit.sha,
+            short=commit.sha[:SHORT_LENGTH],
+            date=commit.date,
+            checksum=None if missing else checksum_of(after),
+            folder=folder,
+            # Published as the version's file list: a file name is guarded like a cell.
+            paths=[f"{folder}/{guard.text(n)}" for n in sorted(after_ids)],
+            changed_files=[guard.text(n) for n in changed],
+            changes=changes,
+            seq=step.seq,
+            files_public=not missing and public.files(estate_id, after_ids, found),
+        )
+        return entry, pair_public, complete
 
     def result(self, committee_ids: set[str]) -> dict[str, list[Entry]]:
         """Every estate's versions, newest first, credited to its committee."""

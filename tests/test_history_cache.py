@@ -512,3 +512,36 @@ def test_descriptors_read_as_yaml_reads_them():
         parsed = history_module._parse_descriptor(text.encode("utf-8"))
         assert parsed == expected, text
     assert simple >= 8  # the sample's own descriptors take the fast path
+
+
+def test_a_long_read_shared_with_a_second_process_gives_the_same_history(
+    tmp_path: Path, monkeypatch
+):
+    """A first read of a city is split by estate between two processes; the history must
+    be the one a single process reads, down to which commits may be linked."""
+    repo = ScriptedRepo(tmp_path / "repo")
+    reader = Reader(repo, tmp_path / "cache", monkeypatch)
+    import_estate(repo)
+    repo.estate("members.csv", MEMBERS_CSV_2)
+    repo.write(f"data/estates/{THIRD}/datapackage.yaml", THIRD_PACKAGE)
+    repo.write(f"data/estates/{THIRD}/estate.csv", THIRD_CSV)
+    repo.commit("两个小区")
+    # A phone number in one estate's commit: that commit's diff may not be linked, in
+    # every estate it touched, whichever process described them.
+    repo.write(
+        "data/estates/other-estate/estate.csv",
+        OTHER_ESTATE_CSV.replace("某某居委会", "某某居委会 13912345678"),
+    )
+    repo.estate("fees.csv", FEES_CSV_2)
+    repo.commit("调价，另一小区写错")
+    alone = reader.scratch()
+    monkeypatch.setattr(history_module, "PARALLEL_STEPS", 1)
+    shared = reader.scratch()
+    assert snapshot(shared) == snapshot(alone)
+    newest = {estate: entries[0] for estate, entries in shared.estates.items()}
+    assert newest[ESTATE].commit == newest["other-estate"].commit
+    assert not newest[ESTATE].diff_public and newest[ESTATE].files_public
+    assert not newest["other-estate"].files_public
+    assert newest[THIRD].diff_public
+    # And with the cache: the same again.
+    assert snapshot(reader.cached()) == snapshot(alone)
