@@ -1,4 +1,4 @@
-"""Stage 6 — search: index the built site with Pagefind, in chunks a browser fetches on demand.
+"""Stage 6 — search: index the built site with Pagefind, in shards a browser merges.
 
 Material's own search writes one ``search_index.json`` that every reader downloads whole:
 110 MB (13 MB gzipped) at 1,000 estates, so about 1 GB at 10,000. Pagefind splits its
@@ -15,19 +15,43 @@ An estate's other pages (committee, finances, … notice) are not search results
 scale they would make ten results per estate for every common word, and Pagefind's page list,
 which every query loads first, grows with every page indexed (62 KB at 1,000 estates with
 all their pages, 9 KB with overviews only, 65 KB at 10,000; see benchmarks/). The browser
-side is
-``theme/assets/search.js``.
+side is ``theme/assets/search.js``.
 
 The estate overview carries its name a second time, as hidden bigram tokens
 (``theme/sunlight/_macros.html``), because a fragment such as 林新 in 梅林新村 is not a
 word either segmenter would cut out.
 
+Shards
+------
+The index is a set of Pagefind bundles, one per *shard*, which the browser merges (Pagefind's
+``mergeIndex``) into one search: a commit that changes one estate re-indexes that estate's
+shard and copies the others. The contract, for :func:`index_shards`:
+
+* The caller decides the shards: ``shards`` maps a shard name (``[a-z0-9][a-z0-9-]*``; the
+  pipeline uses district slugs, see :func:`plan_shards`) to the site-relative paths of the
+  HTML pages it holds (``"estates/<id>/index.html"``). A page is in at most one shard; a
+  page in none is not searchable. :data:`SITE_SHARD` holds the site's own pages and is the
+  *primary* bundle, whose ``pagefind.js`` and WebAssembly the browser loads (once).
+* Output: ``<site>/pagefind/<shard>/`` per shard (Pagefind's files, minus its UI scripts,
+  which nothing uses) and ``<site>/pagefind/shards.json``: ``{"version", "primary",
+  "shards": {name: digest}}``, sorted, read by search.js. A shard's digest is the sha256 of
+  the indexer (Pagefind's version, this module's settings) and of its pages' paths and
+  bytes: same pages, same digest, same bundle bytes (Pagefind's output is deterministic;
+  tests/test_search.py checks it).
+* ``previous`` (the last good site folder, or ``None``): a shard whose digest equals the one
+  in ``previous/pagefind/shards.json`` and whose folder is there is copied from it, not
+  indexed. ``only`` (a set of shard names, or ``None``): when given, only those shards are
+  hashed and compared; every other shard is taken from ``previous`` without reading its
+  pages — the caller promises that their pages did not change (a shard ``previous`` lacks is
+  indexed anyway). Without ``previous`` every shard is indexed.
+
 Run it on the staging folder, before the swap: a failed index leaves the last good site.
-Two runs over the same site write identical files (checked by tests/test_search.py).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -35,15 +59,28 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 BUNDLE = "pagefind"
+MANIFEST = "shards.json"
+MANIFEST_VERSION = 1
+# The site's own pages (home, directory, districts, streets, guide): the primary bundle.
+SITE_SHARD = "site"
+# Estates go to this many shards, by district (district_shard). Every shard a query merges
+# costs its own index chunks, so fewer is cheaper to search and dearer to re-index; measured
+# at 16,000 estates in benchmarks/README.md ("Search in shards"): 1 bundle, 213–246 KB for a
+# first query; 2 buckets, 287–346 KB; 4, 351–434 KB; one per district, 634–841 KB.
+DISTRICT_BUCKETS = 2
+SHARD_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 # The content area of a Material page; everything outside it is site chrome.
 ROOT_SELECTOR = "article.md-content__inner"
 # Pages that are not search results (paths relative to the site, matched from the right
 # like pathlib's Path.match): an estate's pages other than its overview, and the 404 page.
 EXCLUDED = ("404.html", "estates/*/*/index.html")
+# Pagefind's UI scripts and styles: the header's box (search.js) uses its JS API only.
+UNUSED = re.compile(r"pagefind-(component-ui|modular-ui|ui|highlight)\.(js|css)")
 
 
 class SearchError(Exception):
@@ -56,37 +93,54 @@ class SearchError(Exception):
 
 @dataclass
 class SearchStats:
-    """What :func:`index_site` produced."""
+    """What :func:`index_shards` produced (sums over the shards)."""
 
     pages: int  # pages in the index
-    words: int  # distinct words Pagefind indexed
+    words: int  # distinct words Pagefind indexed, summed over the shards it ran on
     index_files: int  # word-index chunks (index/*.pf_index)
     fragments: int  # one per page: title, excerpt source, URL
-    bundle_bytes: int  # everything under pagefind/ (scripts and UI included)
+    bundle_bytes: int  # everything under pagefind/
     index_bytes: int  # index chunks + fragments + metadata (what queries download from)
     seconds: float
+    shards: int = 1
+    indexed: list[str] = field(default_factory=list)  # shards Pagefind ran on
+    copied: list[str] = field(default_factory=list)  # shards taken from the previous site
 
 
 def _excluded(rel: Path) -> bool:
     return any(rel.match(pattern) for pattern in EXCLUDED)
 
 
-def _link_tree(site_dir: Path, into: Path) -> int:
-    """Hard-link the HTML pages to index into ``into`` (same relative paths, so the same
-    URLs). Pagefind has no option to skip pages by path; a tree of links costs nothing."""
-    count = 0
-    for path in sorted(site_dir.rglob("*.html")):
+def indexable_pages(site_dir: Path) -> list[str]:
+    """Site-relative paths of the pages search indexes, sorted."""
+    site_dir = Path(site_dir)
+    out = []
+    for path in site_dir.rglob("*.html"):
         rel = path.relative_to(site_dir)
-        if rel.parts[0] == BUNDLE or _excluded(rel):
-            continue
-        target = into / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(path, target)
-        except OSError:  # another filesystem, or links not allowed: copy instead
-            shutil.copyfile(path, target)
-        count += 1
-    return count
+        if rel.parts[0] != BUNDLE and not _excluded(rel):
+            out.append(rel.as_posix())
+    return sorted(out)
+
+
+def plan_shards(site_dir: Path, estate_shard: Mapping[str, str]) -> dict[str, list[str]]:
+    """The shards of ``site_dir``'s pages: an estate's overview (``estates/<id>/index.html``)
+    goes to ``estate_shard[id]`` (the pipeline passes the estate's district slug), every
+    other indexed page to :data:`SITE_SHARD`."""
+    shards: dict[str, list[str]] = {}
+    for rel in indexable_pages(site_dir):
+        parts = rel.split("/")
+        shard = SITE_SHARD
+        if len(parts) == 3 and parts[0] == "estates" and parts[1] in estate_shard:
+            shard = estate_shard[parts[1]]
+        shards.setdefault(shard, []).append(rel)
+    return shards
+
+
+def district_shard(district_slug: str, buckets: int = DISTRICT_BUCKETS) -> str:
+    """The shard of a district's estates: ``b0`` … ``b<buckets-1>``, by a hash of its slug, so
+    it never changes while the slug does not (and a one-district build slice knows it)."""
+    digest = hashlib.sha256(district_slug.encode("utf-8")).hexdigest()
+    return f"b{int(digest, 16) % buckets}"
 
 
 def pagefind_command() -> list[str]:
@@ -94,40 +148,127 @@ def pagefind_command() -> list[str]:
     return [sys.executable, "-m", "pagefind"]
 
 
-def index_site(site_dir: Path) -> SearchStats:
-    """Write ``site_dir/pagefind/``: the search index of the pages in ``site_dir``."""
-    started = time.monotonic()
-    site_dir = Path(site_dir)
-    out = site_dir / BUNDLE
-    if out.exists():
-        shutil.rmtree(out)
+def _indexer_identity(command: list[str]) -> str:
+    """What besides the pages decides a bundle's bytes: Pagefind's version and our options."""
+    result = subprocess.run([*command, "--version"], capture_output=True, text=True, env=_env())
+    version = (result.stdout + result.stderr).strip()
+    return json.dumps([version, ROOT_SELECTOR, EXCLUDED, UNUSED.pattern, MANIFEST_VERSION])
+
+
+def _env() -> dict[str, str]:
+    # Pagefind reads pagefind.yml and PAGEFIND_* variables from where it runs; run it where
+    # there are none, so the index depends on this code and the site only.
+    return {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+
+
+def _digest(site_dir: Path, pages: Iterable[str], identity: str) -> str:
+    h = hashlib.sha256(identity.encode())
+    for rel in sorted(pages):
+        data = (site_dir / rel).read_bytes()
+        h.update(f"\0{rel}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()[:32]
+
+
+def _read_manifest(site_dir: Path | None) -> dict:
+    if site_dir is None:
+        return {}
+    try:
+        manifest = json.loads((Path(site_dir) / BUNDLE / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if manifest.get("version") != MANIFEST_VERSION or not isinstance(manifest.get("shards"), dict):
+        return {}
+    return manifest
+
+
+def _link_pages(site_dir: Path, pages: Iterable[str], into: Path) -> None:
+    """Hard-link a shard's pages into ``into`` (same relative paths, so the same URLs).
+    Pagefind has no option to index a list of pages; a tree of links costs nothing."""
+    for rel in pages:
+        target = into / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(site_dir / rel, target)
+        except OSError:  # another filesystem, or links not allowed: copy instead
+            shutil.copyfile(site_dir / rel, target)
+
+
+def _run_pagefind(command: list[str], site_dir: Path, pages: list[str], out: Path) -> str:
     with tempfile.TemporaryDirectory(prefix=".search-", dir=site_dir.parent) as tmp:
         # Absolute: Pagefind runs with cwd=tmp, where a relative path (from a relative
         # --site-dir such as the default "site") would point nowhere.
-        source = Path(tmp).resolve()
-        _link_tree(site_dir, source)
-        command = [
-            *pagefind_command(),
-            "--site",
-            str(source),
-            "--output-path",
-            str(out.resolve()),
-            "--root-selector",
-            ROOT_SELECTOR,
-        ]
-        # Pagefind reads pagefind.yml and PAGEFIND_* variables from where it runs; run it
-        # where there are none, so the index depends on this code and the site only.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
-        result = subprocess.run(command, capture_output=True, text=True, cwd=tmp, env=env)
+        source = Path(tmp).resolve() / "pages"
+        source.mkdir()
+        _link_pages(site_dir, pages, source)
+        argv = [*command, "--site", str(source), "--output-path", str(out.resolve())]
+        argv += ["--root-selector", ROOT_SELECTOR]
+        result = subprocess.run(argv, capture_output=True, text=True, cwd=tmp, env=_env())
     output = (result.stdout + result.stderr).strip()
     if result.returncode != 0 or not (out / "pagefind.js").is_file():
         raise SearchError("Pagefind failed", output)
-    return _stats(out, output, time.monotonic() - started)
+    for path in out.iterdir():
+        if UNUSED.fullmatch(path.name):
+            path.unlink()
+    return output
+
+
+def index_shards(
+    site_dir: Path,
+    shards: Mapping[str, list[str]],
+    *,
+    only: set[str] | None = None,
+    previous: Path | None = None,
+    command: list[str] | None = None,
+) -> SearchStats:
+    """Write ``site_dir/pagefind/``: one Pagefind bundle per shard and ``shards.json``
+    (the contract is in this module's docstring)."""
+    started = time.monotonic()
+    site_dir = Path(site_dir)
+    command = command or pagefind_command()
+    for name in shards:
+        if not SHARD_NAME.fullmatch(name):
+            raise ValueError(f"not a shard name: {name!r}")
+    out = site_dir / BUNDLE
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir()
+    identity = _indexer_identity(command)
+    before = _read_manifest(previous).get("shards", {})
+    digests: dict[str, str] = {}
+    indexed, copied, outputs = [], [], []
+    for name in sorted(shards):
+        pages = sorted(shards[name])
+        if not pages:
+            continue
+        old = Path(previous) / BUNDLE / name if previous is not None else None
+        if only is not None and name not in only and old and old.is_dir() and name in before:
+            digests[name] = before[name]  # the caller says these pages did not change
+        else:
+            digests[name] = _digest(site_dir, pages, identity)
+        if old and old.is_dir() and before.get(name) == digests[name]:
+            shutil.copytree(old, out / name)
+            copied.append(name)
+        else:
+            outputs.append(_run_pagefind(command, site_dir, pages, out / name))
+            indexed.append(name)
+    primary = SITE_SHARD if SITE_SHARD in digests else min(digests, default=None)
+    manifest = {"version": MANIFEST_VERSION, "primary": primary, "shards": digests}
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True) + "\n", "utf-8")
+    stats = _stats(out, "\n".join(outputs), time.monotonic() - started)
+    stats.pages = sum(len(p) for p in shards.values())
+    stats.shards, stats.indexed, stats.copied = len(digests), indexed, copied
+    return stats
+
+
+def index_site(site_dir: Path, estate_shard: Mapping[str, str] | None = None) -> SearchStats:
+    """Index every page of ``site_dir`` afresh: estates in the shards ``estate_shard`` names
+    (estate id → shard), everything else (and every estate, without it) in the site shard."""
+    return index_shards(site_dir, plan_shards(site_dir, estate_shard or {}))
 
 
 def _count(pattern: str, text: str) -> int:
-    match = re.search(pattern, text)
-    return int(match.group(1)) if match else 0
+    return sum(int(m) for m in re.findall(pattern, text))
 
 
 def _stats(out: Path, output: str, seconds: float) -> SearchStats:

@@ -11,13 +11,15 @@ import functools
 import gzip
 import http.server
 import json
+import re
 import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
-from generator.search import index_site
+from generator.safepaths import SITE_MARKER
+from generator.search import index_shards, plan_shards
 
 ESTATE = "/estates/meilin-xincun/"
 REPO = Path(__file__).resolve().parent.parent
@@ -53,15 +55,55 @@ def search(page, term: str) -> dict:
     return {"total": total, "paths": paths}
 
 
-def test_no_material_index_and_a_chunked_one(built_site):
+# The sample estates' districts, as the build shards them (generator/model.py's slugs).
+DISTRICT_OF = {
+    "binjiang-huating": "pudong",
+    "langui-huayuan": "pudong",
+    "jiangwan-yueting": "yangpu",
+    "lingyuan-xiaoqu": "yangpu",
+    "kangxin-yuan": "xuhui",
+    "meilin-xincun": "xuhui",
+    "pujin-jiayuan": "minhang",
+    "xiangzhang-yayuan": "minhang",
+}
+
+
+def bundle_urls(bundle: Path) -> set[str]:
+    return {fragment(p)["url"] for p in (bundle / "fragment").glob("*.pf_fragment")}
+
+
+def estate_shards(index: Path, shards) -> dict[str, str]:
+    """Estate id → the shard whose bundle holds its overview."""
+    out = {}
+    for name in shards:
+        for url in bundle_urls(index / name):
+            if m := re.fullmatch(r"/estates/([^/]+)/", url):
+                assert m.group(1) not in out, f"{url} in two shards"
+                out[m.group(1)] = name
+    return out
+
+
+def test_no_material_index_and_the_estates_in_district_shards(built_site):
     assert not (built_site / "search" / "search_index.json").exists()
-    bundle = built_site / "pagefind"
-    assert (bundle / "pagefind.js").is_file()
-    assert list((bundle / "index").glob("*.pf_index"))
-    urls = {fragment(p)["url"] for p in (bundle / "fragment").glob("*.pf_fragment")}
-    assert ESTATE in urls and "/estates/" in urls
+    index = built_site / "pagefind"
+    manifest = json.loads((index / "shards.json").read_text("utf-8"))
+    assert manifest["primary"] == "site"
+    assert (index / "site" / "pagefind.js").is_file()
+    for name in manifest["shards"]:
+        assert list((index / name / "index").glob("*.pf_index")), name
+        # Pagefind's own UI is never loaded: not published.
+        assert not (index / name / "pagefind-ui.js").exists()
+    # Every estate in one shard, not the site's; a district's estates together.
+    where = estate_shards(index, manifest["shards"])
+    assert sorted(where) == sorted(DISTRICT_OF) and "site" not in where.values()
+    for estate, district in DISTRICT_OF.items():
+        same = {where[e] for e, d in DISTRICT_OF.items() if d == district}
+        assert same == {where[estate]}
+    site_pages = bundle_urls(index / "site")
+    assert "/" in site_pages and "/estates/" in site_pages
     # Notices repeat the overview and are not search results.
-    assert not [u for u in urls if u.endswith("/notice/")]
+    everything = set().union(*(bundle_urls(index / n) for n in manifest["shards"]))
+    assert not [u for u in everything if u.endswith("/notice/")]
 
 
 def fragment(path: Path) -> dict:
@@ -71,17 +113,81 @@ def fragment(path: Path) -> dict:
     return json.loads(data[len(b"pagefind_dcd") :])
 
 
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def copy_without_index(built_site: Path, to: Path) -> Path:
+    shutil.copytree(built_site, to, ignore=shutil.ignore_patterns("pagefind"))
+    return to
+
+
 def test_index_is_deterministic(built_site, tmp_path):
     copies = []
     for name in ("a", "b"):
-        site = tmp_path / name
-        shutil.copytree(built_site, site, ignore=shutil.ignore_patterns("pagefind"))
-        index_site(site)
-        copies.append(site / "pagefind")
-    files = sorted(p.relative_to(copies[0]) for p in copies[0].rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(copies[1]) for p in copies[1].rglob("*") if p.is_file())
-    for rel in files:
-        assert (copies[0] / rel).read_bytes() == (copies[1] / rel).read_bytes(), rel
+        site = copy_without_index(built_site, tmp_path / name)
+        index_shards(site, plan_shards(site, DISTRICT_OF))
+        copies.append(files_of(site / "pagefind"))
+    assert sorted(copies[0]) == sorted(copies[1])
+    for rel, data in copies[0].items():
+        assert copies[1][rel] == data, rel
+
+
+def test_plan_puts_estates_in_their_shards_and_the_rest_in_the_site_shard(built_site):
+    shards = plan_shards(built_site, {"meilin-xincun": "xuhui", "binjiang-huating": "pudong"})
+    assert shards["xuhui"] == ["estates/meilin-xincun/index.html"]
+    assert shards["pudong"] == ["estates/binjiang-huating/index.html"]
+    # An estate the caller gives no shard stays searchable, in the site shard.
+    assert "estates/kangxin-yuan/index.html" in shards["site"]
+    assert "index.html" in shards["site"] and "estates/index.html" in shards["site"]
+    every = [p for pages in shards.values() for p in pages]
+    assert len(every) == len(set(every)) and not [p for p in every if p.startswith("pagefind/")]
+    assert not [p for p in every if p.endswith("/notice/index.html") or p == "404.html"]
+    with pytest.raises(ValueError, match="shard name"):
+        index_shards(built_site, {"../x": ["index.html"]})
+
+
+def _change_overview(site: Path, estate: str, words: str) -> None:
+    page = site / "estates" / estate / "index.html"
+    text = page.read_text("utf-8")
+    assert text.count("</article>") == 1
+    page.write_text(text.replace("</article>", f"<p>{words}</p></article>"), "utf-8")
+
+
+@pytest.mark.parametrize("told", [False, True], ids=["by-digest", "only"])
+def test_reindexing_one_shard_leaves_the_others_byte_identical(built_site, tmp_path, told):
+    """One estate's commit: its district's bundle is indexed again, every other one copied
+    from the previous site, byte for byte; with ``only`` the others are not even read."""
+    before = copy_without_index(built_site, tmp_path / "before")
+    index_shards(before, plan_shards(before, DISTRICT_OF))
+    after = copy_without_index(built_site, tmp_path / "after")
+    _change_overview(after, "meilin-xincun", "新增的公示说明：电梯更新改造")
+    shards = plan_shards(after, DISTRICT_OF)
+    stats = index_shards(after, shards, previous=before, only={"xuhui"} if told else None)
+    assert stats.indexed == ["xuhui"]
+    assert stats.copied == ["minhang", "pudong", "site", "yangpu"]
+    old, new = files_of(before / "pagefind"), files_of(after / "pagefind")
+    for name in ("minhang", "pudong", "site", "yangpu"):
+        mine = {k: v for k, v in new.items() if k.startswith(name + "/")}
+        assert mine and mine == {k: v for k, v in old.items() if k.startswith(name + "/")}
+    xuhui = lambda files: {k: v for k, v in files.items() if k.startswith("xuhui/")}  # noqa: E731
+    assert xuhui(new) != xuhui(old)
+    # The result is the site indexed afresh: nothing of the copies is stale.
+    fresh = copy_without_index(after, tmp_path / "fresh")
+    index_shards(fresh, plan_shards(fresh, DISTRICT_OF))
+    assert files_of(fresh / "pagefind") == new
+
+
+def test_a_shard_the_previous_site_lacks_is_indexed(built_site, tmp_path):
+    before = copy_without_index(built_site, tmp_path / "before")
+    index_shards(before, plan_shards(before, {}))  # one shard: everything in "site"
+    after = copy_without_index(built_site, tmp_path / "after")
+    stats = index_shards(after, plan_shards(after, DISTRICT_OF), previous=before)
+    # The districts' bundles are new; the site's bundle lost the estates, so it differs too.
+    assert stats.indexed == ["minhang", "pudong", "site", "xuhui", "yangpu"]
+    assert stats.copied == []
 
 
 @pytest.mark.browser
@@ -153,6 +259,39 @@ def test_a_search_stays_on_the_site_and_its_size_is_recorded(page, site_server):
     record_file.write_text(json.dumps({"query": "梅林", "bytes": fetched}, indent=1), "utf-8")
     # A generous bound; the city-scale figure is benchmarks/bench_build.py's.
     assert 0 < total < 600_000
+
+
+def show_all(page) -> list[str]:
+    """Click "more" until every result is listed; the paths of all of them."""
+    more = page.get_by_role("button", name="显示更多结果")
+    items = page.locator(".md-search-result__item a")
+    while more.is_visible():
+        count = items.count()
+        more.click()
+        page.wait_for_function(
+            "n => document.querySelectorAll('.md-search-result__item').length > n", arg=count
+        )
+    return items.evaluate_all("links => links.map(a => new URL(a.href).pathname)")
+
+
+@pytest.mark.browser
+def test_a_query_over_estates_in_every_district_merges_every_shard(page):
+    """物业服务企业 is on every estate's overview: the estates of all four districts, in
+    bundles of their own, come back in one list."""
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto("/")
+    found = search(page, "物业服务企业")
+    paths = show_all(page)
+    estates = {p.split("/")[2] for p in paths if p.count("/") == 3 and p.startswith("/estates/")}
+    assert estates == set(DISTRICT_OF)
+    assert len(paths) == found["total"] == len(set(paths))
+    fetched_from = {u.split("/pagefind/")[1].split("/")[0] for u in fetched if "/pagefind/" in u}
+    manifest = json.loads(page.request.get("/pagefind/shards.json").text())
+    assert len(manifest["shards"]) >= 3, "the site and at least two shards of estates"
+    assert set(manifest["shards"]) <= fetched_from
+    # One WebAssembly for all of them: merged shards use the primary's.
+    assert len([u for u in fetched if "/wasm." in u]) == 1
 
 
 @pytest.mark.browser
@@ -231,6 +370,7 @@ def test_a_failed_index_leaves_the_last_good_site(tmp_path, monkeypatch):
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("the last good site", "utf-8")
+    (site / SITE_MARKER).write_text("", "utf-8")  # a site Sunlight made, so it may replace it
     # Pagefind is a separate process: stand in for it with one that fails.
     monkeypatch.setattr(search_mod, "pagefind_command", lambda: ["false"])
     result = CliRunner().invoke(main, [

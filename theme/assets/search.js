@@ -29,21 +29,40 @@
   const TOKEN = /\bsn[0-9a-f]{12}\b/g;
   const HAN = /^\p{Script=Han}{2}$/u;
 
+  const ESTATES = "sl_estates";
   let engine = null; // Promise of the Pagefind module, once asked for
+  let nameFilter = {}; // search options that keep the name search to the estates' shards
   let asked = 0; // number of the latest query: answers to older ones are dropped
   let results = [];
   let shown = 0;
   let later = null; // the query whose text search waits for "more" (after name matches)
 
+  /* Pagefind, with every shard of the index merged in (generator/search.py writes one
+   * bundle per district and one for the site's own pages, listed in pagefind/shards.json):
+   * the primary bundle's script and WebAssembly, then each shard's entry file and page list;
+   * index chunks and fragments come later, as a query needs them. */
   function pagefind() {
     if (!engine) {
-      engine = import(new URL("pagefind/pagefind.js", root).href).then(async (pf) => {
+      engine = (async () => {
+        const response = await fetch(new URL("pagefind/shards.json", root));
+        if (!response.ok) throw new Error(`pagefind/shards.json: ${response.status}`);
+        const manifest = await response.json();
+        const bundle = (name) => new URL(`pagefind/${name}/`, root);
+        const pf = await import(new URL("pagefind.js", bundle(manifest.primary)).href);
         // noWorker: search in this thread; the worker script would be 41 KB more to fetch
         // for searches over small index chunks that take milliseconds anyway.
-        await pf.options({ baseUrl: root.pathname, excerptLength: 24, noWorker: true });
+        const settings = { baseUrl: root.pathname, excerptLength: 24 };
+        await pf.options({ ...settings, noWorker: true });
         await pf.init();
+        const others = Object.keys(manifest.shards).filter((n) => n !== manifest.primary);
+        // The other shards hold the estates: tagged, so the name search can leave out the
+        // site's own pages, which carry no name tokens (Pagefind would match them by a
+        // shortened token and fetch their fragments for nothing).
+        const tag = { mergeFilter: { [ESTATES]: ["1"] } };
+        await Promise.all(others.map((n) => pf.mergeIndex(bundle(n).pathname, { ...settings, ...tag })));
+        nameFilter = others.length ? { filters: { [ESTATES]: "1" } } : {};
         return pf;
-      });
+      })();
       engine.catch(() => {
         engine = null; // try again on the next query
       });
@@ -180,7 +199,8 @@
     try {
       const pf = await pagefind();
       const tokens = nameTokens(text);
-      const names = tokens.length ? await nameMatches(await pf.search(tokens.join(" ")), text) : [];
+      const byName = tokens.length ? await pf.search(tokens.join(" "), nameFilter) : null;
+      const names = await nameMatches(byName, text);
       if (query !== asked) return;
       add(names);
       later = text;
