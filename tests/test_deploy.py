@@ -704,3 +704,55 @@ def test_filing_numbers_are_in_every_pages_footer(tmp_path):
         assert footer is not None, page
         links = {a.get_text(strip=True): a["href"] for a in footer.select("a")}
         assert links == {ICP: "https://beian.miit.gov.cn/", PSB: "https://beian.mps.gov.cn/"}, page
+
+
+def test_a_killed_deploy_is_finished_by_the_next_run(site_copy, client, bucket, s3_endpoint):
+    """SIGKILL in the middle of the uploads, as a cancelled CI job or a lost machine would."""
+    import signal
+
+    target = dp.Target(bucket, "www")
+    dp.deploy(site_copy, target, client)
+    old_bundle, new_bundle = _new_bundle(site_copy)
+    _change_one_estate(site_copy)
+    # A theme and data update touching every page and table: more than the 200 files
+    # after which the first progress line comes, so the kill lands mid-upload.
+    for path in [*site_copy.rglob("*.html"), *site_copy.rglob("*.csv")]:
+        path.write_bytes(path.read_bytes() + b"\n")
+    total = len(dp.plan(client, target, dp.scan_site(site_copy)).uploads)
+    assert total > 200
+    sunlight = Path(sys.executable).parent / "sunlight"
+    process = subprocess.Popen(
+        [str(sunlight), "deploy", f"s3://{bucket}/www", "--site-dir", str(site_copy),
+         "--endpoint-url", s3_endpoint, "--jobs", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+        env={**os.environ, "AWS_ACCESS_KEY_ID": KEY_ID, "AWS_SECRET_ACCESS_KEY": SECRET},
+    )  # fmt: skip
+    try:
+        for line in process.stderr:  # the first progress line: some files are up, not all
+            progress = re.search(r"uploading (\d+)/(\d+)", line.decode("utf-8"))
+            if progress:
+                process.send_signal(signal.SIGKILL)
+                assert int(progress[1]) < int(progress[2]) == total
+                break
+    finally:
+        process.wait(30)
+        process.stderr.close()
+    assert process.returncode == -signal.SIGKILL, "the deploy finished before it was killed"
+
+    objects = _objects(client, bucket)
+    assert f"www/{dp.PENDING_NAME}" in objects
+    assert f"www/{old_bundle}" in objects and f"www/{new_bundle}" in objects
+    assert _assets_resolve(client, bucket, "www") == []
+
+    result = CliRunner().invoke(
+        main, ["deploy", f"s3://{bucket}/www", "--site-dir", str(site_copy), "--endpoint-url", s3_endpoint]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "上次部署未完成，本次接着完成" in result.output
+    objects = _objects(client, bucket)
+    files = _site_files(site_copy)
+    assert set(objects) == {f"www/{k}" for k in files} | {f"www/{dp.MANIFEST_NAME}"}
+    for key, path in files.items():
+        assert (
+            client.get_object(Bucket=bucket, Key=f"www/{key}")["Body"].read() == path.read_bytes()
+        )
