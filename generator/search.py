@@ -27,8 +27,9 @@ The index is a set of Pagefind bundles, one per *shard*, which the browser merge
 ``mergeIndex``) into one search: a commit that changes one estate re-indexes that estate's
 shard and copies the others. The contract, for :func:`index_shards`:
 
-* The caller decides the shards: ``shards`` maps a shard name (``[a-z0-9][a-z0-9-]*``; the
-  pipeline uses district slugs, see :func:`plan_shards`) to the site-relative paths of the
+* The caller decides the shards: ``shards`` maps a shard name (``[a-z0-9][a-z0-9-]*``;
+  :func:`plan_shards` builds it from estate id → shard, and :func:`district_shard` puts a
+  district's estates in one of :data:`DISTRICT_BUCKETS` shards) to the site-relative paths of the
   HTML pages it holds (``"estates/<id>/index.html"``). A page is in at most one shard; a
   page in none is not searchable. :data:`SITE_SHARD` holds the site's own pages and is the
   *primary* bundle, whose ``pagefind.js`` and WebAssembly the browser loads (once).
