@@ -169,7 +169,7 @@ def _unsafe_paths_are_misuse(func, *args, **kwargs):
 
 def _build(
     data_dir, site_dir, build_dir, as_of, site_url, config_file, quiet=False, shard=None,
-    parts=None,
+    parts=None, stages=False,
 ):  # fmt: skip
     """Check the options, then call the library's build (generator/pipeline); returns its
     result. Raises click exceptions on failure."""
@@ -238,10 +238,15 @@ def _build(
         raise click.ClickException(
             f"{what[0]}，原有网站保持不变。/ {what[1]}; the previous site is unchanged."
         ) from None
+    times = ""
+    if stages:
+        times = ": " + ", ".join(
+            f"{k} {v['wall']:.1f} s wall / {v['cpu']:.1f} s cpu" for k, v in result.stages.items()
+        )
     say(
         f"4/4 完成 / done: {site_dir}  ({result.estates} 个小区 estates, "
         f"{len(result.warnings)} 个提醒 warnings; {result.computed} computed, "
-        f"{result.cached} from the cache; {time.monotonic() - started:.1f} s)"
+        f"{result.cached} from the cache; {time.monotonic() - started:.1f} s{times})"
     )
     return result
 
@@ -314,7 +319,8 @@ class ShardSpec(click.ParamType):
     default=None,
     help="Build only slice K of N (whole districts) into --site-dir, for `sunlight merge`.",
 )
-def build(data_dir, site_dir, build_dir, site_url, config_file, as_of, shard):
+@click.option("--stages", is_flag=True, help="Print each stage's wall and CPU time at the end.")
+def build(data_dir, site_dir, build_dir, site_url, config_file, as_of, shard, stages):
     """Validate, render every estate's pages and build the site into site/.
 
     Errors stop the build and leave the previous site/ as it was. With --shard K/N, only
@@ -326,7 +332,10 @@ def build(data_dir, site_dir, build_dir, site_url, config_file, as_of, shard):
         sunlight build --as-of 2026-06-30
         sunlight build --shard 1/2 --site-dir part-1 --build-dir build-1
     """
-    _build(data_dir, site_dir, build_dir, _as_of(as_of), site_url, config_file, shard=shard)
+    _build(
+        data_dir, site_dir, build_dir, _as_of(as_of), site_url, config_file, shard=shard,
+        stages=stages,
+    )  # fmt: skip
 
 
 @main.command()

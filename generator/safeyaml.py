@@ -45,25 +45,10 @@ class _BoundedLoader(yaml.SafeLoader):
         event = self.peek_event()
         line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise YamlRefused(
-                ALIAS,
-                line,
-                f"第 {line} 行用了 YAML 的锚点或引用（& 或 *）。Sunlight 的 YAML 文件中不允许这样写：请把内容直接写出来，"
-                "删去 & 和 * 开头的记号。",
-                f"Line {line} uses a YAML anchor or alias (& or *), which Sunlight's YAML files "
-                "do not allow. Write the content out in full and remove the & and * marks.",
-            )
+            raise _alias(line)
         self._depth += 1
         if self._depth > MAX_DEPTH:
-            raise YamlRefused(
-                TOO_LARGE,
-                line,
-                f"第 {line} 行嵌套超过 {MAX_DEPTH} 层，无法读取。这类文件只需要几层缩进：请对照同类文件改正"
-                "（多半是括号没有配对）。",
-                f"Line {line} is nested more than {MAX_DEPTH} levels deep and cannot be read. These "
-                "files need only a few levels: compare with a file of the same kind (often a "
-                "bracket left open).",
-            )
+            raise _too_deep(line)
         try:
             return super().compose_node(parent, index)
         finally:
@@ -90,6 +75,29 @@ class _BoundedLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _alias(line: int | None) -> YamlRefused:
+    return YamlRefused(
+        ALIAS,
+        line,
+        f"第 {line} 行用了 YAML 的锚点或引用（& 或 *）。Sunlight 的 YAML 文件中不允许这样写：请把内容直接写出来，"
+        "删去 & 和 * 开头的记号。",
+        f"Line {line} uses a YAML anchor or alias (& or *), which Sunlight's YAML files "
+        "do not allow. Write the content out in full and remove the & and * marks.",
+    )
+
+
+def _too_deep(line: int | None) -> YamlRefused:
+    return YamlRefused(
+        TOO_LARGE,
+        line,
+        f"第 {line} 行嵌套超过 {MAX_DEPTH} 层，无法读取。这类文件只需要几层缩进：请对照同类文件改正"
+        "（多半是括号没有配对）。",
+        f"Line {line} is nested more than {MAX_DEPTH} levels deep and cannot be read. These "
+        "files need only a few levels: compare with a file of the same kind (often a "
+        "bracket left open).",
+    )
+
+
 def too_large(size: int, max_bytes: int = MAX_BYTES) -> YamlRefused:
     """The refusal of a file of ``size`` bytes (callers check the size before reading)."""
     return YamlRefused(
@@ -109,11 +117,69 @@ def load(text: str | bytes, max_bytes: int = MAX_BYTES) -> Any:
     size = len(text.encode("utf-8") if isinstance(text, str) else text)
     if size > max_bytes:
         raise too_large(size, max_bytes)
-    loader = _BoundedLoader(text)
+    if _FAST is None:
+        loader = _BoundedLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    # libyaml: the same refusals, checked on the parser's events (anchors and aliases
+    # before anything is built), then built in C. The pure-Python loader composes a
+    # descriptor in tens of milliseconds, a real share of a city's build.
     try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
+        _check_events(yaml.parse(text, Loader=_FAST))
+        return yaml.load(text, Loader=_FAST)
+    except YamlRefused:
+        raise
+    except yaml.YAMLError as error:
+        # libyaml stops at its own nesting limit (1,000) before the events reach ours.
+        if "nesting depth" in str(getattr(error, "problem", "") or ""):
+            mark = getattr(error, "problem_mark", None)
+            raise _too_deep(mark.line + 1 if mark else None) from None
+        # Broken YAML: the pure-Python parser words (and places) the error as before.
+        loader = _BoundedLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+
+
+_FAST = getattr(yaml, "CSafeLoader", None) if yaml.__with_libyaml__ else None
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
+
+
+def _check_events(events) -> None:
+    """What _BoundedLoader refuses, from the event stream: an anchor or alias, a node
+    deeper than MAX_DEPTH, a key repeated in one mapping (the same line numbers)."""
+    stack: list[list] = []  # per open collection: [is_mapping, expects_key, keys seen]
+    for event in events:
+        if not isinstance(event, _NODE_EVENTS):
+            if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                stack.pop()
+            continue
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _alias(line)
+        if len(stack) + 1 > MAX_DEPTH:
+            raise _too_deep(line)
+        parent = stack[-1] if stack else None
+        if parent is not None and parent[0]:
+            if parent[1] and isinstance(event, yaml.ScalarEvent):
+                key = (event.value, event.style is None)
+                first = parent[2].get(key)
+                if first is not None:
+                    raise YamlRefused(
+                        DUPLICATE_KEY,
+                        line,
+                        f"第 {line} 行的键“{event.value}”与第 {first} 行重复，只会保留一个。请删去或"
+                        "合并其中一项。",
+                        f'Line {line} repeats the key "{event.value}" of line {first}; only one '
+                        "would be kept. Delete or merge one of them.",
+                    )
+                parent[2][key] = line
+            parent[1] = not parent[1]
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            stack.append([isinstance(event, yaml.MappingStartEvent), True, {}])
 
 
 def read(path: Path, max_bytes: int = MAX_BYTES) -> str:

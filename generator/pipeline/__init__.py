@@ -79,7 +79,7 @@ class BuildResult:
     computed: int
     cached: int
     files: int
-    stages: dict[str, float]
+    stages: dict[str, dict[str, float]]  # stage → {"wall", "cpu"} seconds
 
     @property
     def warnings(self) -> list[Finding]:
@@ -171,8 +171,18 @@ def _fingerprint_rules(rules: dict) -> str:
 
 
 def _timer():
-    started = time.monotonic()
-    return lambda: round(time.monotonic() - started, 3)
+    """A stopwatch: call it to get {"wall", "cpu"} seconds since it started. CPU counts
+    this process and the worker processes it has waited for (a stage ends after its
+    pool is shut down, so its workers are counted in it)."""
+    started, before = time.monotonic(), os.times()
+
+    def lap() -> dict[str, float]:
+        now = os.times()
+        cpu = sum(getattr(now, f) - getattr(before, f) for f in (
+            "user", "system", "children_user", "children_system"))  # fmt: skip
+        return {"wall": round(time.monotonic() - started, 3), "cpu": round(cpu, 3)}
+
+    return lap
 
 
 @dataclass
@@ -198,7 +208,6 @@ def _plan(options: BuildOptions) -> _Plan:
 
     data_dir, build_dir = Path(options.data_dir), Path(options.build_dir)
     root = repository_root(data_dir)
-    docs = build_mod.prepare_outputs(Path(options.site_dir), build_dir)
     schema_dir = data_dir / "schemas" if (data_dir / "schemas").is_dir() else BUNDLED_SCHEMAS
     broken: list[Path] = []
     schemas = load_schemas(schema_dir, broken)
@@ -206,6 +215,13 @@ def _plan(options: BuildOptions) -> _Plan:
     folders = {folder.name: folder for folder in estate_folders(data_dir)}
     if not folders:
         city_findings.append(_no_estates(data_dir, root, _rel))
+        # Nothing to build: say so before looking at the output folders at all.
+        _check(
+            _Plan(root, schemas, schema_dir, folders, None, city_findings, {}, False, root),
+            [],
+            partial=True,
+        )
+    docs = build_mod.prepare_outputs(Path(options.site_dir), build_dir)
     estates_dir = data_dir / "estates" if (data_dir / "estates").is_dir() else data_dir
     history = read_history(
         root, estates_dir, schemas, guard=options.guard, cache_dir=build_dir / "cache"
@@ -236,7 +252,7 @@ def build(options: BuildOptions) -> BuildResult:
     or MkDocs, the frame or the search index fail; :class:`generator.safepaths.UnsafePath`
     for output folders that must not be replaced.
     """
-    stages: dict[str, float] = {}
+    stages: dict[str, dict[str, float]] = {}
     lap = _timer()
     plan = _plan(options)
     stages["plan"] = lap()
@@ -271,7 +287,7 @@ def merge(options: BuildOptions, parts: list[Path]) -> BuildResult:
     frame) and together they must cover every estate exactly once; the site is then the
     one a single machine would have built, byte for byte.
     """
-    stages: dict[str, float] = {}
+    stages: dict[str, dict[str, float]] = {}
     lap = _timer()
     plan = _plan(options)
     stages["plan"] = lap()
