@@ -190,4 +190,4 @@ def test_two_builds_are_identical(tmp_path):
     assert first.exit_code == 0 and second.exit_code == 0
     assert _tree_hash(tmp_path / "a/site") == _tree_hash(tmp_path / "b/site")
     # The tree includes Pagefind's index (pagefind/), so it is deterministic too.
-    assert list((tmp_path / "a/site/pagefind/index").glob("*.pf_index"))
+    assert list((tmp_path / "a/site/pagefind/site/index").glob("*.pf_index"))

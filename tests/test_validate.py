@@ -354,4 +354,4 @@ def test_build_with_relative_folders_as_make_site_runs_it(tmp_path, monkeypatch)
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "site/estates/test-estate/index.html").is_file()
-    assert (tmp_path / "site/pagefind/pagefind.js").is_file()
+    assert (tmp_path / "site/pagefind/site/pagefind.js").is_file()

@@ -437,7 +437,11 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
         guard=options.guard,
     )
     render.write_files(staging, render.render_aggregates(site, frame).items())
-    shards = search.plan_shards(staging, {s.id: s.district_slug for s in summaries})
+    # Districts hashed into a few buckets: every shard costs the first query an index
+    # chunk, so fewer, larger shards (benchmarks/README.md, "Search in shards").
+    shards = search.plan_shards(
+        staging, {s.id: search.district_shard(s.district_slug) for s in summaries}
+    )
     # Shards whose pages did not change are copied from the published site.
     published = Path(options.site_dir)
     stats = search.index_shards(staging, shards, previous=published if published.is_dir() else None)
