@@ -701,6 +701,9 @@ class _Replay:
         # False when a blob was missing (a partial clone): such a read is not cached, so
         # fetching the blobs later gives the full description.
         self.complete = True
+        # Each estate's line as read from the cache, written back unless it was touched.
+        self.lines: dict[str, bytes] = {}
+        self.touched: set[str] = set()
 
     def run(self, commits: list[_Commit], grafted: set[str], top: Path) -> None:
         steps: list[_Step] = []
@@ -719,6 +722,7 @@ class _Replay:
                 if after == before:
                     continue  # e.g. a mode change only: the content is the same
                 self.state[estate_id] = after
+                self.touched.add(estate_id)
                 steps.append(_Step(commit, self.seq, estate_id, before, after))
             self.seq += 1
         described = self._describe_all(steps, grafted, top)
@@ -1072,28 +1076,38 @@ def _entry_from(estate_id: str, record: list) -> Entry:
     )
 
 
+def _estate_line(replay: _Replay, estate_id: str) -> bytes:
+    record = [
+        estate_id,
+        replay.state.get(estate_id, {}),
+        [_entry_record(e) for e in replay.entries.get(estate_id, [])],
+    ]
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def _save_cache(path: Path, key: str, replay: _Replay) -> None:
     """Write the cache atomically (a new file renamed over the old): a build stopped
     half-way leaves the previous cache or none, never half of one. Failing to write it
-    only makes the next build slower."""
-    payload = json.dumps(
-        {
-            "seq": replay.seq,
-            "state": replay.state,
-            "estates": {
-                estate_id: [_entry_record(e) for e in entries]
-                for estate_id, entries in sorted(replay.entries.items())
-            },
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode("utf-8")
+    only makes the next build slower.
+
+    One line per estate (JSON), after a header line that holds the checksum of the rest:
+    an estate no new commit touched is written back as the very line that was read.
+    """
+    estates = sorted(set(replay.state) | set(replay.entries))
+    lines = [
+        replay.lines[e]
+        if e in replay.lines and e not in replay.touched
+        else _estate_line(replay, e)
+        for e in estates
+    ]
+    payload = b"\n".join(lines)
     header = json.dumps(
         {
             "format": _CACHE_FORMAT,
             "version": CACHE_VERSION,
             "key": key,
             "head": replay.head,
+            "seq": replay.seq,
             "sha256": hashlib.sha256(payload).hexdigest(),
         }
     ).encode("ascii")
@@ -1132,18 +1146,17 @@ def _load_cache(
             payload = f.read()
         if hashlib.sha256(payload).hexdigest() != header.get("sha256"):
             return None
-        data = json.loads(payload)
         replay = _Replay(prefix, schemas, guard)
         replay.head = head
-        replay.seq = int(data["seq"])
-        replay.state = {
-            str(estate_id): {str(n): str(b) for n, b in files.items()}
-            for estate_id, files in data["state"].items()
-        }
-        replay.entries = {
-            str(estate_id): [_entry_from(str(estate_id), record) for record in records]
-            for estate_id, records in data["estates"].items()
-        }
+        replay.seq = header["seq"]
+        if not isinstance(replay.seq, int):
+            return None
+        for line in payload.split(b"\n") if payload else ():
+            estate_id, files, records = json.loads(line)
+            estate_id = str(estate_id)
+            replay.state[estate_id] = {str(n): str(b) for n, b in files.items()}
+            replay.entries[estate_id] = [_entry_from(estate_id, r) for r in records]
+            replay.lines[estate_id] = line
     except (OSError, ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
         return None
     return replay
