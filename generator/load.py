@@ -59,7 +59,8 @@ class EstatePackage:
     declared_name: str | None = None
     # Foreign keys into tables this estate has not published: name → [foreignKey, …].
     dangling: dict[str, list[dict]] = field(default_factory=dict)
-    # name → (text, records) of each CSV as read here, so validation reads no file again.
+    # name → (text, records) of each CSV as read here, so validation reads no file again
+    # (load_package keeps them; load, for a whole city, does not).
     parsed: dict[str, tuple[str, list[list[str]]]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
 
@@ -131,7 +132,12 @@ def load(data_dir: Path | str, root: Path | str | None = None) -> Loaded:
     schema_dir = data_dir / "schemas" if (data_dir / "schemas").is_dir() else BUNDLED_SCHEMAS
     broken: list[Path] = []
     schemas = load_schemas(schema_dir, broken)
-    packages = [_load_package(folder, root, schemas) for folder in estate_folders(data_dir)]
+    # A whole city's parses would not fit in memory (about 0.3 MB an estate): validation
+    # reads each table again here, once. load_package keeps its one estate's parse.
+    packages = [
+        _load_package(folder, root, schemas, keep_parse=False)
+        for folder in estate_folders(data_dir)
+    ]
     findings = [_broken_schema(path, root) for path in broken]
     if not packages:
         # An empty (or mistyped) data folder must not "validate" and then publish an
@@ -209,7 +215,9 @@ class _Problem(Exception):
         self.path = path  # the file at fault, when the caller cannot know it
 
 
-def _load_package(folder: Path, root: Path, schemas: dict[str, dict]) -> EstatePackage:
+def _load_package(
+    folder: Path, root: Path, schemas: dict[str, dict], keep_parse: bool = True
+) -> EstatePackage:
     estate_id = folder.name
     pkg = EstatePackage(estate_id, folder, None)
 
@@ -331,7 +339,8 @@ def _load_package(folder: Path, root: Path, schemas: dict[str, dict]) -> EstateP
             add(csv_path, note, name)
         pkg.files[name] = csv_path
         pkg.encodings[name] = encoding
-        pkg.parsed[name] = parsed
+        if keep_parse:
+            pkg.parsed[name] = parsed
         # Match field order to the header so frictionless compares labels by position and
         # the published datapackage.json describes the CSV exactly as it is.
         by_name = {f["name"]: f for f in schema["fields"]}
@@ -989,5 +998,6 @@ def _drop_dangling_foreign_keys(
 
 
 def load_package(folder: Path, root: Path, schemas: dict[str, dict]) -> EstatePackage:
-    """One estate's package, as :func:`load` reads each (the build's workers use it)."""
+    """One estate's package, as :func:`load` reads each (the build's workers use it),
+    keeping the text and records of each CSV so that validation reads no file again."""
     return _load_package(folder, root, schemas)
