@@ -9,7 +9,7 @@ its estate overviews are copied to N estates with new names, ids, districts and 
 written in (the approach of ``bench_build.py --from-site``; only what search indexes is
 written), then, for each shard layout,
 
-* indexed by the real ``generator.search.index_shards`` (files, bytes, seconds; and the
+* indexed by the real ``generator.outputs.search.index_shards`` (files, bytes, seconds; and the
   seconds to re-index one shard with the others copied from the previous site);
 * served on 127.0.0.1 by a server that gzips text as GitHub Pages and nginx do (Pagefind's
   own files are gzipped already and go as they are), and searched in headless Chromium
@@ -53,11 +53,11 @@ sys.path.insert(0, str(REPO))
 
 import synth_city  # noqa: E402
 
-from generator import search  # noqa: E402
 from generator.model import district_slug  # noqa: E402
+from generator.outputs import search  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-# As generator/localserve.py launches it.
+# As generator/outputs/localserve.py launches it.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 WORDS = ("物业", "维修")
 GZIP_TYPES = (".html", ".js", ".json", ".css", ".svg", ".xml", ".txt")
@@ -115,7 +115,7 @@ def clone_overviews(small: Path, site: Path, people) -> None:
 
 def layouts(shard_of: dict[str, str], names: list[str]) -> dict[str, dict[str, str]]:
     """Estate id → shard, per layout: "one" (a single bundle), "district" (one per district),
-    "bK" (districts in K buckets, generator.search.district_shard)."""
+    "bK" (districts in K buckets, generator.outputs.search.district_shard)."""
     out = {}
     for name in names:
         if name == "one":

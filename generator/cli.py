@@ -75,7 +75,7 @@ def _guard(data_dir: Path):
 def _site_url(config_file: Path) -> str:
     """site_url from mkdocs.yml (the repository's own when there is none here), so
     findings can link to the guide's section on the published site."""
-    from .build import PROJECT_ROOT
+    from .outputs.build import PROJECT_ROOT
 
     for path in (config_file, PROJECT_ROOT / "mkdocs.yml"):
         if path.is_file():
@@ -175,9 +175,10 @@ def _build(
     result. Raises click exceptions on failure."""
     import time
 
-    from . import frame as frame_mod
-    from . import pipeline, search
-    from .build import BuildError
+    from . import pipeline
+    from .outputs import frame as frame_mod
+    from .outputs import search
+    from .outputs.build import BuildError
 
     started = time.monotonic()
     say = (lambda *a, **k: None) if quiet else (lambda msg: click.echo(msg, err=True))
@@ -390,13 +391,13 @@ def serve(data_dir, site_dir, build_dir, site_url, config_file, as_of, port):
 
 # Commands that live in their own modules (each module imports nothing from this one).
 # One line per command, so changes to different commands never touch the same lines.
-from .codeowners import command as codeowners_command  # noqa: E402
-from .recode import command as fix_encoding_command  # noqa: E402
-from .scaffold import command as new_estate_command  # noqa: E402
-from .sheetimport import command as import_command  # noqa: E402
-from .sheets import export as export_command  # noqa: E402
-from .sheets import template as template_command  # noqa: E402
-from .summary import command as summary_command  # noqa: E402
+from .tools.codeowners import command as codeowners_command  # noqa: E402
+from .tools.recode import command as fix_encoding_command  # noqa: E402
+from .tools.scaffold import command as new_estate_command  # noqa: E402
+from .tools.sheetimport import command as import_command  # noqa: E402
+from .tools.sheets import export as export_command  # noqa: E402
+from .tools.sheets import template as template_command  # noqa: E402
+from .tools.summary import command as summary_command  # noqa: E402
 
 main.add_command(new_estate_command)
 main.add_command(template_command)
@@ -405,12 +406,12 @@ main.add_command(import_command)
 main.add_command(fix_encoding_command)
 main.add_command(summary_command)
 main.add_command(codeowners_command)
-from .notices import command as notices_command  # noqa: E402
+from .outputs.notices import command as notices_command  # noqa: E402
 
 main.add_command(notices_command)
-from .deploy import command as deploy_command  # noqa: E402
+from .outputs.deploy import command as deploy_command  # noqa: E402
 
 main.add_command(deploy_command)
-from .intake import command as intake_command  # noqa: E402
+from .tools.intake import command as intake_command  # noqa: E402
 
 main.add_command(intake_command)

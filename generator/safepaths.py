@@ -40,7 +40,7 @@ MARKER_TEXT = (
 # never holding one.
 SOURCE_FOLDERS = ("data", "content", "theme", "generator", "tests", ".git")
 
-# What new_staging_dir (generator/build.py) names its folders: tempfile.mkdtemp's eight
+# What new_staging_dir (generator/outputs/build.py) names its folders: tempfile.mkdtemp's eight
 # random characters after the prefix.
 _STAGING = r"\.{name}\.(?:tmp|old)-[a-z0-9_]{{8}}"
 

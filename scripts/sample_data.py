@@ -27,9 +27,9 @@ Warnings the sample raises on purpose (as of 2026-11-20):
 
 from __future__ import annotations
 
-import hashlib
 import csv
 import datetime as dt
+import hashlib
 import math
 import random
 import re

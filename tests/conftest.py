@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.localserve import CHROMIUM, CHROMIUM_ARGS, serve
+from generator.outputs.localserve import CHROMIUM, CHROMIUM_ARGS, serve
 
 if TYPE_CHECKING:  # playwright is a test extra; annotations only
     from playwright.sync_api import Browser, Page

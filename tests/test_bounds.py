@@ -24,9 +24,9 @@ import yaml
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
-from generator import sheetimport, sheets
 from generator.cli import main
 from generator.load import MAX_CELL_CHARS, is_money, load
+from generator.tools import sheetimport, sheets
 from generator.validate import validate
 
 from .packages import COMMITTEES, COMMON_INCOME, ESTATE, MEMBERS, write_package

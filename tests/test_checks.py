@@ -17,8 +17,8 @@ import yaml
 
 from generator.checks import CHECKS, Context
 from generator.checks.disclosure_fresh import DisclosureItem, disclosure_status
-from generator.privacy import find as find_hits
 from generator.checks.resolution_threshold import Vote, evaluate_resolution
+from generator.privacy import find as find_hits
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "data" / "schemas"
 AS_OF = dt.date(2025, 7, 15)
@@ -1491,8 +1491,10 @@ def test_no_personal_data_checks_ids_and_numbers_but_not_credit_codes_or_dates()
         ("work_orders", 2, "received", "no-personal-data", "error"),
     ]
     # An ID-card number is not a credit code, whatever the column.
-    for table, row in (("contract", with_(CONTRACT, credit_code="310104198001011239")),
-                       ("evaluations", {"period": "2024", "summary": "310104198001011239"})):
+    for table, row in (
+        ("contract", with_(CONTRACT, credit_code="310104198001011239")),
+        ("evaluations", {"period": "2024", "summary": "310104198001011239"}),
+    ):
         assert [f[:3] for f in flat("no-personal-data", context(**{table: [row]}))] == [
             (table, 2, "credit_code" if table == "contract" else "summary")
         ]

@@ -13,9 +13,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from generator import codeowners, guide
+from generator import guide
 from generator.checks import CHECKS
 from generator.cli import main
+from generator.tools import codeowners
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-20"

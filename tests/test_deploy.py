@@ -24,8 +24,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from generator import deploy as dp
 from generator.cli import main
+from generator.outputs import deploy as dp
 
 SECRET = "s3cr3t-Never-Printed-7f3a9c"
 KEY_ID = "AKIASUNLIGHTTEST0001"

@@ -16,14 +16,14 @@ import pytest
 import rnc2rng
 from lxml import etree
 
-from generator.feeds import (
+from generator.history import Change, Entry, History, read_history
+from generator.outputs.feeds import (
     CITY_FEED_PATH,
     city_feed,
     estate_feed,
     estate_feed_path,
     history_page_path,
 )
-from generator.history import Change, Entry, History, read_history
 from tests.test_history import (
     ESTATE,
     HEADLINES,

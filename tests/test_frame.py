@@ -1,4 +1,4 @@
-"""The site frame (generator/frame.py): captured from a real MkDocs build, then filled.
+"""The site frame (generator/outputs/frame.py): captured from a real MkDocs build, then filled.
 
 Generated pages are not built by MkDocs: their shell — header, search, navigation,
 footer, CSS and JS links — is the frame page's, with its links rewritten for the page's
@@ -18,7 +18,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from generator import build, frame
+from generator.outputs import build, frame
 
 REPO = Path(__file__).resolve().parent.parent
 SITE_URL = "https://sunlight.example.org/"
@@ -216,7 +216,7 @@ def test_frame_pages_and_placeholders_are_not_published(built_site):
 
 
 def test_no_mkdocs_internals_in_the_generator():
-    # MkDocs is run as a command (generator/build.py) and read through its output HTML
+    # MkDocs is run as a command (generator/outputs/build.py) and read through its output HTML
     # only, so a successor reading the same mkdocs.yml can replace it.
     imports = re.compile(
         r"^\s*(?:import|from)\s+(?:mkdocs|material)\b|import_module\(\s*[\"'](?:mkdocs|material)",
@@ -224,7 +224,7 @@ def test_no_mkdocs_internals_in_the_generator():
     )
     for path in (REPO / "generator").rglob("*.py"):
         assert not imports.search(path.read_text("utf-8")), path
-    build_py = (REPO / "generator/build.py").read_text("utf-8")
+    build_py = (REPO / "generator/outputs/build.py").read_text("utf-8")
     assert build_py.count('"-m",\n        "mkdocs",') == 1  # the one subprocess command
 
 

@@ -27,10 +27,10 @@ from click.testing import CliRunner
 from generator import privacy
 from generator.cli import main
 from generator.config import load_rules_config
-from generator.feeds import city_feed, estate_feed
 from generator.findings import format_github
 from generator.history import WITHHELD, History, describe_changes, read_history
 from generator.load import load
+from generator.outputs.feeds import city_feed, estate_feed
 from generator.validate import validate
 from tests.test_history import (
     ESTATE,

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from generator import intake, sheets
 from generator.cli import main
+from generator.tools import intake, sheets
 
 REPO = Path(__file__).resolve().parent.parent
 ESTATE = "meilin-xincun"

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator import deploy as dp
+from generator.outputs import deploy as dp
 
 REPO = Path(__file__).resolve().parent.parent
 CONF = REPO / "deploy" / "nginx" / "sunlight.conf"
@@ -237,7 +237,7 @@ document.addEventListener('securitypolicyviolation', e =>
 
 @pytest.fixture
 def csp_page(browser, nginx):
-    from generator.localserve import CHROMIUM  # noqa: F401  (the browser fixture checked it)
+    from generator.outputs.localserve import CHROMIUM  # noqa: F401  (the browser fixture checked it)
 
     context = browser.new_context(base_url=nginx)
     context.set_default_timeout(15_000)

@@ -27,8 +27,8 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from generator import notices
 from generator.cli import main
+from generator.outputs import notices
 from tests.conftest import AS_OF, DATA_DIR, REPO, SITE_URL
 
 zxingcpp = pytest.importorskip("zxingcpp")  # test extra: zxing-cpp

@@ -19,9 +19,9 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from generator import build as build_mod
 from generator import safepaths
 from generator.cli import main
+from generator.outputs import build as build_mod
 
 from .packages import write_package
 

@@ -1,4 +1,4 @@
-"""Search: Pagefind's chunked index (generator/search.py) behind the header's search box
+"""Search: Pagefind's chunked index (generator/outputs/search.py) behind the header's search box
 (theme/partials/search.html, theme/assets/search.js), in headless Chromium on the sample site.
 
 How fast and how big at city scale is measured by benchmarks/bench_build.py, not here.
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.outputs.search import index_shards, plan_shards
 from generator.safepaths import SITE_MARKER
-from generator.search import index_shards, plan_shards
 
 ESTATE = "/estates/meilin-xincun/"
 REPO = Path(__file__).resolve().parent.parent
@@ -364,8 +364,8 @@ def test_works_under_a_base_path(page, prefixed_server):
 def test_a_failed_index_leaves_the_last_good_site(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from generator import search as search_mod
     from generator.cli import main
+    from generator.outputs import search as search_mod
 
     site = tmp_path / "site"
     site.mkdir()

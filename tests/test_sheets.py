@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from generator import packagefiles as pf
-from generator import sheetimport, sheets
 from generator.cli import main
 from generator.load import load
+from generator.tools import packagefiles as pf
+from generator.tools import sheetimport, sheets
 from generator.validate import validate
 
 REPO = Path(__file__).resolve().parent.parent

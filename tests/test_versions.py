@@ -26,7 +26,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from generator.checksum import checksum_of_folder
-from generator.localserve import serve
+from generator.outputs.localserve import serve
 from tests.conftest import AS_OF, DATA_DIR, REPO, SITE_URL, TIMEOUT_MS
 from tests.test_history import TZ, ScriptedRepo
 

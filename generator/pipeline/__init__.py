@@ -28,9 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import build as build_mod
 from ..findings import ERROR, WARNING, Finding, sort_findings
 from ..load import estate_folders, load_schemas, repository_root
+from ..outputs import build as build_mod
 from .cache import Cache
 from .keys import BuildInputs, code_fingerprint, digest, folder_fingerprint
 from .summaries import EstateSummary
@@ -353,8 +353,8 @@ def _shared_key(options: BuildOptions, plan: _Plan, frame) -> str:
 
 
 def _map_estates(options, plan: _Plan, staging: Path, frame, folders) -> list[EstateResult]:
-    from .. import render
     from ..history import entry_for_checksum
+    from ..outputs import render
     from . import worker
 
     history = plan.history
@@ -424,7 +424,7 @@ def _check(plan: _Plan, results: list[EstateResult], *, partial: bool) -> list[F
 
 def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResult]) -> None:
     """The pages over estates, from the summaries only, then the search index."""
-    from .. import render, search
+    from ..outputs import render, search
 
     options.say("3/4 汇总页面与搜索索引 / aggregate pages and the search index …")
     summaries = sorted((r.summary for r in results if r.summary), key=lambda s: s.id)
@@ -575,8 +575,9 @@ def _guide_and_frame(options, staging, plan: _Plan):
     footer) and whether feeds are on. Keyed by those, it is kept in the cache, and a
     build that changes only data hard-links it instead of running MkDocs again.
     """
-    from .. import frame as frame_mod
-    from .. import render, sheets
+    from ..outputs import frame as frame_mod
+    from ..outputs import render
+    from ..tools import sheets
 
     docs, settings, feeds_enabled = plan.docs, plan.settings, plan.feeds_enabled
     schema_dir = plan.schema_dir

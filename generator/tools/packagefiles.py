@@ -16,10 +16,10 @@ from pathlib import Path
 
 import yaml
 
-from . import safeyaml
-from .config import load_rules_config
-from .findings import Report
-from .load import (
+from .. import safeyaml
+from ..config import load_rules_config
+from ..findings import Report
+from ..load import (
     BUNDLED_SCHEMAS,
     ESTATE_ID,
     EstatePackage,
@@ -28,7 +28,7 @@ from .load import (
     load_schemas,
     repository_root,
 )
-from .validate import validate
+from ..validate import validate
 
 # The order committees think in (and the sample packages use): who, what they decided,
 # the money, the service. Tables a schema folder adds later follow, by name.

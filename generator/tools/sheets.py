@@ -9,7 +9,7 @@ CSVs; ``import`` writes the CSVs back and validates them.
 
 Byte-for-byte round trip: each exported cell keeps what the CSV said. A number is stored
 as a number whose format shows as many decimals as the CSV had (``46320.00`` → 0.00,
-``52.5`` → 0.0), and :mod:`generator.sheetimport` writes it back with the decimals its
+``52.5`` → 0.0), and :mod:`generator.tools.sheetimport` writes it back with the decimals its
 cell shows; a date becomes an Excel date and comes back as ISO text; anything that would
 not come back identical (``1e3``, ``2025/1/2`` …) is exported as the text it was. Empty
 cells take their column's format: money (``x-money`` in the schema) two decimals, other numbers as many
@@ -38,10 +38,10 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..findings import ERROR, Finding, Report, format_table
+from ..load import is_money
 from . import packagefiles as pf
 from ._clicktools import data_dir_option, usage_errors
-from .findings import ERROR, Finding, Report, format_table
-from .load import is_money
 
 # Layout of a table sheet.
 TITLE_ROW, NAME_ROW, FIRST_DATA_ROW = 1, 2, 3

@@ -31,16 +31,16 @@ from pathlib import Path, PurePosixPath
 import click
 import yaml
 
+from ..config import load_rules_config
+from ..findings import ERROR, Finding, sort_findings
+from ..guide import guide_url
+from ..history import Change, describe_changes
+from ..load import Loaded, _load_package, load, repository_root
+from ..privacy import Guard, RedactionError
+from ..validate import validate
 from . import packagefiles as pf
 from ._clicktools import as_of_option, as_of_or_default, data_dir_option, usage_errors
 from .codeowners import load_mapping
-from .config import load_rules_config
-from .findings import ERROR, Finding, sort_findings
-from .guide import guide_url
-from .history import Change, describe_changes
-from .load import Loaded, _load_package, load, repository_root
-from .privacy import Guard, RedactionError
-from .validate import validate
 
 MAX_FINDINGS = 40  # per estate; the rest are counted (the validate step lists them all)
 MAX_CHANGES = 30  # change lines shown before the rest fold into <details>

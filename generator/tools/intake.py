@@ -25,11 +25,11 @@ from pathlib import Path
 
 import click
 
+from .. import safepaths
+from ..findings import Report, format_table
 from . import packagefiles as pf
-from . import safepaths
 from ._clicktools import as_of_option, as_of_or_default, data_dir_option
 from .codeowners import load_mapping
-from .findings import Report, format_table
 from .packagefiles import PackageFileError
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .et, .doc: the pre-2007 container

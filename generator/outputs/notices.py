@@ -181,7 +181,7 @@ def _targets(page: _Page, url: str, pattern: re.Pattern[str]) -> list[tuple[str,
 
 _SLUG = r"([a-z0-9][a-z0-9-]*)"
 _ESTATE_LINK = re.compile(rf"estates/{_SLUG}/")
-# generator/render.py never gives a street the slug "value": it is the district's 质价 page.
+# generator/outputs/render.py never gives a street the slug "value": it is the district's 质价 page.
 _NOT_STREETS = {"value"}
 
 

@@ -31,8 +31,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urljoin, urlsplit
 
-from .history import SHANGHAI, WITHHELD, Entry, commit_url
-from .privacy import Guard
+from ..history import SHANGHAI, WITHHELD, Entry, commit_url
+from ..privacy import Guard
 
 __all__ = [
     "CITY_FEED_PATH",

@@ -1,5 +1,5 @@
 """Stage 5 — build: run MkDocs on the guide and the frame pages, and publish the site
-atomically. (Generated pages never go through MkDocs: generator/frame.py.)
+atomically. (Generated pages never go through MkDocs: generator/outputs/frame.py.)
 
 The MkDocs glue is deliberately thin: one derived config file and one subprocess. The
 derived ``mkdocs.yml`` is the project's own with paths made absolute and the build's
@@ -27,9 +27,9 @@ from pathlib import Path
 
 import yaml
 
-from . import safepaths
+from .. import safepaths
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class BuildError(Exception):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from . import safepaths
+from .. import safepaths
 
 # What the fix did, in words for the person who ran it.
 CONVERTED = ("GB18030/GBK 转为 UTF-8", "GB18030/GBK converted to UTF-8")

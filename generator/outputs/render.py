@@ -3,7 +3,7 @@
 Pages are jinja2 templates from ``theme/sunlight/`` rendered with autoescape (every value
 from data is escaped) and StrictUndefined (a missing value fails the build rather than
 printing nothing). A template writes the page's body — what MkDocs used to print inside
-Material's content area — and :class:`generator.frame.Frame` puts it in the shell
+Material's content area — and :class:`generator.outputs.frame.Frame` puts it in the shell
 captured from MkDocs' build of the guide. No Markdown is involved, so a name like 张*明
 is never mistaken for emphasis, and nothing here imports MkDocs.
 
@@ -35,21 +35,21 @@ from icalendar import Calendar, Event
 from markupsafe import Markup
 from pypinyin import lazy_pinyin
 
+from ..history import WITHHELD, Entry, History, commit_url, file_url
+from ..model import DISTRICT_SLUGS, TABLE_TITLES, Estate
+from ..privacy import Guard
 from . import feeds
 from .charts import Series, bar_chart, scatter_chart
 from .frame import Frame
-from .history import WITHHELD, Entry, History, commit_url, file_url
-from .model import DISTRICT_SLUGS, TABLE_TITLES, Estate
-from .privacy import Guard
 
 if TYPE_CHECKING:  # the pipeline imports this module
-    from .pipeline.summaries import EstateSummary
+    from ..pipeline.summaries import EstateSummary
 
 # The version token a printed notice carries in its QR code (?v=…): the start of the
 # package's content checksum, which names the same content with or without git.
 VERSION_CHARS = 8
 
-THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+THEME_DIR = Path(__file__).resolve().parents[2] / "theme"
 
 ESTATE_PAGES = [
     # (slug, title, template)

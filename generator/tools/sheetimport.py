@@ -1,6 +1,6 @@
 """``sunlight import``: a filled-in committee workbook back into an estate's CSVs.
 
-The reading half of :mod:`generator.sheets`, which lays the workbook out. Import is
+The reading half of :mod:`generator.tools.sheets`, which lays the workbook out. Import is
 forgiving where the intent is plain — numbers typed as text, thousands separators,
 currency signs, stray spaces, full-width digits, dates typed as 2025/1/2 or 2025年1月2日,
 TRUE/FALSE for 是/否 — and otherwise names sheet, row and column in a finding. A number
@@ -36,10 +36,11 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
+from .. import safepaths, safeyaml
+from ..findings import ERROR, WARNING, Finding, Report, format_table
+from ..validate import TOO_BIG
 from . import packagefiles as pf
-from . import safepaths, safeyaml
 from ._clicktools import as_of_option, as_of_or_default, data_dir_option, usage_errors
-from .findings import ERROR, WARNING, Finding, Report, format_table
 from .sheets import (
     BOOLEAN_VALUES,
     KIND_ZH,
@@ -49,7 +50,6 @@ from .sheets import (
     load_sheet_schemas,
     sheet_name,
 )
-from .validate import TOO_BIG
 
 # ----------------------------------------------------------------------- reading cells
 

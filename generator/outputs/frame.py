@@ -8,7 +8,7 @@ with the shell's relative links rewritten for that page's depth. A page then cos
 string join instead of a trip through MkDocs' page pipeline.
 
 Nothing here uses MkDocs internals: only files written into the docs folder, the
-``mkdocs build`` command (generator/build.py) and the HTML it wrote, so Material's
+``mkdocs build`` command (generator/outputs/build.py) and the HTML it wrote, so Material's
 successor, reading the same ``mkdocs.yml``, can make the same frame.
 
 The frame pages (``_frame/``) and the placeholders for the nav's generated pages are
@@ -218,7 +218,7 @@ def _line_start(text: str, pos: int) -> int:
 def capture_shell(page_html: str, url: str, clean=None) -> Shell:
     """Turn the built frame page at directory URL ``url`` into a :class:`Shell`.
 
-    ``clean`` is applied to the page text first (generator/build.py's markup fixes)."""
+    ``clean`` is applied to the page text first (generator/outputs/build.py's markup fixes)."""
     text = clean(page_html) if clean else page_html
     if BEGIN not in text or END not in text:
         raise FrameError(

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import click
 
+from .. import safepaths
+from ..findings import format_table
 from . import packagefiles as pf
-from . import safepaths
 from ._clicktools import as_of_option, as_of_or_default, data_dir_option, usage_errors
-from .findings import format_table
 
 PROPERTY_TYPES = ("售后公房", "商品房", "动迁安置房", "混合")
 

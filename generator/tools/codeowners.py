@@ -19,8 +19,8 @@ from pathlib import Path
 import click
 import yaml
 
-from . import safeyaml
-from .load import ESTATE_ID
+from .. import safeyaml
+from ..load import ESTATE_ID
 from .packagefiles import PackageFileError
 
 # A user (@name), a team (@org/team) or an e-mail address, as CODEOWNERS accepts them.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import config as config_mod
+from .. import config as config_mod
 from .packagefiles import PackageFileError
 
 
