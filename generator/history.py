@@ -73,10 +73,10 @@ from urllib.parse import quote
 import yaml
 
 from .checksum import checksum_of, is_package_file
-from .codeowners import load_mapping
 from .load import DESCRIPTOR_NAMES
-from .packagefiles import PackageFileError
 from .privacy import Guard, allowed_kinds
+from .tools.codeowners import load_mapping
+from .tools.packagefiles import PackageFileError
 
 __all__ = [
     "Change",
