@@ -176,7 +176,7 @@ def test_the_chinese_404_page(nginx, built_site):
         (f"/estates/{ESTATE}/data/members.csv", "text/csv; charset=utf-8"),
         (f"/estates/{ESTATE}/calendar.ics", "text/calendar; charset=utf-8"),
         ("/feed.xml", "application/atom+xml; charset=utf-8"),
-        ("/pagefind/shards.json", "application/json; charset=utf-8"),
+        (f"/estates/{ESTATE}/data/datapackage.json", "application/json; charset=utf-8"),
     ],
 )
 def test_text_is_gzipped_with_its_type_and_charset(nginx, built_site, path, kind):
