@@ -110,7 +110,9 @@ def _is_local(url: str) -> bool:
 @pytest.fixture
 def page(browser: Browser, site_server: str) -> Iterator[Page]:
     """A new page in a fresh context, based at ``site_server``; closed after the test."""
-    context = browser.new_context(base_url=site_server)
+    # The pages carry a Content-Security-Policy <meta> that forbids eval, which Playwright's
+    # string predicates use; tests/test_nginx.py checks the policy itself, without this.
+    context = browser.new_context(base_url=site_server, bypass_csp=True)
     context.set_default_timeout(TIMEOUT_MS)
     # Only http(s)/ws(s) reach the route; data:, blob: and about: never do.
     context.route(lambda url: not _is_local(url), lambda route: route.abort())

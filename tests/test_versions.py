@@ -171,7 +171,9 @@ def story(tmp_path_factory) -> dict:
 def open_site(browser, site: Path, **options) -> Iterator:
     """A page in a fresh context based at a local server over ``site``; nothing else."""
     with serve(site) as base:
-        context = browser.new_context(base_url=base, **options)
+        # As in conftest: Playwright's string predicates need eval, which the pages' CSP
+        # forbids (tests/test_nginx.py tests the policy).
+        context = browser.new_context(base_url=base, **{"bypass_csp": True, **options})
         context.set_default_timeout(TIMEOUT_MS)
         context.route(
             lambda url: urlsplit(url).hostname != "127.0.0.1", lambda route: route.abort()
