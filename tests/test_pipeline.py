@@ -35,20 +35,23 @@ def data(tmp_path) -> Path:
     return out
 
 
-def run(data: Path, out: Path, as_of: dt.date = AS_OF, workers: int = 1) -> pipeline.BuildResult:
-    return pipeline.build(
-        pipeline.BuildOptions(
-            data_dir=data,
-            site_dir=out / "site",
-            build_dir=out / "build",
-            config_file=REPO / "mkdocs.yml",
-            as_of=as_of,
-            site_url=SITE_URL,
-            rules=load_rules_config(data),
-            guard=Guard.for_data(data),
-            workers=workers,
-        )
+def _options(data: Path, out: Path, **extra) -> pipeline.BuildOptions:
+    settings = dict(
+        data_dir=data,
+        site_dir=out / "site",
+        build_dir=out / "build",
+        config_file=REPO / "mkdocs.yml",
+        as_of=AS_OF,
+        site_url=SITE_URL,
+        rules=load_rules_config(data),
+        guard=Guard.for_data(data),
+        workers=1,
     )
+    return pipeline.BuildOptions(**{**settings, **extra})
+
+
+def run(data: Path, out: Path, as_of: dt.date = AS_OF, workers: int = 1) -> pipeline.BuildResult:
+    return pipeline.build(_options(data, out, as_of=as_of, workers=workers))
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -165,20 +168,6 @@ def test_errors_stop_the_build_and_keep_the_published_site(data, tmp_path):
     assert any(f.severity == "error" and f.estate == ESTATE for f in failed.value.findings)
     assert tree(tmp_path / "a/site") == site
     assert not list((tmp_path / "a").glob(".site.tmp-*"))
-
-
-def _options(data: Path, out: Path, **extra) -> pipeline.BuildOptions:
-    return pipeline.BuildOptions(
-        data_dir=data,
-        site_dir=out / "site",
-        build_dir=out / "build",
-        config_file=REPO / "mkdocs.yml",
-        as_of=AS_OF,
-        site_url=SITE_URL,
-        rules=load_rules_config(data),
-        guard=Guard.for_data(data),
-        **extra,
-    )
 
 
 def test_two_shards_merged_equal_a_one_machine_build(data, tmp_path):

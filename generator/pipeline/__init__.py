@@ -252,32 +252,14 @@ def build(options: BuildOptions) -> BuildResult:
     or MkDocs, the frame or the search index fail; :class:`generator.safepaths.UnsafePath`
     for output folders that must not be replaced.
     """
-    stages: dict[str, dict[str, float]] = {}
-    lap = _timer()
-    plan = _plan(options)
-    stages["plan"] = lap()
-    staging = build_mod.new_staging_dir(Path(options.site_dir))
-    try:
-        lap = _timer()
-        frame = _guide_and_frame(options, staging, plan)
-        stages["frame"] = lap()
+
+    def estates(plan: _Plan, staging: Path, frame) -> list[EstateResult]:
         folders = plan.folders
         if options.shard:
             folders = {e: f for e, f in folders.items() if e in _slice(folders, options.shard)}
-        lap = _timer()
-        results = _map_estates(options, plan, staging, frame, folders)
-        stages["map"] = lap()
-        findings = _check(plan, results, partial=bool(options.shard))
-        lap = _timer()
-        if options.shard:
-            _write_part(staging, options, _inputs(options, plan, frame), results)
-        else:
-            _reduce(options, plan, staging, frame, results)
-        stages["reduce"] = lap()
-    except BaseException:
-        build_mod.discard(staging)
-        raise
-    return _finish(options, staging, results, findings, stages)
+        return _map_estates(options, plan, staging, frame, folders)
+
+    return _run(options, estates, partial=bool(options.shard))
 
 
 def merge(options: BuildOptions, parts: list[Path]) -> BuildResult:
@@ -287,6 +269,17 @@ def merge(options: BuildOptions, parts: list[Path]) -> BuildResult:
     frame) and together they must cover every estate exactly once; the site is then the
     one a single machine would have built, byte for byte.
     """
+
+    def parted(plan: _Plan, staging: Path, frame) -> list[EstateResult]:
+        return _read_parts(parts, _inputs(options, plan, frame), staging, plan)
+
+    return _run(options, parted, partial=False)
+
+
+def _run(options: BuildOptions, produce, *, partial: bool) -> BuildResult:
+    """Plan, build the guide and frame into a staging folder, ``produce`` the estates'
+    results there, check them, reduce (or record a shard's part), publish. The staging
+    folder is discarded on any failure, so the published site stays as it was."""
     stages: dict[str, dict[str, float]] = {}
     lap = _timer()
     plan = _plan(options)
@@ -297,11 +290,14 @@ def merge(options: BuildOptions, parts: list[Path]) -> BuildResult:
         frame = _guide_and_frame(options, staging, plan)
         stages["frame"] = lap()
         lap = _timer()
-        results = _read_parts(parts, _inputs(options, plan, frame), staging, plan)
+        results = produce(plan, staging, frame)
         stages["map"] = lap()
-        findings = _check(plan, results, partial=False)
+        findings = _check(plan, results, partial=partial)
         lap = _timer()
-        _reduce(options, plan, staging, frame, results)
+        if options.shard:
+            _write_part(staging, options, _inputs(options, plan, frame), results)
+        else:
+            _reduce(options, plan, staging, frame, results)
         stages["reduce"] = lap()
     except BaseException:
         build_mod.discard(staging)
