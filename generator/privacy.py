@@ -634,6 +634,19 @@ class Guard:
             return text
         return self._value_re.sub(lambda m: mask_name(m.group()), text)
 
+    def finding(self, finding):
+        """A finding (or any dataclass with ``message``/``message_en``) as it may be
+        printed: takedown values masked too (the patterns already are, by Finding)."""
+        if not self._values:
+            return finding
+        import dataclasses
+
+        return dataclasses.replace(
+            finding,
+            message=self.listed(finding.message),
+            message_en=self.listed(finding.message_en),
+        )
+
     def bytes_text(self, data: bytes) -> bytes:
         return self.text(data.decode("utf-8", "replace")).encode("utf-8")
 

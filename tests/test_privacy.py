@@ -484,3 +484,23 @@ def test_a_printed_notice_and_its_qr_code_hold_no_personal_data(guarded_site, tm
     (code,) = zxingcpp.read_barcodes(Image.open(png))
     assert code.text.startswith("https://sunlight.example.org/estates/meilin-xincun/")
     assert privacy.is_clean(code.text)
+
+
+def test_ci_output_masks_takedown_values_in_messages(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    members = data / "estates/meilin-xincun/members.csv"
+    text = members.read_text("utf-8")
+    row = next(line for line in text.splitlines() if TAKEDOWN_VALUE in line)
+    # A start date before the term: member-in-term names the member in its message.
+    members.write_text(text.replace(row, row.replace("2023-06-18", "2020-01-01")), "utf-8")
+    before = CliRunner().invoke(main, ["validate", str(data), "--format", "json"])
+    assert before.exit_code == 1 and TAKEDOWN_VALUE in before.output
+    (data / "redactions.yaml").write_text(
+        f"- value: {TAKEDOWN_VALUE}\n  reason: 本人要求撤下\n  date: 2026-11-30\n", "utf-8"
+    )
+    for fmt in ("table", "json", "github"):
+        after = CliRunner().invoke(main, ["validate", str(data), "--format", fmt])
+        assert after.exit_code == 1
+        assert TAKEDOWN_VALUE not in after.output, fmt
+        assert privacy.mask_name(TAKEDOWN_VALUE) in after.output, fmt

@@ -292,7 +292,7 @@ def _run(options: BuildOptions, produce, *, partial: bool) -> BuildResult:
         lap = _timer()
         results = produce(plan, staging, frame)
         stages["map"] = lap()
-        findings = _check(plan, results, partial=partial)
+        findings = _check(plan, results, partial=partial, guard=options.guard)
         lap = _timer()
         if options.shard:
             _write_part(staging, options, _inputs(options, plan, frame), results)
@@ -401,11 +401,14 @@ def _map_estates(options, plan: _Plan, staging: Path, frame, folders) -> list[Es
     return _map(jobs, shared, options.workers or os.cpu_count() or 1, progress)
 
 
-def _check(plan: _Plan, results: list[EstateResult], *, partial: bool) -> list[Finding]:
-    """Every finding, sorted; raises BuildFailed when any is an error."""
+def _check(plan: _Plan, results: list[EstateResult], *, partial: bool, guard=None) -> list[Finding]:
+    """Every finding, sorted (takedown values masked: they are printed); raises
+    BuildFailed when any is an error."""
     findings = list(plan.city_findings)
     for result in results:
         findings.extend(result.findings)
+    if guard is not None:
+        findings = [guard.finding(f) for f in findings]
     if not partial:
         findings.extend(_duplicates(results, plan.root, plan.folders))
     findings = sort_findings(findings)
