@@ -44,6 +44,10 @@ __all__ = [
 # Below this many estates a process pool costs more than it saves.
 PARALLEL_FROM = 32
 SITE_MANIFEST = "site-manifest.json"
+DATA_ERRORS = (
+    "数据有错误，未构建，原有网站保持不变。/ The data has errors: nothing was built and "
+    "the previous site is unchanged."
+)
 
 
 class BuildFailed(Exception):
@@ -198,6 +202,7 @@ class _Plan:
     settings: dict
     feeds_enabled: bool
     docs: Path
+    code: str  # code_fingerprint(), read once per build
 
 
 def _plan(options: BuildOptions) -> _Plan:
@@ -216,11 +221,7 @@ def _plan(options: BuildOptions) -> _Plan:
     if not folders:
         city_findings.append(_no_estates(data_dir, root, _rel))
         # Nothing to build: say so before looking at the output folders at all.
-        _check(
-            _Plan(root, schemas, schema_dir, folders, None, city_findings, {}, False, root),
-            [],
-            partial=True,
-        )
+        raise BuildFailed(DATA_ERRORS, findings=sort_findings(city_findings))
     docs = build_mod.prepare_outputs(Path(options.site_dir), build_dir)
     estates_dir = data_dir / "estates" if (data_dir / "estates").is_dir() else data_dir
     history = read_history(
@@ -238,6 +239,7 @@ def _plan(options: BuildOptions) -> _Plan:
         settings=_settings(options.config_file),
         feeds_enabled=bool(history) and options.site_url.startswith(("http://", "https://")),
         docs=docs,
+        code=code_fingerprint(),
     )
 
 
@@ -333,7 +335,7 @@ def _inputs(options: BuildOptions, plan: _Plan, frame) -> dict[str, str]:
     """The fingerprints every estate's key shares (named, so a refusal can say which)."""
     history = plan.history
     inputs = BuildInputs(
-        code=code_fingerprint(),
+        code=plan.code,
         schemas=folder_fingerprint(Path(plan.schema_dir), ("*.yaml", "*.yml", "*.json")),
         rules=_fingerprint_rules(options.rules),
         guard=options.guard.fingerprint,
@@ -413,11 +415,7 @@ def _check(plan: _Plan, results: list[EstateResult], *, partial: bool, guard=Non
         findings.extend(_duplicates(results, plan.root, plan.folders))
     findings = sort_findings(findings)
     if any(f.severity == ERROR for f in findings):
-        raise BuildFailed(
-            "数据有错误，未构建，原有网站保持不变。/ The data has errors: nothing was built and "
-            "the previous site is unchanged.",
-            findings=findings,
-        )
+        raise BuildFailed(DATA_ERRORS, findings=findings)
     return findings
 
 
@@ -501,7 +499,7 @@ def _write_part(staging: Path, options: BuildOptions, inputs: dict, results: lis
                 "estate_id": r.estate_id,
                 "key": r.key,
                 "declared_name": r.declared_name,
-                "findings": [f.as_dict() for f in r.findings],
+                "findings": [options.guard.finding(f).as_dict() for f in r.findings],
                 "summary": summaries_mod.to_plain(r.summary) if r.summary else None,
                 "files": r.files,
             }
@@ -584,7 +582,7 @@ def _guide_and_frame(options, staging, plan: _Plan):
     content = config_file.resolve().parent / "content"
     key = digest(
         "mkdocs",
-        code_fingerprint(),
+        plan.code,
         folder_fingerprint(content),
         config_file.read_bytes(),
         folder_fingerprint(Path(schema_dir), ("*.yaml", "*.yml", "*.json")),
