@@ -20,6 +20,7 @@ from .domain.context import Context
 from .domain.disclosure import disclosure_status
 from .domain.money import money
 from .domain.periods import next_period, period_deadline, period_of, previous_period
+from .domain.status import Status, StatusFacts, assess
 from .domain.terms import in_post as _in_post
 from .domain.thresholds import evaluate_resolution
 from .findings import Finding, Report
@@ -45,6 +46,7 @@ TABLE_TITLES = {
     "contacts": "联系与投诉",
 }
 ROLE_ORDER = ["主任", "副主任", "委员", "候补委员", "执行秘书"]
+CONTACT_ROLES = ["物业服务中心", "业委会接待", "居委会", "街道房管办", "12345"]
 SERVICE_ITEMS = ["保洁", "保绿", "保安", "保障", "维修", "客服"]
 FUND_FLOOR = Decimal("0.30")
 
@@ -171,6 +173,11 @@ class Estate:
     disclosure: list = field(default_factory=list)
     metrics: Metrics | None = None
     calendar: list[DueItem] = field(default_factory=list)
+    contacts: list[dict] = field(default_factory=list)  # 联系与投诉, in CONTACT_ROLES order
+    # The district's supervision record of this estate (``supervision_of`` below), if any.
+    supervision: dict | None = None
+    status_facts: StatusFacts = field(default_factory=StatusFacts)
+    status: Status | None = None  # generator/domain/status.py: the one shared definition
 
     @property
     def district(self) -> str:
@@ -230,7 +237,11 @@ def build_estate(
     findings: list[Finding],
     as_of: dt.date,
     config: dict | None = None,
+    supervision: dict | None = None,
 ) -> Estate:
+    """``supervision``: the district's record of this estate — ``listed_date``,
+    ``delisted_date`` (None while listed), ``last_visit`` (dates or None) and ``reason`` —
+    or None when the district has never listed it."""
     profile = tables["estate"][0]
     estate = Estate(
         id=estate_id,
@@ -251,7 +262,64 @@ def build_estate(
     estate.disclosure = disclosure_status(Context(estate_id, tables, as_of, config or {}))
     estate.metrics = _metrics(estate)
     estate.calendar = _calendar(estate, as_of, config or {})
+    order = {role: i for i, role in enumerate(CONTACT_ROLES)}
+    estate.contacts = sorted(
+        tables.get("contacts", []), key=lambda r: (order.get(r["role"], 99), r["seq"])
+    )
+    estate.supervision = supervision
+    estate.status_facts = status_facts(estate)
+    estate.status = assess(estate.status_facts, as_of)
     return estate
+
+
+def status_facts(estate: Estate) -> StatusFacts:
+    """What the shared status definition reads, from the estate's modelled tables."""
+    overdue = estate.overdue
+    shares = [r["share"] for r in estate.fund_rows if r["share"] is not None]
+    service_evals = [e for e in estate.evaluations if e["subject"] == "物业服务评价"]
+    latest_eval = service_evals[0] if service_evals else None
+    term = estate.term
+    if term is None:
+        committee = "none"
+    elif term["status"] == "在任" and (estate.days_left or 0) >= 0:
+        committee = "in_office"
+    else:
+        committee = "expired"
+    collection = sorted(
+        (r for r in estate.tables.get("fee_collection", []) if r.get("amount_due_yuan")),
+        key=lambda r: r["quarter"],
+        reverse=True,
+    )
+    latest_collection = collection[0] if collection else None
+    supervision = estate.supervision or {}
+    open_listing = supervision.get("listed_date") and not supervision.get("delisted_date")
+    m = estate.metrics
+    return StatusFacts(
+        overdue=len(overdue),
+        overdue_labels=[d.label_zh for d in overdue],
+        fund_buildings=len(estate.fund_rows),
+        fund_below=sum(1 for r in estate.fund_rows if r["below_floor"]),
+        fund_min_share=min(shares) if shares else None,
+        errors=len(estate.errors),
+        satisfaction=m.satisfaction if m else None,
+        avg_hours=m.avg_hours if m else None,
+        evaluation_grade=latest_eval.get("grade") if latest_eval else None,
+        evaluation_period=str(latest_eval["period"]) if latest_eval else None,
+        committee=committee,
+        term_end=term["term_end"] if term else None,
+        term_days_left=estate.days_left,
+        supervised_since=supervision.get("listed_date") if open_listing else None,
+        delisted_on=None if open_listing else supervision.get("delisted_date"),
+        last_visit=supervision.get("last_visit"),
+        collection_rate=(
+            money(latest_collection["amount_collected_yuan"])
+            * 100
+            / money(latest_collection["amount_due_yuan"])
+            if latest_collection
+            else None
+        ),
+        collection_period=latest_collection["quarter"] if latest_collection else None,
+    )
 
 
 def _committee(estate: Estate, tables: dict, as_of: dt.date) -> None:

@@ -6,9 +6,10 @@ worth of them fits in memory and a cached estate needs no work at all. Everythin
 data that survives a JSON round trip (:func:`dumps` / :func:`loads`): the build cache keeps
 summaries as JSON, never pickles, so a cache entry can be checked and cannot run code.
 
-Planned additions (the district issue): the company's credit code, supervision, fee
-collection rate, evaluation grade and one status level. Adding a field bumps
-:data:`SUMMARY_VERSION`, which is part of every cache key, so old entries are recomputed.
+The estate's status facts and levels (``generator/domain/status.py``) travel here, so
+the city dashboard's lights are the estate page's own judgement, never recomputed.
+Adding or changing a field bumps :data:`SUMMARY_VERSION`, which is part of every cache
+key, so old entries are recomputed.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..domain.disclosure import DisclosureItem
+from ..domain.status import Level, StatusFacts
 from ..model import Estate, Metrics
 
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2
 
 
 @dataclass
@@ -45,6 +47,19 @@ class EstateSummary:
     metrics: Metrics | None = None
     warnings: int = 0
     errors: int = 0
+    facts: StatusFacts = field(default_factory=StatusFacts)
+    status_level: int = 0  # the estate's status (Level), as its own page shows it
+    levels: dict[str, int] = field(default_factory=dict)  # each measure's Level
+    light_texts: dict[str, str] = field(default_factory=dict)  # each light's sentence
+    company_name: str | None = None
+    credit_code: str | None = None
+
+    @property
+    def status(self) -> Level:
+        return Level(self.status_level)
+
+    def light(self, measure: str) -> Level:
+        return Level(self.levels.get(measure, 0))
 
     @property
     def overdue(self) -> list[DisclosureItem]:
@@ -77,12 +92,20 @@ def summarise(estate: Estate) -> EstateSummary:
         metrics=estate.metrics,
         warnings=len(estate.warnings),
         errors=len(estate.errors),
+        facts=estate.status_facts,
+        status_level=int(estate.status.level),
+        levels=estate.status.levels,
+        light_texts={m: light.text for m, light in estate.status.lights.items()},
+        company_name=estate.contract["company_name"] if estate.contract else None,
+        credit_code=(estate.contract.get("credit_code") or None) if estate.contract else None,
     )
 
 
 # --- JSON, with the few types summaries hold -------------------------------------------------
 
-_CLASSES = {cls.__name__: cls for cls in (EstateSummary, DisclosureItem, Metrics)}
+_CLASSES = {
+    cls.__name__: cls for cls in (EstateSummary, DisclosureItem, Metrics, StatusFacts)
+}
 
 
 def _encode(value):
