@@ -168,9 +168,8 @@ def _fund(f: StatusFacts, t: dict) -> Light:
         return Light("fund", Level.NONE, "未公示维修资金分户账")
     if not f.fund_below:
         return Light("fund", Level.OK, "各楼栋维修资金都在首期的 30 % 以上")
-    severe = (
-        Decimal(f.fund_below) / Decimal(f.fund_buildings) >= t["fund_act_building_share"]
-        or (f.fund_min_share is not None and f.fund_min_share < t["fund_act_min_share"])
+    severe = Decimal(f.fund_below) / Decimal(f.fund_buildings) >= t["fund_act_building_share"] or (
+        f.fund_min_share is not None and f.fund_min_share < t["fund_act_min_share"]
     )
     return Light(
         "fund",
@@ -230,7 +229,9 @@ def _supervision(f: StatusFacts, t: dict, as_of: dt.date) -> Light:
 
     if f.supervised_since is not None:
         visit = f"，最近一次督办走访 {day(f.last_visit)}" if f.last_visit else "，尚无督办走访记录"
-        return Light("supervision", Level.ACT, f"自 {day(f.supervised_since)} 起被区里挂牌督办{visit}")
+        return Light(
+            "supervision", Level.ACT, f"自 {day(f.supervised_since)} 起被区里挂牌督办{visit}"
+        )
     if f.delisted_on is not None and (as_of - f.delisted_on).days <= t["delisted_watch_days"]:
         return Light("supervision", Level.WATCH, f"{day(f.delisted_on)} 摘牌，已结束挂牌督办")
     return Light("supervision", Level.OK, "未被挂牌督办")

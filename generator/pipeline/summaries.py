@@ -103,9 +103,7 @@ def summarise(estate: Estate) -> EstateSummary:
 
 # --- JSON, with the few types summaries hold -------------------------------------------------
 
-_CLASSES = {
-    cls.__name__: cls for cls in (EstateSummary, DisclosureItem, Metrics, StatusFacts)
-}
+_CLASSES = {cls.__name__: cls for cls in (EstateSummary, DisclosureItem, Metrics, StatusFacts)}
 
 
 def _encode(value):
