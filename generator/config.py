@@ -25,6 +25,7 @@ NUMBERS = (
     "committee_size_warn_above",
     "meeting_max_gap_days",
     "filing_days",
+    "supervision_visit_days",
 )
 
 

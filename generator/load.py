@@ -216,8 +216,16 @@ class _Problem(Exception):
 
 
 def _load_package(
-    folder: Path, root: Path, schemas: dict[str, dict], keep_parse: bool = True
+    folder: Path,
+    root: Path,
+    schemas: dict[str, dict],
+    keep_parse: bool = True,
+    *,
+    required: str | None = "estate",
+    schema_prefix: str = "../../schemas/",
 ) -> EstatePackage:
+    """``required``: the table every such package must list; ``schema_prefix``: where
+    its shared schemas are referred to (a district package's live in schemas/districts/)."""
     estate_id = folder.name
     pkg = EstatePackage(estate_id, folder, None)
 
@@ -309,7 +317,9 @@ def _load_package(
         if isinstance(resource, dict) and isinstance(resource.get("name"), str):
             refused.add(resource["name"])
         try:
-            name, csv_path, schema = _check_resource(folder, resource, index, schemas)
+            name, csv_path, schema = _check_resource(
+                folder, resource, index, schemas, schema_prefix
+            )
             if name in listed:
                 raise _Problem(
                     "package-error",
@@ -356,7 +366,7 @@ def _load_package(
                 "schema": ordered,
             }
         )
-    if "estate" not in listed and "estate" not in refused:
+    if required == "estate" and "estate" not in listed and "estate" not in refused:
         add(
             descriptor_path,
             _Problem(
@@ -505,7 +515,13 @@ def _read_descriptor(folder: Path) -> tuple[Path, dict, list[int]]:
     return path, raw, _entry_lines(text)
 
 
-def _check_resource(folder: Path, resource, index: int, schemas: dict[str, dict]):
+def _check_resource(
+    folder: Path,
+    resource,
+    index: int,
+    schemas: dict[str, dict],
+    schema_prefix: str = "../../schemas/",
+):
     """Return (name, csv path, schema) for a safe resource entry, or raise _Problem."""
     known = "、".join(sorted(schemas))
     if not isinstance(resource, dict) or not isinstance(resource.get("name"), str):
@@ -599,7 +615,7 @@ def _check_resource(folder: Path, resource, index: int, schemas: dict[str, dict]
             field="resources",
         )
     schema_ref = resource.get("schema")
-    expected = f"../../schemas/{name}.schema.yaml"
+    expected = f"{schema_prefix}{name}.schema.yaml"
     if schema_ref is not None and schema_ref != expected:
         raise _Problem(
             "package-error",

@@ -9,7 +9,6 @@ out; they never do arithmetic.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,6 +23,7 @@ from .domain.status import Status, StatusFacts, assess
 from .domain.terms import in_post as _in_post
 from .domain.thresholds import evaluate_resolution
 from .findings import Finding, Report
+from .places import DISTRICT_SLUGS, district_slug  # noqa: F401 - re-exported for the pages
 
 TABLE_TITLES = {
     "estate": "小区基本信息",
@@ -49,31 +49,6 @@ ROLE_ORDER = ["主任", "副主任", "委员", "候补委员", "执行秘书"]
 CONTACT_ROLES = ["物业服务中心", "业委会接待", "居委会", "街道房管办", "12345"]
 SERVICE_ITEMS = ["保洁", "保绿", "保安", "保障", "维修", "客服"]
 FUND_FLOOR = Decimal("0.30")
-
-# Stable URL slugs for Shanghai's 16 districts; an unknown district gets a hashed slug.
-DISTRICT_SLUGS = {
-    "黄浦区": "huangpu",
-    "徐汇区": "xuhui",
-    "长宁区": "changning",
-    "静安区": "jingan",
-    "普陀区": "putuo",
-    "虹口区": "hongkou",
-    "杨浦区": "yangpu",
-    "闵行区": "minhang",
-    "宝山区": "baoshan",
-    "嘉定区": "jiading",
-    "浦东新区": "pudong",
-    "金山区": "jinshan",
-    "松江区": "songjiang",
-    "青浦区": "qingpu",
-    "奉贤区": "fengxian",
-    "崇明区": "chongming",
-}
-
-
-def district_slug(name: str) -> str:
-    return DISTRICT_SLUGS.get(name) or "d-" + hashlib.sha256(name.encode()).hexdigest()[:8]
-
 
 def _share(part, whole) -> Decimal | None:
     if not whole:

@@ -238,12 +238,30 @@ WORK_ORDER = {
 CONTRACT = {
     "contract_id": "C2023",
     "company_name": "上海某某物业管理有限公司",
-    "credit_code": "91310104MA1FR0XX1A",
+    "credit_code": "91310104MA1FR0XX12",
     "fee_mode": "包干制",
     "start_date": d("2024-01-01"),
     "end_date": d("2026-12-31"),
     "resolution_id": "R2023-05",
 }
+# 物业费收缴 and 攻坚第一题 (as of 2025-07-15): consistent, one task open.
+FEE_Q3 = {
+    "quarter": "2025Q2",
+    "households_billed": 1460,
+    "households_paid": 1302,
+    "amount_due_yuan": D("141300.00"),
+    "amount_collected_yuan": D("127170.00"),
+}
+TASK = {
+    "task_id": "T1",
+    "title": "3号楼至6号楼雨污混接，雨天积水",
+    "lead": "业委会、居委会",
+    "set_date": d("2025-03-10"),
+    "target_date": d("2025-12-31"),
+    "status": "进行中",
+    "done_date": None,
+}
+PROGRESS = {"task_id": "T1", "note_date": d("2025-05-18"), "note": "完成管网排查"}
 
 MEILIN = {
     "estate": [MEILIN_ESTATE],
@@ -257,6 +275,9 @@ MEILIN = {
     "contract": [CONTRACT],
     "fees": MEILIN_FEES,
     "work_orders": [WORK_ORDER],
+    "fee_collection": [FEE_Q3],
+    "priority_task": [TASK],
+    "priority_progress": [PROGRESS],
 }
 
 LIFT_VOTE = {
@@ -385,6 +406,10 @@ def test_registry_ids_and_severities_follow_domain_md():
         "fee-single-price": "error",
         "fee-band": "warning",
         "work-orders-consistent": "error",
+        "fee-collection-consistent": "error",
+        "priority-task-dates": "error",
+        "priority-task-single": "warning",
+        "credit-code": "error",
         "no-personal-data": "error",
     }
 
@@ -456,6 +481,9 @@ def test_messages_are_bilingual_sentences_for_every_rule():
         "audits": [with_(MEILIN_AUDIT, posted_to=d("2025-03-20"))],
         "fees": [with_(MEILIN_FEES[0], price_yuan=D("0.95")), fee("F9", "2024-01-01")],
         "work_orders": [with_(WORK_ORDER, closed=30)],
+        "fee_collection": [with_(FEE_Q3, households_paid=1500)],
+        "priority_task": [with_(TASK, target_date=d("2025-01-01")), with_(TASK, task_id="T2")],
+        "contract": [with_(CONTRACT, credit_code="91310104MA1FR0XX1A")],
     }
     found = [
         (rule, i)
@@ -1446,7 +1474,7 @@ def find_personal_data(text: str) -> list[tuple[str, str]]:
         "服务热线 962121",
         "400-820-1234",
         "0.60-0.80",
-        "91310104MA1FR0XX1A",
+        "91310104MA1FR0XX12",
         "123456789012345678",  # no valid birth date: an order number, not an ID
         "审议2024年第四季度公共收益收支情况",
         "上海某某物业管理有限公司",
@@ -1481,7 +1509,7 @@ def test_no_personal_data_checks_ids_and_numbers_but_not_credit_codes_or_dates()
     # Id columns are printed on the pages and whole numbers are published as they are, so
     # both are checked; a valid credit code and a date are not personal data.
     tables = {
-        "contract": [with_(CONTRACT, credit_code="91310104MA1FR0XX1A")],
+        "contract": [with_(CONTRACT, credit_code="91310104MA1FR0XX12")],
         "members": [with_(MEILIN_MEMBERS[0], member_id="13812345678")],
         "work_orders": [with_(WORK_ORDER, received=13812345678)],
         "meetings": [with_(MEILIN_MEETINGS[0], topic="2025-01-12")],
