@@ -73,6 +73,7 @@ from urllib.parse import quote
 import yaml
 
 from .checksum import checksum_of, is_package_file
+from .domain.periods import period_label
 from .load import DESCRIPTOR_NAMES
 from .privacy import Guard, allowed_kinds
 from .tools.codeowners import load_mapping
@@ -86,6 +87,7 @@ __all__ = [
     "commit_url",
     "describe_changes",
     "entry_for_checksum",
+    "entry_sentence",
     "file_url",
     "read_history",
     "tree_url",
@@ -204,6 +206,12 @@ class Entry:
         return "、".join(titles)
 
     @property
+    def sentence(self) -> str:
+        """The version in one plain sentence for residents, from the data (never the
+        commit message): 「业委会公示了 2026年第3季度公共收益」 (:func:`entry_sentence`)."""
+        return entry_sentence(self)
+
+    @property
     def anchor(self) -> str:
         """HTML id of this entry on the estate's history page (stable per commit)."""
         return f"v-{self.short}"
@@ -252,6 +260,60 @@ class History:
         """The committed version whose content equals ``checksum``, or None (the build
         has changes not committed yet)."""
         return entry_for_checksum(self.estates.get(estate_id, []), checksum)
+
+
+# --------------------------------------------------------------------------- sentences
+
+# What a change does, in a resident's words: 「公示了」 a period's accounts, 「更新了」 a
+# table, 「撤下了」 what was withdrawn.
+_VERBS = {
+    "added": "公示了",
+    "table-added": "公示了",
+    "removed": "撤下了",
+    "table-removed": "撤下了",
+    "file-removed": "撤下了",
+}
+# Tables whose rows belong to a period (the primary key starts with it): the sentence
+# names the period and what it is, 「2026年第3季度公共收益」, once for its statement and
+# its lines together.
+_PERIOD_SUBJECTS = {
+    "common_income": "公共收益",
+    "common_income_lines": "公共收益",
+    "repair_fund": "维修资金分户账",
+}
+
+
+def _subject(change: Change) -> str:
+    noun = _PERIOD_SUBJECTS.get(change.resource)
+    if noun and change.key:
+        label = period_label(change.key[0])
+        if label != change.key[0]:
+            return label + noun
+    return change.table_title or change.resource
+
+
+def entry_sentence(entry: Entry, who: str | None = None) -> str:
+    """「业委会公示了 2026年第3季度公共收益」, 「滨江华庭业委会更新了收费标准」: who (the
+    committee, never git's author; ``who`` replaces it), what it did and to which tables
+    or periods."""
+    by_verb: dict[str, list[str]] = {}
+    for change in entry.changes:
+        if change.kind in ("format-only", "truncated"):
+            continue
+        subjects = by_verb.setdefault(_VERBS.get(change.kind, "更新了"), [])
+        subject = _subject(change)
+        if subject not in subjects:
+            subjects.append(subject)
+    if not by_verb:
+        return entry.changes[0].text_zh if entry.changes else FORMAT_ONLY
+    clauses = []
+    for verb, subjects in by_verb.items():
+        named = "、".join(subjects[:HEADLINE_TABLES])
+        if len(subjects) > HEADLINE_TABLES:
+            named += f" 等 {len(subjects)} 项"
+        # A space between the verb and a period's digits, as Chinese typesetting does.
+        clauses.append(verb + (" " if named[:1].isdigit() else "") + named)
+    return (entry.committee if who is None else who) + "，".join(clauses)
 
 
 def entry_for_checksum(entries: Iterable[Entry], checksum: str) -> Entry | None:

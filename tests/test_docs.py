@@ -103,3 +103,45 @@ def test_published_guides_hold_no_personal_data():
     for path in sorted((REPO / "content").rglob("*.md")):
         text = path.read_text("utf-8")
         assert privacy.find(text) == [], (path.name, [h.masked for h in privacy.find(text)])
+
+
+def _section(text: str, anchor: str) -> str:
+    start = text.index(f"{{#{anchor}}}")
+    end = text.find("\n## ", start)
+    return text[start : end if end != -1 else len(text)]
+
+
+def test_status_section_states_the_thresholds_of_the_shared_definition():
+    from generator.domain.status import THRESHOLDS
+    from generator.model import FUND_FLOOR
+
+    section = _section((REPO / "content/guide/rules.md").read_text("utf-8"), "status")
+    t = THRESHOLDS
+
+    def num(value) -> str:
+        return f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
+
+    def share(value) -> str:
+        return num(value * 100)
+
+    # Each threshold where a reader looks for it, in the words of the section.
+    expected = [
+        f"有 {num(t['disclosure_watch'])} 项逾期未公示",
+        f"有 {num(t['disclosure_act'])} 项或更多逾期",
+        f"低于首期归集的 {share(FUND_FLOOR)} %",
+        f"全部楼栋的 {share(t['fund_act_building_share'])} %",
+        f"低于首期的 {share(t['fund_act_min_share'])} %",
+        f"摘牌后 {num(t['delisted_watch_days'])} 天之内",
+        f"| 工单满意率 | 不低于 {num(t['satisfaction_ok'])} % | 不低于 {num(t['satisfaction_watch'])} % "
+        f"| 低于 {num(t['satisfaction_watch'])} % |",
+        f"| 工单平均办理时长 | 不超过 {num(t['hours_ok'])} 小时 | 不超过 {num(t['hours_watch'])} 小时 "
+        f"| 超过 {num(t['hours_watch'])} 小时 |",
+        f"| 物业费收缴率 | 不低于 {num(t['collection_ok'])} % | 不低于 {num(t['collection_watch'])} % "
+        f"| 低于 {num(t['collection_watch'])} % |",
+        f"距届满不到 {num(t['term_watch_days'])} 天",
+    ]
+    for phrase in expected:
+        assert phrase in section, f"content/guide/rules.md#status lacks 「{phrase}」"
+    # And no number that is not a threshold (a stale one left behind after a change).
+    allowed = {n for phrase in expected for n in re.findall(r"\d+", phrase)}
+    assert set(re.findall(r"\d+", section)) <= allowed, sorted(set(re.findall(r"\d+", section)))

@@ -26,8 +26,8 @@ from generator.outputs.feeds import (
 )
 from tests.test_history import (
     ESTATE,
-    HEADLINES,
     SCHEMAS,
+    SENTENCES,
     ScriptedRepo,
     build_scripted_repo,
     read_strictly,
@@ -112,9 +112,10 @@ def test_estate_feed_is_valid_atom_with_every_version(history: History, atom_sch
     assert root.findtext(f"{ATOM}updated") == "2025-05-09T09:00:00+08:00"
 
     parsed = feedparser.parse(xml)
-    # Titles name the tables changed, and the author is the committee: never the commit's
-    # message or author (tests/test_history_privacy.py).
-    assert [e.title for e in parsed.entries] == [f"和平花园 数据更新：{h}" for h in HEADLINES]
+    # Titles are the history page's sentences, and the author is the committee: never the
+    # commit's message or author (tests/test_history_privacy.py).
+    assert [e.title for e in parsed.entries] == [f"和平花园：{h}" for h in SENTENCES]
+    assert parsed.entries[2].title == "和平花园：业委会公示了 2025年第2季度公共收益"
     newest = parsed.entries[0]
     assert newest.link == f"{SITE}estates/{ESTATE}/history/#v-{entries[0].short}"
     assert newest.author == "业委会"
@@ -122,10 +123,11 @@ def test_estate_feed_is_valid_atom_with_every_version(history: History, atom_sch
         f"{REPO_URL}/commit/{entries[0].commit}"
     ]
     fee = parsed.entries[3]
-    assert fee.summary == "高层住宅 基础包 物业费 2.90 → 3.10 元/㎡·月（2025-07-01 起）"
+    # Dates and periods in words, as on the page.
+    assert fee.summary == "高层住宅 基础包 物业费 2.90 → 3.10 元/㎡·月（2025年7月1日 起）"
     content = fee.content[0]
     assert content.type == "text/html"
-    assert "<li>高层住宅 基础包 物业费 2.90 → 3.10 元/㎡·月（2025-07-01 起）</li>" in content.value
+    assert "<li>高层住宅 基础包 物业费 2.90 → 3.10 元/㎡·月（2025年7月1日 起）</li>" in content.value
     assert f"业委会提交，数据版本 {entries[3].checksum[:12]}" in content.value
     committee = parsed.entries[4]
     assert committee.summary == "委员 张*明 离任（辞职）；李*华 职务 候补委员 → 委员"
@@ -137,11 +139,11 @@ def test_city_feed_has_the_newest_entries_of_every_estate(history: History, atom
     assert root.findtext(f"{ATOM}id") == SITE + CITY_FEED_PATH
     titles = [e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry")]
     assert titles == [
-        f"和平花园 数据更新：{HEADLINES[0]}",
-        f"和平花园 数据更新：{HEADLINES[1]}",
+        f"和平花园：{SENTENCES[0]}",
+        f"和平花园：{SENTENCES[1]}",
         # No name given: the estate's name in that version of its data.
-        "另一小区 数据更新：小区基本信息",
-        f"和平花园 数据更新：{HEADLINES[2]}",
+        "另一小区：业委会更新了小区基本信息",
+        f"和平花园：{SENTENCES[2]}",
     ]
     categories = [e.find(f"{ATOM}category").get("term") for e in root.findall(f"{ATOM}entry")]
     assert categories == [ESTATE, ESTATE, "other-estate", ESTATE]
@@ -209,7 +211,7 @@ def test_values_from_data_are_escaped_never_markup(atom_schema):
     root = assert_valid_atom(xml, atom_schema)
     assert "<script>" not in xml and "<i>" not in xml
     entry = root.find(f"{ATOM}entry")
-    assert entry.findtext(f"{ATOM}title") == '某<小区> 数据更新：<script>alert("x")</script> & 更正'
+    assert entry.findtext(f"{ATOM}title") == '某<小区>：业委会更新了<script>alert("x")</script> & 更正'
     html = entry.findtext(f"{ATOM}content")
     # Inside the HTML payload every data value is escaped once more.
     assert "<li>小区基本信息 名称 A&amp;B → &lt;i&gt;C&lt;/i&gt;</li>" in html
@@ -266,5 +268,5 @@ def test_characters_xml_forbids_are_dropped(atom_schema):
     )
     xml = city_feed([entry], SITE, AS_OF)
     root = assert_valid_atom(xml, atom_schema)
-    assert root.find(f"{ATOM}entry").findtext(f"{ATOM}title") == "某小区 数据更新：更正错字"
+    assert root.find(f"{ATOM}entry").findtext(f"{ATOM}title") == "某小区：业委会更新了更正错字"
     assert root.find(f"{ATOM}entry").findtext(f"{ATOM}summary") == "名称 A → B"

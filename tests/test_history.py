@@ -304,6 +304,16 @@ HEADLINES = [
     "业委会成员",
     "小区基本信息、业委会任期、业委会成员 等 7 项",
 ]
+# The same versions as one plain sentence for residents (the history page and the feeds):
+# who (the committee), what it did, to which tables or periods — in words, 2025年第2季度.
+SENTENCES = [
+    FORMAT_ONLY,
+    "业委会更新了物业服务标准",
+    "业委会公示了 2025年第2季度公共收益",
+    "业委会更新了收费标准",
+    "业委会更新了业委会成员",
+    "业委会公示了小区基本信息、业委会任期、业委会成员 等 7 项",
+]
 
 
 @pytest.fixture(scope="module")
@@ -339,6 +349,7 @@ def test_history_tells_the_story_in_plain_chinese(scripted: ScriptedRepo, histor
     assert got == EXPECTED
     # The headline is the tables the version touched, read from the data.
     assert [e.headline for e in entries] == HEADLINES
+    assert [e.sentence for e in entries] == SENTENCES
 
 
 def test_entries_carry_commit_date_author_and_checksum(scripted: ScriptedRepo, history: History):

@@ -54,3 +54,30 @@ def period_deadline(label: str) -> dt.date:
     year, kind, n = int(label[:4]), label[4], int(label[5:])
     following = add_months(dt.date(year, n * 12 // _PER_YEAR[kind], 1), 1)
     return month_end(following.year, following.month)
+
+
+# Period labels as residents read them: 2026Q3 → 2026年第3季度. Machine forms stay in
+# downloads, ids and URLs; pages, feeds and notices print these.
+_HALVES = {"1": "上半年", "2": "下半年"}
+
+
+def period_label(value) -> str:
+    """「2026年第3季度」 for 2026Q3, 「2026年上半年」 for 2026H1, 「2026年9月」 for 2026-09
+    (a yearmonth, a date's month or a ``(year, month)`` pair); anything else as it is."""
+    if value is None:
+        return "—"
+    if isinstance(value, dt.date):
+        return f"{value.year}年{value.month}月"
+    if isinstance(value, tuple) and len(value) == 2:
+        return f"{int(value[0])}年{int(value[1])}月"
+    text = str(value)
+    if len(text) == 6 and text[:4].isdigit() and text[4] in "QH":
+        if text[4] == "Q" and text[5] in "1234":
+            return f"{text[:4]}年第{text[5]}季度"
+        if text[4] == "H" and text[5] in _HALVES:
+            return f"{text[:4]}年{_HALVES[text[5]]}"
+    if len(text) in (6, 7) and text[:4].isdigit() and text[4] == "-" and text[5:].isdigit():
+        month = int(text[5:])
+        if 1 <= month <= 12:
+            return f"{text[:4]}年{month}月"
+    return text

@@ -31,12 +31,14 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urljoin, urlsplit
 
-from ..history import SHANGHAI, WITHHELD, Entry, commit_url
+from ..history import COMMITTEE, SHANGHAI, WITHHELD, Entry, commit_url, entry_sentence
 from ..privacy import Guard
+from .plain import plain_text
 
 __all__ = [
     "CITY_FEED_PATH",
     "city_feed",
+    "digest_feed",
     "estate_feed",
     "estate_feed_path",
     "history_page_path",
@@ -107,7 +109,9 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 def _content_html(entry: Entry, commit_link: str | None, committee: str) -> str:
     """The entry body: the changes as a list, then who, the version and the commit."""
-    items = "".join(f"<li>{html.escape(line, quote=False)}</li>" for line in entry.lines)
+    items = "".join(
+        f"<li>{html.escape(plain_text(line), quote=False)}</li>" for line in entry.lines
+    )
     parts = [f"<ul>{items}</ul>"]
     version = f"数据版本 {html.escape(entry.checksum[:12])}" if entry.checksum else "数据版本未知"
     commit = html.escape(entry.short)
@@ -153,7 +157,8 @@ def _feed(
         name = guard.cell(entry.estate_id, "estate", {"estate_id": entry.estate_id}, "name", name)
         item = _sub(feed, "entry")
         _sub(item, "id", entry_id(entry))
-        _sub(item, "title", f"{name} 数据更新：{entry.headline}")
+        # The history page's sentence, 「滨江华庭：业委会公示了 2026年第3季度公共收益」.
+        _sub(item, "title", f"{name}：{entry_sentence(entry, who=COMMITTEE)}")
         stamp = _timestamp(entry.date)
         _sub(item, "updated", stamp)
         _sub(item, "published", stamp)
@@ -166,7 +171,7 @@ def _feed(
         if link:
             _sub(item, "link", rel="related", type="text/html", href=link)
         _sub(item, "category", term=entry.estate_id, label=name)
-        _sub(item, "summary", "；".join(entry.lines), type="text")
+        _sub(item, "summary", "；".join(plain_text(line) for line in entry.lines), type="text")
         _sub(item, "content", _content_html(entry, link, committee), type="html")
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, "unicode") + "\n"
@@ -245,3 +250,43 @@ def city_feed(
         repo_url=repo_url,
         guard=guard or Guard(),
     )
+
+
+def digest_feed(
+    *,
+    feed_path: str,
+    page_path: str,
+    title: str,
+    entry_id: str,
+    entry_title: str,
+    content_html: str,
+    summary: str,
+    site_url: str,
+    as_of: dt.date,
+) -> str:
+    """Atom feed of a street office's weekly digest (generator/outputs/dashboard.py): one
+    entry per week, its id made from the street and the week's last day, dated that day
+    (the build's as-of date), so a reader keeps last week's entry and adds this week's.
+    ``content_html`` is the digest's HTML (already escaped by its template)."""
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": "zh-CN"})
+    _sub(feed, "id", _absolute(site_url, feed_path))
+    _sub(feed, "title", title)
+    _sub(feed, "subtitle", "本周数据更新、新逾期事项、即将届满的任期、久未走访的督办小区")
+    stamp = _timestamp(as_of)
+    _sub(feed, "updated", stamp)
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=_absolute(site_url, feed_path))
+    _sub(feed, "link", rel="alternate", type="text/html", href=_absolute(site_url, page_path))
+    author = _sub(feed, "author")
+    _sub(author, "name", PUBLISHER)
+    _sub(author, "uri", _absolute(site_url, ""))
+    _sub(feed, "generator", GENERATOR)
+    item = _sub(feed, "entry")
+    _sub(item, "id", entry_id)
+    _sub(item, "title", entry_title)
+    _sub(item, "updated", stamp)
+    _sub(item, "published", stamp)
+    _sub(item, "link", rel="alternate", type="text/html", href=_absolute(site_url, page_path))
+    _sub(item, "summary", summary, type="text")
+    _sub(item, "content", content_html, type="html")
+    ET.indent(feed)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, "unicode") + "\n"
