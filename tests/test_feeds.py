@@ -127,7 +127,9 @@ def test_estate_feed_is_valid_atom_with_every_version(history: History, atom_sch
     assert fee.summary == "高层住宅 基础包 物业费 2.90 → 3.10 元/㎡·月（2025年7月1日 起）"
     content = fee.content[0]
     assert content.type == "text/html"
-    assert "<li>高层住宅 基础包 物业费 2.90 → 3.10 元/㎡·月（2025年7月1日 起）</li>" in content.value
+    assert (
+        "<li>高层住宅 基础包 物业费 2.90 → 3.10 元/㎡·月（2025年7月1日 起）</li>" in content.value
+    )
     assert f"业委会提交，数据版本 {entries[3].checksum[:12]}" in content.value
     committee = parsed.entries[4]
     assert committee.summary == "委员 张*明 离任（辞职）；李*华 职务 候补委员 → 委员"
@@ -211,7 +213,9 @@ def test_values_from_data_are_escaped_never_markup(atom_schema):
     root = assert_valid_atom(xml, atom_schema)
     assert "<script>" not in xml and "<i>" not in xml
     entry = root.find(f"{ATOM}entry")
-    assert entry.findtext(f"{ATOM}title") == '某<小区>：业委会更新了<script>alert("x")</script> & 更正'
+    assert (
+        entry.findtext(f"{ATOM}title") == '某<小区>：业委会更新了<script>alert("x")</script> & 更正'
+    )
     html = entry.findtext(f"{ATOM}content")
     # Inside the HTML payload every data value is escaped once more.
     assert "<li>小区基本信息 名称 A&amp;B → &lt;i&gt;C&lt;/i&gt;</li>" in html

@@ -5,6 +5,13 @@ and on a narrow phone, and rows simply add height. The viewBox is phone-sized (3
 wide), so at 375 px the text is drawn at about its nominal size; CSS caps the width on
 large screens. Each chart has a <title> and <desc> and sits beside a table with the same
 numbers, which is what screen readers and printouts rely on.
+
+What keeps a chart honest (issue 10): bars always start at zero; a count is printed as a
+count (77, never 77.00); a value label that would be struck through by a reference line
+(the 30 % floor) moves past it; the label column is as wide as its longest label, and a
+label too long for a 320 px phone is shortened (the table beside it has it whole); the
+scatter's axes start at round numbers and never stretch a 1.5-point spread across the
+whole chart.
 """
 
 from __future__ import annotations
@@ -12,12 +19,13 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from markupsafe import Markup
 
 WIDTH = 360
-LABEL_W = 78
+LABEL_W = 78  # the widest label column; narrower when every label is short
+LABEL_MIN_W = 36
 VALUE_W = 74
 ROW_GAP = 8
 BAR_H = 14
@@ -34,12 +42,29 @@ class Series:
 def _fmt(value, unit: str) -> str:
     if value is None:
         return "—"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}{unit}"  # a count: 77, never 77.00
     value = Decimal(str(value))
     if unit == "%":
-        return f"{value:.1f}%"
-    if value == value.to_integral_value() and abs(value) >= 100:
+        # Rounded down, as the rules' messages: 29.96 % never reads as reaching 30.0 %.
+        return f"{value.quantize(Decimal('0.1'), ROUND_DOWN)}%"
+    if value == value.to_integral_value() or abs(value) >= 100:
         return f"{value:,.0f}{unit}"
-    return f"{value:,.2f}{unit}" if abs(value) < 100 else f"{value:,.0f}{unit}"
+    return f"{value:,.2f}{unit}"
+
+
+def text_width(text: str, size: float = FONT) -> float:
+    """Roughly how wide ``text`` is drawn: a CJK character is one em, others about 0.6."""
+    return sum(size if ord(ch) > 0x2E7F else size * 0.6 for ch in text)
+
+
+def fit_label(text: str, width: float, size: float = FONT) -> str:
+    """``text`` shortened with 「…」 to fit ``width``; the table beside the chart has it whole."""
+    if text_width(text, size) <= width:
+        return text
+    while text and text_width(text + "…", size) > width:
+        text = text[:-1]
+    return text + "…"
 
 
 def bar_chart(
@@ -57,7 +82,11 @@ def bar_chart(
     values = [Decimal(str(v)) for s in series for v in s.values if v is not None]
     top = max([*values, Decimal(reference[0]) if reference else Decimal(0), Decimal(0)])
     top = top or Decimal(1)
-    plot_w = WIDTH - LABEL_W - VALUE_W
+    label_w = max(
+        LABEL_MIN_W, min(LABEL_W, max((text_width(str(x)) for x in labels), default=0) + 6)
+    )
+    plot_w = WIDTH - label_w - VALUE_W
+    ref_x = label_w + float(Decimal(reference[0]) / top) * plot_w if reference else None
     group_h = len(series) * BAR_H + ROW_GAP
     legend_h = 22 if len(series) > 1 or reference else 0
     height = legend_h + len(labels) * group_h + 6
@@ -73,7 +102,7 @@ def bar_chart(
     for s in series if len(series) > 1 else []:
         parts.append(f'<rect class="{e(s.css)}" x="{x}" y="4" width="12" height="12"/>')
         parts.append(f'<text x="{x + 16}" y="14">{e(s.name)}</text>')
-        x += 22 + FONT * len(s.name)
+        x += 22 + text_width(s.name)
     if reference:
         parts.append(f'<line class="sl-ref" x1="{x}" y1="10" x2="{x + 14}" y2="10"/>')
         parts.append(f'<text x="{x + 18}" y="14">{e(reference[1])}</text>')
@@ -82,25 +111,29 @@ def bar_chart(
         mark = " sl-hl" if highlight and highlight[i] else ""
         label_y = y0 + (len(series) * BAR_H) / 2 + FONT / 2 - 2
         parts.append(
-            f'<text class="sl-label{mark}" x="{LABEL_W - 6}" y="{label_y:.1f}" '
-            f'text-anchor="end">{e(str(label))}</text>'
+            f'<text class="sl-label{mark}" x="{label_w - 6:.0f}" y="{label_y:.1f}" '
+            f'text-anchor="end">{e(fit_label(str(label), label_w - 6))}</text>'
         )
         for j, s in enumerate(series):
             value = s.values[i]
             y = y0 + j * BAR_H
-            w = 0 if value is None else float(Decimal(str(value)) / top) * plot_w
+            # From zero, always: a negative value draws no bar, its label says the number.
+            w = 0 if value is None else max(float(Decimal(str(value)) / top) * plot_w, 0)
             parts.append(
-                f'<rect class="{e(s.css)}{mark}" x="{LABEL_W}" y="{y + 1}" '
-                f'width="{max(w, 0):.1f}" height="{BAR_H - 2}"/>'
+                f'<rect class="{e(s.css)}{mark}" x="{label_w:.0f}" y="{y + 1}" '
+                f'width="{w:.1f}" height="{BAR_H - 2}"/>'
             )
+            shown = _fmt(value, unit)
+            vx = label_w + w + 4
+            if ref_x is not None and vx - 4 <= ref_x + 2 and vx + text_width(shown) >= ref_x - 2:
+                vx = ref_x + 4  # past the reference line, never struck through by it
             parts.append(
-                f'<text class="sl-value" x="{LABEL_W + max(w, 0) + 4:.1f}" y="{y + BAR_H - 3}">'
-                f"{e(_fmt(value, unit))}</text>"
+                f'<text class="sl-value{mark}" x="{vx:.1f}" y="{y + BAR_H - 3}">{e(shown)}</text>'
             )
-    if reference:
-        rx = LABEL_W + float(Decimal(reference[0]) / top) * plot_w
+    if ref_x is not None:
         parts.append(
-            f'<line class="sl-ref" x1="{rx:.1f}" y1="{legend_h}" x2="{rx:.1f}" y2="{height - 2}"/>'
+            f'<line class="sl-ref" x1="{ref_x:.1f}" y1="{legend_h}" x2="{ref_x:.1f}" '
+            f'y2="{height - 2}"/>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -112,6 +145,17 @@ def _describe(labels, series, unit) -> str:
         cells = "，".join(f"{s.name} {_fmt(s.values[i], unit)}" for s in series)
         rows.append(f"{label}：{cells}")
     return "；".join(rows)
+
+
+def _round_up(value: Decimal) -> Decimal:
+    """The next round number at or above ``value``: 1, 2, 2.5, 5 or 10 times a power of ten."""
+    if value <= 0:
+        return Decimal(1)
+    power = Decimal(10) ** (value.adjusted())
+    for factor in (1, 2, Decimal("2.5"), 5, 10):
+        if power * factor >= value:
+            return power * factor
+    return power * 10
 
 
 def scatter_chart(
@@ -128,13 +172,15 @@ def scatter_chart(
     width, height, left, bottom, top_pad, right_pad = WIDTH, 260, 44, 36, 12, 12
     xs = [Decimal(str(p[1])) for p in points] or [Decimal(0)]
     ys = [Decimal(str(p[2])) for p in points] or [Decimal(0)]
-    x0, x1 = min(xs), max(xs)
-    y0, y1 = min(ys), max(ys)
-    x0, x1 = (x0 - 1, x1 + 1) if x0 == x1 else (x0, x1)
-    y0, y1 = (y0 - 1, y1 + 1) if y0 == y1 else (y0, y1)
-    # A margin so no point sits on an axis or at the edge where its label would be cut.
-    dx, dy = (x1 - x0) / 10, (y1 - y0) / 10
-    x0, x1, y0, y1 = x0 - dx, x1 + dx, y0 - dy, y1 + dy
+    # Round axes: fees from zero; the other axis from a round number below the lowest
+    # point to one above the highest (91.67–93.23 % reads on 90–100 %, not stretched to
+    # fill the chart), so a small spread looks small.
+    x0, x1 = Decimal(0), _round_up(max(xs) * Decimal("1.1"))
+    step = Decimal(10)
+    y0 = (min(ys) / step).to_integral_value(rounding="ROUND_FLOOR") * step
+    y1 = (max(ys) / step).to_integral_value(rounding="ROUND_CEILING") * step
+    if y1 - y0 < step:
+        y1 = y0 + step
     pw, ph = width - left - right_pad, height - bottom - top_pad
 
     def px(v):
