@@ -44,11 +44,15 @@ TABLE_TITLES = {
     "work_orders": "工单",
     "evaluations": "评价",
     "contacts": "联系与投诉",
+    "fee_collection": "物业费收缴",
+    "priority_task": "攻坚第一题",
+    "priority_progress": "攻坚进展",
 }
 ROLE_ORDER = ["主任", "副主任", "委员", "候补委员", "执行秘书"]
 CONTACT_ROLES = ["物业服务中心", "业委会接待", "居委会", "街道房管办", "12345"]
 SERVICE_ITEMS = ["保洁", "保绿", "保安", "保障", "维修", "客服"]
 FUND_FLOOR = Decimal("0.30")
+
 
 def _share(part, whole) -> Decimal | None:
     if not whole:
@@ -151,6 +155,12 @@ class Estate:
     contacts: list[dict] = field(default_factory=list)  # 联系与投诉, in CONTACT_ROLES order
     # The district's supervision record of this estate (``supervision_of`` below), if any.
     supervision: dict | None = None
+    # 物业费收缴, newest quarter first, each row with ``rate`` (collected / due, per cent,
+    # one decimal; None when nothing was due) and ``households_rate`` (paid / billed).
+    fee_collection: list[dict] = field(default_factory=list)
+    # 攻坚第一题: the open task (the latest set, if several), else the latest set; with
+    # ``progress`` (its notes, newest first). None when the estate publishes none.
+    priority: dict | None = None
     status_facts: StatusFacts = field(default_factory=StatusFacts)
     status: Status | None = None  # generator/domain/status.py: the one shared definition
 
@@ -242,6 +252,8 @@ def build_estate(
         tables.get("contacts", []), key=lambda r: (order.get(r["role"], 99), r["seq"])
     )
     estate.supervision = supervision
+    estate.fee_collection = _fee_collection(tables)
+    estate.priority = _priority(tables)
     estate.status_facts = status_facts(estate)
     estate.status = assess(estate.status_facts, as_of)
     return estate
@@ -295,6 +307,35 @@ def status_facts(estate: Estate) -> StatusFacts:
         ),
         collection_period=latest_collection["quarter"] if latest_collection else None,
     )
+
+
+def _percent(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def _fee_collection(tables: dict) -> list[dict]:
+    rows = sorted(tables.get("fee_collection", []), key=lambda r: r["quarter"], reverse=True)
+    return [
+        dict(
+            r,
+            rate=_percent(r["amount_collected_yuan"], r["amount_due_yuan"]),
+            households_rate=_percent(r["households_paid"], r["households_billed"]),
+        )
+        for r in rows
+    ]
+
+
+def _priority(tables: dict) -> dict | None:
+    tasks = sorted(
+        tables.get("priority_task", []), key=lambda t: (t["set_date"], t["task_id"]), reverse=True
+    )
+    if not tasks:
+        return None
+    task = next((t for t in tasks if t["status"] == "进行中"), tasks[0])
+    notes = [n for n in tables.get("priority_progress", []) if n["task_id"] == task["task_id"]]
+    return dict(task, progress=sorted(notes, key=lambda n: n["note_date"], reverse=True))
 
 
 def _committee(estate: Estate, tables: dict, as_of: dt.date) -> None:

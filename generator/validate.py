@@ -20,6 +20,7 @@ import frictionless
 
 from . import errors_zh, tablecheck
 from .checks import CHECKS, Context
+from .districts import check_districts
 from .findings import ERROR, Finding, Report, sort_findings
 from .load import EstatePackage, Loaded, _rel
 
@@ -57,6 +58,8 @@ def validate(
         if tables is not None:
             report.tables[pkg.estate_id] = tables
             report.estate_dirs[pkg.estate_id] = str(pkg.folder)
+    # The districts' packages (data/districts/), judged against the estates' folders.
+    findings.extend(check_districts(loaded.data_dir, as_of, config, loaded.root)[0])
     report.findings = sort_findings(findings)
     return report
 

@@ -23,6 +23,12 @@ Warnings the sample raises on purpose (as of 2026-11-20):
   after the 2025 roof waterproofing;
 * disclosure-fresh — 兰桂花园: common income published only up to 2026Q1;
 * fee-band — 苓园小区: the 售后公房 fee raised to 0.85 元/㎡·月 in 2025, above the usual band.
+
+The districts' packages (data/districts/, deleted and written again too) follow from the
+estates: 杨浦区 lists 苓园小区 for supervision (open since 2026-05-12, visited every month;
+its fee collection is below 80 %), 徐汇区 listed 康馨苑 and delisted it on 2026-01-15; each
+district's company pool holds its estates' companies, and 上海江庭物业服务有限公司 serves
+both 滨江华庭 and 兰桂花园 (one credit code in both contracts and in 浦东新区's pool).
 """
 
 from __future__ import annotations
@@ -73,6 +79,9 @@ RESOURCES = [
     "work_orders",
     "evaluations",
     "contacts",
+    "fee_collection",
+    "priority_task",
+    "priority_progress",
 ]
 
 VOTING_ROLES = ("主任", "副主任", "委员")
@@ -1276,7 +1285,8 @@ def langui_huayuan() -> Spec:
         contracts=[
             Contract(
                 "C2024",
-                "上海兰庭物业管理有限公司",
+                # The company 滨江华庭 hires too: one company serving two estates.
+                "上海江庭物业服务有限公司",
                 "包干制",
                 day("2024-01-01"),
                 day("2028-12-31"),
@@ -1290,7 +1300,7 @@ def langui_huayuan() -> Spec:
                 [
                     Vote(
                         "contract",
-                        "续聘上海兰庭物业管理有限公司（包干制，收费标准不变）",
+                        "续聘上海江庭物业服务有限公司（包干制，收费标准不变）",
                         "一般事项",
                     )
                 ],
@@ -2516,11 +2526,17 @@ def credit_code(rng: random.Random, admin: str) -> str:
     return first17 + USCC_CHARS[(31 - total % 31) % 31]
 
 
+# A company keeps one credit code in every estate it serves (and in the district's pool).
+COMPANY_CODES: dict[str, str] = {}
+
+
 def make_contracts(spec, vote_ids, rng) -> list[dict]:
     codes: dict[str, str] = {}
     rows = []
     for c in spec.contracts:
+        # Drawn whatever happens, so the estate's other random figures stay as they were.
         code = codes.setdefault(c.company, credit_code(rng, spec.credit_admin))
+        code = codes[c.company] = COMPANY_CODES.setdefault(c.company, code)
         rows.append(
             {
                 "contract_id": c.contract_id,
@@ -2731,6 +2747,371 @@ def landline(spec: Spec, line: int) -> str:
     return f"021-5555{_phone_block(spec.estate_id)}{line}01"
 
 
+# ---------------------------------------------------------------------------------------
+# 物业费收缴 and 攻坚第一题
+# ---------------------------------------------------------------------------------------
+
+# Quarters of fee collection published (2025Q1..2026Q3), and each estate's usual share of
+# the fee collected (per cent). Old 售后公房 and 动迁安置房 estates collect less: 梅林新村
+# and 浦锦佳苑 below 90 %, 苓园小区 below 80 % (the arrears trap of domain.md).
+COLLECTION_QUARTERS = [q for q in QUARTERS if q >= "2025Q1"]
+COLLECTION_RATE = {
+    "meilin-xincun": 87.0,
+    "binjiang-huating": 97.0,
+    "pujin-jiayuan": 85.5,
+    "lingyuan-xiaoqu": 76.5,
+    "xiangzhang-yayuan": 95.5,
+    "langui-huayuan": 93.0,
+    "jiangwan-yueting": 96.0,
+    "kangxin-yuan": 91.5,
+}
+
+
+def residential_price(spec: Spec, q: str) -> Decimal:
+    """The mean basic-package price of the residential categories in force at the end of
+    quarter ``q`` (元/㎡·月)."""
+    end = quarter_end(q)
+    prices = [
+        f.price
+        for f in spec.fees
+        if f.unit_category in ("多层住宅", "高层住宅")
+        and f.package == "基础包"
+        and f.start <= end
+        and (f.end is None or end <= f.end)
+    ]
+    return sum(prices, ZERO) / len(prices)
+
+
+def make_fee_collection(spec: Spec, buildings: list[Building]) -> list[dict]:
+    # Its own random stream: the estate's other figures stay as they were.
+    rng = random.Random(f"sunlight:{spec.estate_id}:fee-collection")
+    area = sum((b.exclusive for b in buildings), ZERO)
+    rows = []
+    for q in COLLECTION_QUARTERS:
+        billed = spec.households - rng.randint(0, max(1, spec.households // 100))
+        due = cents(area * billed / spec.households * residential_price(spec, q) * 3)
+        rate = D(COLLECTION_RATE[spec.estate_id] + rng.uniform(-1.5, 1.5)) / 100
+        paid = min(billed, int((billed * (rate + D(rng.uniform(-0.01, 0.01)))).to_integral_value()))
+        rows.append(
+            {
+                "quarter": q,
+                "households_billed": billed,
+                "households_paid": paid,
+                "amount_due_yuan": due,
+                "amount_collected_yuan": cents(due * rate),
+            }
+        )
+    return rows
+
+
+def _task(tid, title, lead, set_date, target, status, done=None) -> dict:
+    return {
+        "task_id": tid,
+        "title": title,
+        "lead": lead,
+        "set_date": day(set_date),
+        "target_date": day(target),
+        "status": status,
+        "done_date": day(done) if done else None,
+    }
+
+
+def _notes(tid, *notes: tuple[str, str]) -> list[dict]:
+    return [{"task_id": tid, "note_date": day(d), "note": text} for d, text in notes]
+
+
+# 攻坚第一题 of six estates (江湾悦庭 and 浦锦佳苑 have named none): the problem, who leads,
+# and progress notes. Leads are organisations and roles, never a person.
+PRIORITY: dict[str, tuple[list[dict], list[dict]]] = {
+    "meilin-xincun": (
+        [
+            _task(
+                "T2025-1",
+                "非机动车集中充电车棚不足，楼道内充电隐患大",
+                "业委会、物业服务中心",
+                "2025-03-15",
+                "2025-09-30",
+                "已完成",
+                "2025-08-28",
+            ),
+            _task(
+                "T2026-1",
+                "5 栋楼维修资金低于首期的 30%，需要续筹",
+                "业委会、居委会",
+                "2026-03-12",
+                "2026-12-31",
+                "进行中",
+            ),
+        ],
+        _notes(
+            "T2025-1",
+            ("2025-05-10", "新增 2 处充电车棚的位置经业委会会议通过"),
+            ("2025-08-28", "两处车棚建成启用，共 120 个充电位"),
+        )
+        + _notes(
+            "T2026-1",
+            ("2026-04-20", "物业服务中心测算各楼续筹金额，在联席会议上通报"),
+            ("2026-07-15", "5 栋楼的楼组长会议完成，续筹方案张贴在各楼门口"),
+            ("2026-10-18", "续筹方案提交业主大会表决，12 月公布结果"),
+        ),
+    ),
+    "binjiang-huating": (
+        [
+            _task(
+                "T2026-1",
+                "地下车库 B2 层渗水，雨季积水",
+                "物业服务中心、业委会",
+                "2026-04-08",
+                "2027-03-31",
+                "进行中",
+            )
+        ],
+        _notes(
+            "T2026-1",
+            ("2026-05-20", "委托检测单位完成渗漏点排查，共 9 处"),
+            ("2026-09-12", "维修方案和预算在联席会议上讨论通过，准备申请使用维修资金"),
+        ),
+    ),
+    "lingyuan-xiaoqu": (
+        [
+            _task(
+                "T2026-1",
+                "物业费收缴率低于八成，保洁和维修跟不上",
+                "居委会、业委会、物业服务中心",
+                "2026-05-20",
+                "2027-06-30",
+                "进行中",
+            )
+        ],
+        _notes(
+            "T2026-1",
+            ("2026-06-25", "居委会、业委会和物业服务中心分片走访欠费户，听取意见"),
+            ("2026-09-03", "公布保洁、维修服务清单和每月完成情况"),
+            ("2026-11-05", "第三季度起每月在公告栏公布收缴情况，欠费户逐户回访"),
+        ),
+    ),
+    "xiangzhang-yayuan": (
+        [
+            _task(
+                "T2026-1",
+                "东门早晚高峰人车混行",
+                "业委会、物业服务中心",
+                "2026-02-26",
+                "2026-10-31",
+                "已完成",
+                "2026-09-30",
+            )
+        ],
+        _notes(
+            "T2026-1",
+            ("2026-04-16", "人车分流方案在小区公示 15 天，无异议"),
+            ("2026-09-30", "东门人行通道和车行道改造完成"),
+        ),
+    ),
+    "langui-huayuan": (
+        [
+            _task(
+                "T2026-1",
+                "公共收益台账没有按季度公示",
+                "业委会、物业服务中心",
+                "2026-08-18",
+                "2026-12-31",
+                "进行中",
+            )
+        ],
+        _notes(
+            "T2026-1",
+            ("2026-09-22", "物业服务中心整理 2026 年第二季度停车收入票据"),
+        ),
+    ),
+    "kangxin-yuan": (
+        [
+            _task(
+                "T2025-1",
+                "楼道堆物严重，消防通道堵塞",
+                "居委会、业委会、物业服务中心",
+                "2025-04-02",
+                "2025-12-31",
+                "已完成",
+                "2025-12-20",
+            )
+        ],
+        _notes(
+            "T2025-1",
+            ("2025-05-30", "完成 20 栋楼的楼道堆物登记，逐户告知清理期限"),
+            ("2025-09-26", "清理楼道堆物 14 栋，消防通道划线"),
+            ("2025-12-20", "全部楼道清理完成，街道房管办验收"),
+        ),
+    ),
+}
+
+
+# ---------------------------------------------------------------------------------------
+# The districts' packages: supervision lists and company pools
+# ---------------------------------------------------------------------------------------
+
+DISTRICT_SCHEMAS = SCHEMAS / "districts"
+DISTRICTS_DIR = DATA / "districts"
+DISTRICT_RESOURCES = ["supervision", "supervision_visits", "company_pool"]
+
+
+def make_districts() -> dict[str, tuple[str, dict[str, list[dict]]]]:
+    """slug → (title, tables). 苓园小区 is listed (open, visited monthly), 康馨苑 was
+    listed and delisted; each district's pool holds its estates' companies, one of them
+    removed. Credit codes are the ones the contracts carry."""
+    codes = COMPANY_CODES
+
+    def pool(company, listed, removed=None, why=None) -> dict:
+        return {
+            "credit_code": codes[company],
+            "company_name": company,
+            "listed_date": day(listed),
+            "removed_date": day(removed) if removed else None,
+            "removed_reason": why,
+        }
+
+    yangpu_visits = [
+        ("2026-05-20", "查看公共区域保洁和报修台账，督促物业服务中心公布服务清单"),
+        ("2026-06-18", "参加三方联席会议，听取欠费户意见"),
+        ("2026-07-16", "检查楼道和绿化保洁，抽查 10 张报修单"),
+        ("2026-08-13", "查看物业费收缴台账和欠费户走访记录"),
+        ("2026-09-10", "检查服务清单公示情况，抽查保洁记录"),
+        ("2026-10-09", "参加业委会会议，督促公示第三季度收缴情况"),
+        ("2026-11-05", "查看第三季度收缴情况和整改台账"),
+    ]
+    xuhui_visits = [
+        (plus(day("2025-04-03"), 28 * i).isoformat(), text)
+        for i, text in enumerate(
+            [
+                "检查楼道堆物和消防通道",
+                "督促业委会按月召开会议",
+                "检查楼道堆物清理进度",
+                "查看业委会会议记录",
+                "检查消防通道划线",
+                "检查楼道堆物清理进度",
+                "参加联席会议",
+                "检查楼道清理和消防设施",
+                "复查整改情况",
+                "查看业委会会议记录",
+                "摘牌前验收：楼道清理和消防通道",
+            ]
+        )
+    ]
+    return {
+        "yangpu": (
+            "杨浦区",
+            {
+                "supervision": [
+                    {
+                        "listing_id": "YP-2026-03",
+                        "estate_id": "lingyuan-xiaoqu",
+                        "listed_date": day("2026-05-12"),
+                        "reason": "后进小区：物业费收缴率连续三个季度低于八成，公共区域保洁和维修不到位",
+                        "unit": "杨浦区房屋管理局物业管理科",
+                        "delisted_date": None,
+                        "delisted_reason": None,
+                    }
+                ],
+                "supervision_visits": [
+                    {"listing_id": "YP-2026-03", "visit_date": day(d), "checked": c}
+                    for d, c in yangpu_visits
+                ],
+                "company_pool": [
+                    pool("上海悦江物业服务有限公司", "2024-01-01"),
+                    pool(
+                        "上海苓安物业管理有限公司",
+                        "2024-01-01",
+                        "2026-06-30",
+                        "所服务小区被挂牌督办，年度考评不合格",
+                    ),
+                ],
+            },
+        ),
+        "xuhui": (
+            "徐汇区",
+            {
+                "supervision": [
+                    {
+                        "listing_id": "XH-2025-07",
+                        "estate_id": "kangxin-yuan",
+                        "listed_date": day("2025-03-20"),
+                        "reason": "后进小区：楼道堆物严重、消防通道堵塞，业委会会议长期不足法定人数",
+                        "unit": "徐汇区房屋管理局物业管理科",
+                        "delisted_date": day("2026-01-15"),
+                        "delisted_reason": "完成楼道堆物清理和消防通道整治，业委会恢复按月开会",
+                    }
+                ],
+                "supervision_visits": [
+                    {"listing_id": "XH-2025-07", "visit_date": day(d), "checked": c}
+                    for d, c in xuhui_visits
+                ],
+                "company_pool": [
+                    pool("上海梅苑物业管理有限公司", "2025-01-01"),
+                    pool("上海康途物业管理有限公司", "2025-01-01"),
+                ],
+            },
+        ),
+        "pudong": (
+            "浦东新区",
+            {
+                "company_pool": [pool("上海江庭物业服务有限公司", "2023-06-01")],
+            },
+        ),
+        "minhang": (
+            "闵行区",
+            {
+                "company_pool": [
+                    pool("上海锦程物业管理有限公司", "2024-07-01"),
+                    pool("上海樟悦物业服务有限公司", "2024-07-01"),
+                ],
+            },
+        ),
+    }
+
+
+def check_districts(districts: dict, specs: list[Spec]) -> None:
+    """The district rules, asserted: listed estates exist in the district, dates in order,
+    the open listing visited at most 30 days apart, pool entries with valid codes."""
+    where = {s.estate_id: s.district for s in specs}
+    for slug, (title, t) in districts.items():
+        listings = {r["listing_id"]: r for r in t.get("supervision", [])}
+        for r in listings.values():
+            assert where[r["estate_id"]] == title, (slug, r)
+            assert r["listed_date"] <= (r["delisted_date"] or AS_OF) <= AS_OF, r
+            assert (r["delisted_date"] is None) == (r["delisted_reason"] is None), r
+            visits = sorted(
+                v["visit_date"]
+                for v in t["supervision_visits"]
+                if v["listing_id"] == r["listing_id"]
+            )
+            end = r["delisted_date"] or AS_OF
+            assert all(r["listed_date"] <= v <= end for v in visits), r
+            gaps = [b - a for a, b in pairwise([r["listed_date"], *visits, end])]
+            assert all(g.days <= RULES["supervision_visit_days"] for g in gaps), (r, gaps)
+        for row in t.get("company_pool", []):
+            code = row["credit_code"]
+            total = sum(
+                USCC_CHARS.index(c) * w for c, w in zip(code[:17], USCC_WEIGHTS, strict=True)
+            )
+            assert code[17] == USCC_CHARS[(31 - total % 31) % 31], row
+            assert (row["removed_date"] is None) == (row["removed_reason"] is None), row
+
+
+def check_new_tables(spec: Spec, t: dict[str, list[dict]]) -> None:
+    """fee-collection-consistent, priority-task-dates and priority-task-single, asserted."""
+    for r in t["fee_collection"]:
+        assert r["households_paid"] <= r["households_billed"], (spec.estate_id, r)
+        assert r["amount_collected_yuan"] <= r["amount_due_yuan"], (spec.estate_id, r)
+    tasks = {r["task_id"]: r for r in t.get("priority_task", [])}
+    assert sum(r["status"] == "进行中" for r in tasks.values()) <= 1, spec.estate_id
+    for r in tasks.values():
+        assert r["set_date"] < r["target_date"] and r["set_date"] <= AS_OF, r
+        assert (r["status"] == "已完成") == (r["done_date"] is not None), r
+        assert r["done_date"] is None or r["set_date"] <= r["done_date"] <= AS_OF, r
+    for n in t.get("priority_progress", []):
+        assert tasks[n["task_id"]]["set_date"] <= n["note_date"] <= AS_OF, n
+
+
 def make_contacts(spec: Spec) -> list[dict]:
     """物业服务中心, 业委会接待, 居委会, 街道房管办, 12345: five organisations, one row each,
     and a 24-hour service line for the companies of 商品房 estates."""
@@ -2931,6 +3312,9 @@ def build_estate(spec: Spec) -> dict[str, list[dict]]:
         "work_orders": make_work_orders(spec, rng),
         "evaluations": make_evaluations(spec, rng),
         "contacts": make_contacts(spec),
+        "fee_collection": make_fee_collection(spec, buildings),
+        "priority_task": PRIORITY.get(spec.estate_id, ([], []))[0],
+        "priority_progress": PRIORITY.get(spec.estate_id, ([], []))[1],
     }
     # A table an estate does not have is left out of its package altogether.
     return {name: rows for name, rows in tables.items() if rows}
@@ -3195,6 +3579,7 @@ def check_estate(spec: Spec, t: dict[str, list[dict]]) -> list[str]:
                     "end_date",
                     "effective_to",
                     "posted_to",
+                    "target_date",
                 ):
                     assert value <= AS_OF, (eid, name, key, value)
     return warnings
@@ -3367,8 +3752,8 @@ def check_pinned(tables: dict[str, dict[str, list[dict]]]) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def schema_fields(name: str) -> list[str]:
-    schema = yaml.safe_load((SCHEMAS / f"{name}.schema.yaml").read_text(encoding="utf-8"))
+def schema_fields(name: str, schemas: Path = SCHEMAS) -> list[str]:
+    schema = yaml.safe_load((schemas / f"{name}.schema.yaml").read_text(encoding="utf-8"))
     return [f["name"] for f in schema["fields"]]
 
 
@@ -3385,42 +3770,56 @@ def cell(value) -> str:
 
 
 def write_package(spec: Spec, tables: dict[str, list[dict]]) -> None:
-    folder = ESTATES_DIR / spec.estate_id
+    write_folder(ESTATES_DIR / spec.estate_id, spec.estate_id, spec.name, RESOURCES, tables)
+
+
+def write_folder(folder, name_, title, resources, tables, schemas=SCHEMAS, prefix="") -> None:
     folder.mkdir(parents=True)
-    lines = [f"name: {spec.estate_id}", f"title: {spec.name}", "resources:"]
-    for name in RESOURCES:
+    lines = [f"name: {name_}", f"title: {title}", "resources:"]
+    for name in resources:
         if name not in tables:
             continue
-        fields = schema_fields(name)
+        fields = schema_fields(name, schemas)
         with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as f:
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow(fields)
             for row in tables[name]:
-                assert list(row) == fields, (spec.estate_id, name, list(row), fields)
+                assert list(row) == fields, (name_, name, list(row), fields)
                 writer.writerow(cell(row[k]) for k in fields)
         lines += [
             f"  - name: {name}",
             f"    path: {name}.csv",
-            f"    schema: ../../schemas/{name}.schema.yaml",
+            f"    schema: ../../schemas/{prefix}{name}.schema.yaml",
         ]
     (folder / "datapackage.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main() -> None:
-    if ESTATES_DIR.exists():
-        shutil.rmtree(ESTATES_DIR)
+    for folder in (ESTATES_DIR, DISTRICTS_DIR):
+        if folder.exists():
+            shutil.rmtree(folder)
     ESTATES_DIR.mkdir(parents=True)
+    COMPANY_CODES.clear()
     specs = [make() for make in SPECS]
     tables = {}
     for spec in specs:
         tables[spec.estate_id] = build_estate(spec)
         warnings = check_estate(spec, tables[spec.estate_id])
+        check_new_tables(spec, tables[spec.estate_id])
         write_package(spec, tables[spec.estate_id])
         print(
             f"{spec.estate_id:18} {spec.name}  {spec.district}  {spec.property_type}"
             + "".join(f"\n    expected warning {w}" for w in warnings)
         )
     check_pinned(tables)
+    districts = make_districts()
+    check_districts(districts, specs)
+    for slug, (title, district_tables) in districts.items():
+        write_folder(
+            DISTRICTS_DIR / slug, slug, title, DISTRICT_RESOURCES, district_tables,
+            DISTRICT_SCHEMAS, "districts/",
+        )  # fmt: skip
+    print(f"{len(districts)} district packages written to {DISTRICTS_DIR.relative_to(ROOT)}/")
     districts = {s.district for s in specs}
     types = {s.property_type for s in specs}
     assert len(specs) >= 8 and len(districts) >= 3 and {"售后公房", "商品房", "动迁安置房"} <= types

@@ -79,6 +79,9 @@ class Site:
     repo_url: str | None = None
     # Everything published from data or git goes through it (generator/privacy.py).
     guard: Guard = field(default_factory=Guard)
+    # The districts' supervision lists and company pools (generator/districts.DistrictData),
+    # set by the pipeline's reduce; None when a page is rendered without districts.
+    district_data: object = None
 
     @property
     def feeds_enabled(self) -> bool:

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..districts import check_districts
 from ..findings import ERROR, WARNING, Finding, sort_findings
 from ..load import estate_folders, load_schemas, repository_root
 from ..outputs import build as build_mod
@@ -203,6 +204,8 @@ class _Plan:
     feeds_enabled: bool
     docs: Path
     code: str  # code_fingerprint(), read once per build
+    # The districts' supervision lists and company pools (generator/districts.py).
+    districts: object = None
 
 
 def _plan(options: BuildOptions) -> _Plan:
@@ -222,6 +225,10 @@ def _plan(options: BuildOptions) -> _Plan:
         city_findings.append(_no_estates(data_dir, root, _rel))
         # Nothing to build: say so before looking at the output folders at all.
         raise BuildFailed(DATA_ERRORS, findings=sort_findings(city_findings))
+    # Read and judged once per build, like the schemas: each estate's worker is given
+    # only its own supervision record, and an error here fails the build like an estate's.
+    district_findings, district_data = check_districts(data_dir, options.as_of, options.rules, root)
+    city_findings.extend(district_findings)
     docs = build_mod.prepare_outputs(Path(options.site_dir), build_dir)
     estates_dir = data_dir / "estates" if (data_dir / "estates").is_dir() else data_dir
     history = read_history(
@@ -240,6 +247,7 @@ def _plan(options: BuildOptions) -> _Plan:
         feeds_enabled=bool(history) and options.site_url.startswith(("http://", "https://")),
         docs=docs,
         code=code_fingerprint(),
+        districts=district_data,
     )
 
 
@@ -387,7 +395,12 @@ def _map_estates(options, plan: _Plan, staging: Path, frame, folders) -> list[Es
         previous_manifest=manifest,
     )
     jobs = [
-        EstateJob(estate_id, str(folder), tuple(history.for_estate(estate_id)))
+        EstateJob(
+            estate_id,
+            str(folder),
+            tuple(history.for_estate(estate_id)),
+            plan.districts.supervision_of(estate_id),
+        )
         for estate_id, folder in sorted(folders.items())
     ]
     options.say(
@@ -433,6 +446,7 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
         options.repo_url,
         guard=options.guard,
     )
+    site.district_data = plan.districts
     render.write_files(staging, render.render_aggregates(site, frame).items())
     # Districts hashed into a few buckets: every shard costs the first query an index
     # chunk, so fewer, larger shards (benchmarks/README.md, "Search in shards").

@@ -13,7 +13,9 @@ hashes them together with its own files (:func:`estate_key`). What goes in:
   "about the same day");
 - the site's address, repository URL and whether feeds are on (in QR codes and links);
 - the site frame (header, footer, CSS links every page repeats);
-- the estate's place (district and street slugs, used in links) and its history entries.
+- the estate's place (district and street slugs, used in links) and its history entries;
+- its district's supervision record of it (a change to one listing recomputes only the
+  estate it names).
 """
 
 from __future__ import annotations
@@ -88,11 +90,15 @@ class BuildInputs:
         return digest(json.dumps(self.__dict__, sort_keys=True))
 
 
-def estate_key(shared: str, content_checksum: str, place: object, history: object) -> str:
-    """The key of one estate's result: the shared inputs, its files, place and history."""
+def estate_key(
+    shared: str, content_checksum: str, place: object, history: object, supervision: object = None
+) -> str:
+    """The key of one estate's result: the shared inputs, its files, place, history and
+    supervision record."""
     return digest(
         shared,
         content_checksum,
         json.dumps(place, sort_keys=True, ensure_ascii=False, default=str),
         json.dumps(history, sort_keys=True, ensure_ascii=False, default=str),
+        json.dumps(supervision, sort_keys=True, ensure_ascii=False, default=str),
     )

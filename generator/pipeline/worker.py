@@ -53,6 +53,8 @@ class EstateJob:
     estate_id: str
     folder: str
     history: tuple = ()  # this estate's history entries, newest first
+    # The district's supervision record of this estate (DistrictData.supervision_of).
+    supervision: dict | None = None
 
 
 @dataclass
@@ -76,7 +78,9 @@ def run(job: EstateJob) -> EstateResult:
     folder = Path(job.folder)
     files = _package_files(folder)
     history = [_plain_entry(e) for e in job.history]
-    key = estate_key(shared.shared_key, checksum_of(files), None, history)
+    key = estate_key(
+        shared.shared_key, checksum_of(files), None, history, supervision=job.supervision
+    )
     entry = shared.cache.get(key)
     if entry is not None:
         hit = _from_cache(job, key, entry, files, shared)
@@ -113,7 +117,13 @@ def _compute(job: EstateJob, key: str, files: dict[str, bytes], shared: Shared) 
             name: shared.guard.rows(job.estate_id, name, rows) for name, rows in tables.items()
         }
     estate = build_estate(
-        job.estate_id, Path(job.folder), tables, findings, shared.as_of, shared.rules
+        job.estate_id,
+        Path(job.folder),
+        tables,
+        findings,
+        shared.as_of,
+        shared.rules,
+        supervision=job.supervision,
     )
     written = shared.render(estate, pkg, list(job.history))
     result.summary = summaries.summarise(estate)
