@@ -7,6 +7,10 @@ belongs to its committee alone. With branch protection's "Require review from Co
 Owners" (see content/guide/committee.md) a change to ``data/estates/<estate_id>/`` then
 needs an approval from that estate's committee, and a change to the schemas, rules,
 templates, workflows or the mapping itself needs a maintainer.
+
+Its ``districts`` section maps each district slug to the accounts or teams of that
+district's staff, who keep ``data/districts/<slug>/`` (the supervision list and the
+company pool): a change there needs their approval, as an estate's needs its committee's.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ MAINTAINER_PATHS = (
     "/data/rules.yaml",
     "/data/committees.yaml",
     "/data/estates/",  # a new estate folder: maintainers add it to the mapping first
+    "/data/districts/",  # likewise a new district's folder
     "/.github/",
     "/generator/",
     "/theme/",
@@ -48,8 +53,9 @@ HEADER = """\
 # change data/committees.yaml and run `sunlight codeowners`.
 #
 # The last matching line wins. Everything belongs to the site's maintainers, except each
-# estate's folder, which belongs to its owners' committee alone. Branch protection must
-# require review from Code Owners for this to hold (see content/guide/committee.md).
+# estate's folder, which belongs to its owners' committee alone, and each district's
+# folder, which belongs to that district's staff. Branch protection must require review
+# from Code Owners for this to hold (see content/guide/committee.md).
 """
 
 
@@ -57,6 +63,7 @@ HEADER = """\
 class Mapping:
     maintainers: list[str]
     estates: dict[str, list[str]] = field(default_factory=dict)
+    districts: dict[str, list[str]] = field(default_factory=dict)
 
 
 def load_mapping(path: Path) -> Mapping:
@@ -91,7 +98,24 @@ def load_mapping(path: Path) -> Mapping:
         estates[estate_id] = _owners(owners, f"{path}: {estate_id}")
         if not estates[estate_id]:
             raise PackageFileError(f"{path}: {estate_id} 没有账号 / has no accounts")
-    return Mapping(maintainers, dict(sorted(estates.items())))
+    districts_raw = raw.get("districts") or {}
+    if not isinstance(districts_raw, dict):
+        raise PackageFileError(
+            f"{path}: districts 应当是“区编号: [账号…]”（例如 xuhui） / districts maps district "
+            "slugs (e.g. xuhui) to accounts"
+        )
+    districts = {}
+    for slug, owners in districts_raw.items():
+        slug = str(slug)
+        if not ESTATE_ID.match(slug):
+            raise PackageFileError(
+                f"{path}: “{slug}”不是有效的区编号（小写字母、数字和减号，例如 xuhui） / not a "
+                "valid district slug (lowercase letters, digits and dashes, e.g. xuhui)"
+            )
+        districts[slug] = _owners(owners, f"{path}: districts: {slug}")
+        if not districts[slug]:
+            raise PackageFileError(f"{path}: districts: {slug} 没有账号 / has no accounts")
+    return Mapping(maintainers, dict(sorted(estates.items())), dict(sorted(districts.items())))
 
 
 def _owners(value, where: str) -> list[str]:
@@ -114,7 +138,9 @@ def _owners(value, where: str) -> list[str]:
 def render(mapping: Mapping) -> str:
     maintainers = " ".join(mapping.maintainers)
     paths = list(MAINTAINER_PATHS)
-    width = max(len(p) for p in paths + [f"/data/estates/{e}/" for e in mapping.estates]) + 2
+    owned = [f"/data/estates/{e}/" for e in mapping.estates]
+    owned += [f"/data/districts/{d}/" for d in mapping.districts]
+    width = max(len(p) for p in paths + owned) + 2
     lines = [HEADER, f"{'*':<{width}}{maintainers}", ""]
     lines.append(
         "# Shared schemas, rules, templates, workflows and this mapping: maintainers only."
@@ -124,6 +150,10 @@ def render(mapping: Mapping) -> str:
         lines += ["", "# Each estate's data: its owners' committee."]
         for estate_id, owners in mapping.estates.items():
             lines.append(f"{f'/data/estates/{estate_id}/':<{width}}{' '.join(owners)}")
+    if mapping.districts:
+        lines += ["", "# Each district's supervision list and company pool: its staff."]
+        for slug, owners in mapping.districts.items():
+            lines.append(f"{f'/data/districts/{slug}/':<{width}}{' '.join(owners)}")
     return "\n".join(lines) + "\n"
 
 
@@ -168,6 +198,16 @@ def command(mapping_path: Path, output: Path, check: bool) -> None:
         raise click.UsageError(str(error)) from None
     text = render(mapping)
     without, stale = unmapped_estates(mapping, mapping_path.parent / "estates")
+    districts_dir = mapping_path.parent / "districts"
+    folders = (
+        {p.name for p in districts_dir.iterdir() if p.is_dir()} if districts_dir.is_dir() else set()
+    )
+    for slug in sorted(folders - set(mapping.districts)):
+        click.echo(
+            f"提醒 / note: 区 {slug} 没有对应的账号，只有网站维护者能批准它的修改 / district "
+            f"{slug} has no accounts; only maintainers can approve its changes",
+            err=True,
+        )
     for estate_id in without:
         click.echo(
             f"提醒 / note: {estate_id} 没有对应的业委会账号，只有网站维护者能批准它的修改 / "
