@@ -22,6 +22,7 @@ ORDER = [
     "estate", "committees", "members", "member_events", "meetings", "resolutions",
     "common_income", "common_income_lines", "repair_fund", "repair_projects", "budgets",
     "audits", "contract", "fees", "service_standards", "work_orders", "evaluations", "contacts",
+    "fee_collection", "priority_task", "priority_progress",
 ]  # fmt: skip
 # Hand-written paragraphs after a table's reference. Examples stay masked or fictional:
 # this page is published and scanned for personal data like everything else.

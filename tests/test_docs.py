@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 import generator
 from generator import privacy
-from generator.checks import CHECKS
+from generator.checks import CHECKS, DISTRICT_CHECKS
 from generator.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -18,7 +18,14 @@ DOMAIN_RULES = {
     "committee-size", "committee-term", "committee-filing", "committee-roles", "member-in-term",
     "meeting-cadence", "resolution-threshold", "statement-reconciles", "common-income-transfer",
     "repair-fund-floor", "disclosure-fresh", "fee-single-price", "fee-band",
-    "work-orders-consistent", "no-personal-data",
+    "work-orders-consistent", "no-personal-data", "fee-collection-consistent",
+    "priority-task-dates", "priority-task-single", "credit-code",
+}  # fmt: skip
+# Rules of the districts' packages (data/districts/<slug>/); credit-code and
+# no-personal-data apply there too.
+DISTRICT_RULES = {
+    "supervision-estate", "supervision-dates", "supervision-visits", "supervision-one-open",
+    "company-pool-dates", "credit-code", "no-personal-data",
 }  # fmt: skip
 LOADER_RULES = {
     "encoding-error", "empty-file", "missing-label", "package-error", "duplicate-estate",
@@ -35,10 +42,28 @@ def test_every_domain_rule_is_registered_once():
         assert check.severity in ("error", "warning"), rule_id
 
 
+def test_every_district_rule_is_registered_once():
+    assert set(DISTRICT_CHECKS) == DISTRICT_RULES
+    for rule_id, check in DISTRICT_CHECKS.items():
+        assert check.severity in ("error", "warning"), rule_id
+
+
+def test_every_district_table_and_column_is_documented():
+    guide = (REPO / "content/guide/districts.md").read_text("utf-8")
+    for path in sorted((REPO / "data/schemas/districts").glob("*.schema.yaml")):
+        schema = yaml.safe_load(path.read_text("utf-8"))
+        table = path.name.removesuffix(".schema.yaml")
+        assert f"`{table}`" in guide, table
+        for field in schema["fields"]:
+            assert f"| `{field['name']}` |" in guide, f"{table}.{field['name']}"
+            assert field.get("title") and "example" in field, f"{table}.{field['name']}"
+    assert "supervision_visit_days" in guide
+
+
 def test_every_rule_has_a_guide_section():
     guide = (REPO / "content/guide/rules.md").read_text("utf-8")
     anchors = set(re.findall(r"\{#([a-z-]+)\}", guide))
-    missing = (DOMAIN_RULES | LOADER_RULES) - anchors
+    missing = (DOMAIN_RULES | DISTRICT_RULES | LOADER_RULES) - anchors
     assert not missing, f"content/guide/rules.md lacks sections for {sorted(missing)}"
 
 
