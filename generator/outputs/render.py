@@ -38,7 +38,7 @@ from pypinyin import lazy_pinyin
 from ..history import WITHHELD, Entry, History, commit_url, file_url
 from ..model import DISTRICT_SLUGS, TABLE_TITLES, Estate
 from ..privacy import Guard
-from . import feeds
+from . import dashboard, feeds
 from .charts import Series, bar_chart, scatter_chart
 from .frame import Frame
 
@@ -82,6 +82,8 @@ class Site:
     # The districts' supervision lists and company pools (generator/districts.DistrictData),
     # set by the pipeline's reduce; None when a page is rendered without districts.
     district_data: object = None
+    # data/rules.yaml as the build read it (the digest's supervision_visit_days).
+    rules: dict = field(default_factory=dict)
 
     @property
     def feeds_enabled(self) -> bool:
@@ -193,6 +195,7 @@ def environment(theme_dir: Path = THEME_DIR) -> jinja2.Environment:
         file_url=file_url,
         VERSION_CHARS=VERSION_CHARS,
         WITHHELD=WITHHELD,
+        company_path=dashboard.company_path,
     )
     return env
 
@@ -546,10 +549,8 @@ def render_aggregates(site: Site, frame: Frame, theme_dir: Path = THEME_DIR) -> 
 
     page("", "阳光公示", "home.html")
     page("estates/", "小区目录", "directory.html")
-    page("overview/", "全市概览", "overview.html")
     for district in site.districts:
         base = f"districts/{district['slug']}/"
-        page(base, district["name"], "district.html", district=district)
         page(
             base + "value/",
             f"{district['name']} · 质价对比",
@@ -557,14 +558,8 @@ def render_aggregates(site: Site, frame: Frame, theme_dir: Path = THEME_DIR) -> 
             district=district,
             chart=district_value_chart(district),
         )
-        for street in district["streets"]:
-            page(
-                base + street["slug"] + "/",
-                f"{district['name']} {street['name']}",
-                "street.html",
-                district=district,
-                street=street,
-            )
+    # The city dashboard, district and street pages, digests and companies.
+    out.update(dashboard.render_dashboard(site, frame, env))
     if site.feeds_enabled:
         out[feeds.CITY_FEED_PATH] = feeds.city_feed(
             site.history.all_entries(),

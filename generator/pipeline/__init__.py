@@ -447,6 +447,7 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
         guard=options.guard,
     )
     site.district_data = plan.districts
+    site.rules = dict(options.rules or {})
     render.write_files(staging, render.render_aggregates(site, frame).items())
     # Districts hashed into a few buckets: every shard costs the first query an index
     # chunk, so fewer, larger shards (benchmarks/README.md, "Search in shards").

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..domain.disclosure import DisclosureItem
+from ..domain.indicators import estate_inputs
 from ..domain.status import Level, StatusFacts
 from ..model import Estate, Metrics
 
-SUMMARY_VERSION = 2
+SUMMARY_VERSION = 3
 
 
 @dataclass
@@ -53,6 +54,14 @@ class EstateSummary:
     light_texts: dict[str, str] = field(default_factory=dict)  # each light's sentence
     company_name: str | None = None
     credit_code: str | None = None
+    # The street and district indicators' per-year inputs (generator/domain/indicators.py).
+    inputs: dict[str, dict] = field(default_factory=dict)
+    # The district's latest listing of the estate, as the dashboard and digest show it:
+    # listed_date, delisted_date, last_visit, visits (a count), reason, unit; or None.
+    supervision: dict | None = None
+    # Warnings by rule id, so a page can say what the 提醒 are, not only how many.
+    warning_rules: dict[str, int] = field(default_factory=dict)
+    term_no: int | None = None
 
     @property
     def status(self) -> Level:
@@ -98,7 +107,31 @@ def summarise(estate: Estate) -> EstateSummary:
         light_texts={m: light.text for m, light in estate.status.lights.items()},
         company_name=estate.contract["company_name"] if estate.contract else None,
         credit_code=(estate.contract.get("credit_code") or None) if estate.contract else None,
+        inputs=estate_inputs(estate),
+        supervision=_supervision(estate.supervision),
+        warning_rules=_rule_counts(estate.warnings),
+        term_no=estate.term.get("term_no") if estate.term else None,
     )
+
+
+def _supervision(record: dict | None) -> dict | None:
+    if not record or not record.get("listed_date"):
+        return None
+    return {
+        "listed_date": record.get("listed_date"),
+        "delisted_date": record.get("delisted_date"),
+        "last_visit": record.get("last_visit"),
+        "visits": len(record.get("visits") or ()),
+        "reason": record.get("reason") or "",
+        "unit": record.get("unit") or "",
+    }
+
+
+def _rule_counts(findings) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.rule] = counts.get(finding.rule, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 # --- JSON, with the few types summaries hold -------------------------------------------------

@@ -1,0 +1,391 @@
+"""Street and district indicators, this year beside last year: the arithmetic, once.
+
+Street offices and district housing bureaus compare their estates by a few figures
+(issue 12): committee coverage, the 换届 calendar, Party members' share and 交叉任职,
+质价双升 estates, 12345 handling hours, the fee-collection rate and the estates under
+supervision. Both years come from the dated rows of today's data — a term's dates, a
+member's start and end, a work-order month, a fee's effective date — never from old
+commits, so the figures are the same whichever commit a build starts from.
+
+Two parts, both pure:
+
+- :func:`estate_inputs` reads one estate's modelled tables (in the worker) and returns
+  the few numbers per year the indicators need, small enough for the estate's summary
+  (``generator/pipeline/summaries.py``);
+- :func:`indicators` sums those inputs over a street's or a district's summaries (in the
+  city reduce) and returns the rows the pages show.
+
+"This year" is the calendar year of the build's as-of date, up to that date; "last year"
+the year before, in full. Figures that are a state on a day (coverage, Party share,
+supervision) are read on the as-of date and on the same day a year earlier.
+
+质价双升 (quality and price both up) in a year, exactly: the estate's residential fee
+(a 元/㎡·月 row of a 住宅 category, base or value-added package) took effect that year at
+a higher price than the row it replaced, that row names a resolution (``resolution_id``)
+which passed, AND residents' satisfaction with closed work orders (all channels,
+weighted by orders closed) was higher that year than the year before. The issue also
+counts "a service standard raised" (more staff, higher frequency); ``service_standards``
+rows carry no dates, so which year a standard was raised cannot be read from today's data
+and that branch is not counted (content/guide/rules.md#indicators says so).
+
+Indicators are shown, never judged: no threshold here makes a share "too low".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .status import THRESHOLDS
+from .terms import in_post
+
+RESIDENTIAL = ("多层住宅", "高层住宅", "别墅")
+HOTLINE = "12345"
+
+
+def year_ago(day: dt.date) -> dt.date:
+    """The same day a year earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _dec(value) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _committee_on(terms: list[dict], day: dt.date) -> tuple[str, dict | None]:
+    """The committee's state on ``day`` by the terms' dates (in_office, expired, none)."""
+    started = [t for t in terms if t.get("term_start") and t["term_start"] <= day]
+    if not started:
+        return "none", None
+    term = max(started, key=lambda t: (t["term_start"], t.get("term_no") or 0))
+    if term.get("term_end") and term["term_end"] >= day:
+        return "in_office", term
+    return "expired", term
+
+
+def _weighted(rows: Iterable[dict], field: str) -> tuple[Decimal | None, int]:
+    pairs = [(r[field], r["closed"]) for r in rows if r.get(field) is not None and r.get("closed")]
+    weight = sum(c for _, c in pairs)
+    if not weight:
+        return None, 0
+    return sum(_dec(v) * c for v, c in pairs) / weight, weight
+
+
+def _fee_rises(tables: dict) -> list[tuple[dt.date, str]]:
+    """(effective date, resolution id) of each residential fee raised by a passed resolution."""
+    passed = {
+        r["resolution_id"] for r in tables.get("resolutions", []) if r.get("passed") in (True, "是")
+    }
+    rows = [
+        f
+        for f in tables.get("fees", [])
+        if f.get("unit_category") in RESIDENTIAL
+        and f.get("unit") == "元/㎡·月"
+        and f.get("package") != "单项"
+        and f.get("effective_from")
+    ]
+    rises = []
+    for fee in rows:
+        before = [
+            f
+            for f in rows
+            if (f["unit_category"], f["package"]) == (fee["unit_category"], fee["package"])
+            and f["effective_from"] < fee["effective_from"]
+        ]
+        if not before:
+            continue
+        prior = max(before, key=lambda f: f["effective_from"])
+        if (
+            _dec(fee["price_yuan"]) > _dec(prior["price_yuan"])
+            and fee.get("resolution_id") in passed
+        ):
+            rises.append((fee["effective_from"], fee["resolution_id"]))
+    return sorted(rises)
+
+
+def estate_inputs(estate, supervision: dict | None = None) -> dict:
+    """One estate's inputs, keyed by year (``"2026"``, ``"2025"``), for its summary.
+
+    ``estate`` is a :class:`generator.model.Estate` (its ``tables``, ``as_of``,
+    ``term`` and ``status_facts`` are read). Per year: ``c`` committee state, ``v``/``p``/
+    ``x`` voting members in post, of whom Party members / also on the 居委会, ``h``/``hc``
+    12345 average hours and orders closed, ``s``/``sc`` satisfaction and orders closed,
+    ``due``/``col`` fee amounts due and collected, ``rise`` the fee rise's effective date
+    and ``res`` its resolution, ``zj`` 质价双升, ``sup`` days on the supervision list on the
+    reference day (None when not listed).
+    """
+    tables = estate.tables
+    as_of = estate.as_of
+    terms = [t for t in tables.get("committees", []) if t.get("term_no") is not None]
+    members = tables.get("members", [])
+    orders = tables.get("work_orders", [])
+    collection = tables.get("fee_collection", [])
+    rises = _fee_rises(tables)
+    record = supervision if supervision is not None else (getattr(estate, "supervision", None))
+    out: dict[str, dict] = {}
+    this = as_of.year
+    satisfaction = {}
+    for year in (this, this - 1, this - 2):
+        last_month = f"{year}-{as_of.month:02d}" if year == this else f"{year}-12"
+        rows = [
+            r
+            for r in orders
+            if str(r.get("month", ""))[:4] == str(year) and str(r["month"])[:7] <= last_month
+        ]
+        satisfaction[year] = _weighted(rows, "satisfaction_pct")
+        if year == this - 2:
+            break
+        day = as_of if year == this else year_ago(as_of)
+        if year == this:
+            # Today's state is the estate page's own (generator/model.py's status facts).
+            state, term = estate.status_facts.committee, estate.term
+        else:
+            state, term = _committee_on(terms, day)
+        voting = (
+            [
+                m
+                for m in members
+                if term is not None
+                and m.get("term_no") == term.get("term_no")
+                and m.get("is_voting")
+                and in_post(m, day)
+            ]
+            if state != "none"
+            else []
+        )
+        hours, hours_closed = _weighted(
+            [r for r in rows if r.get("channel") == HOTLINE], "avg_hours"
+        )
+        quarters = [
+            q
+            for q in collection
+            if str(q.get("quarter", ""))[:4] == str(year) and q.get("amount_due_yuan") is not None
+        ]
+        rise = next(((d, res) for d, res in rises if d.year == year and d <= as_of), None)
+        out[str(year)] = {
+            "c": state,
+            "v": len(voting),
+            "p": sum(1 for m in voting if m.get("is_party_member")),
+            "x": sum(1 for m in voting if m.get("is_rc_cross")),
+            "h": hours,
+            "hc": hours_closed,
+            "s": satisfaction[year][0],
+            "sc": satisfaction[year][1],
+            "due": sum((_dec(q["amount_due_yuan"]) for q in quarters), Decimal(0)),
+            "col": sum((_dec(q.get("amount_collected_yuan") or 0) for q in quarters), Decimal(0)),
+            "rise": rise[0] if rise else None,
+            "res": rise[1] if rise else None,
+            "sup": _listed_days(record, day),
+        }
+    for year in (this, this - 1):
+        now, before = satisfaction[year][0], satisfaction[year - 1][0]
+        out[str(year)]["zj"] = bool(
+            out[str(year)]["rise"] and now is not None and before is not None and now > before
+        )
+        out[str(year)]["s0"] = before
+    return out
+
+
+def _listed_days(record: dict | None, day: dt.date) -> int | None:
+    if not record or not record.get("listed_date"):
+        return None
+    listed, delisted = record["listed_date"], record.get("delisted_date")
+    if listed > day or (delisted is not None and delisted <= day):
+        return None
+    return (day - listed).days
+
+
+# --- the reduce: sums over summaries ---------------------------------------------------------
+
+
+@dataclass
+class Indicator:
+    """One row of the indicators table: a label, this year's and last year's figure (as
+    shown), and a note saying exactly what is counted."""
+
+    key: str
+    label: str
+    this: str
+    last: str
+    note: str
+
+
+def _share(part, whole) -> Decimal | None:
+    return Decimal(part) * 100 / Decimal(whole) if whole else None
+
+
+def _pct(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def _hours(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:.1f} 小时"
+
+
+def year_inputs(summaries: Iterable, year: int) -> list[dict]:
+    return [s.inputs.get(str(year)) or {} for s in summaries]
+
+
+def coverage(summaries: Iterable, year: int) -> dict[str, int]:
+    counts = {"in_office": 0, "expired": 0, "none": 0}
+    for item in year_inputs(summaries, year):
+        counts[item.get("c", "none")] += 1
+    return counts
+
+
+def party(summaries: Iterable, year: int) -> dict:
+    items = year_inputs(summaries, year)
+    voting = sum(i.get("v", 0) for i in items)
+    members = sum(i.get("p", 0) for i in items)
+    cross = sum(i.get("x", 0) for i in items)
+    return {
+        "voting": voting,
+        "party": members,
+        "share": _share(members, voting),
+        "cross": cross,
+        "cross_estates": sum(1 for i in items if i.get("x")),
+    }
+
+
+def hotline_hours(summaries: Iterable, year: int) -> tuple[Decimal | None, int]:
+    """12345 average handling hours, weighted by orders closed, and the orders closed."""
+    items = [i for i in year_inputs(summaries, year) if i.get("h") is not None and i.get("hc")]
+    closed = sum(i["hc"] for i in items)
+    if not closed:
+        return None, 0
+    return sum(_dec(i["h"]) * i["hc"] for i in items) / closed, closed
+
+
+def collection_rate(summaries: Iterable, year: int) -> Decimal | None:
+    """Amounts collected / amounts due over the year's quarters, per cent."""
+    items = year_inputs(summaries, year)
+    due = sum((_dec(i.get("due") or 0) for i in items), Decimal(0))
+    collected = sum((_dec(i.get("col") or 0) for i in items), Decimal(0))
+    return _share(collected, due)
+
+
+def price_quality(summaries: Iterable, year: int) -> list:
+    """The estates with 质价双升 in ``year``."""
+    return [s for s in summaries if (s.inputs.get(str(year)) or {}).get("zj")]
+
+
+def supervised(summaries: Iterable, year: int) -> dict:
+    days = [i["sup"] for i in year_inputs(summaries, year) if i.get("sup") is not None]
+    return {"count": len(days), "max_days": max(days) if days else None}
+
+
+def terms_ending(summaries: Iterable, days: int | None = None) -> list:
+    """The 换届 calendar: estates whose committee's term ends within ``days`` of the as-of
+    date (the status's ``term_watch_days``) or has already ended, soonest first."""
+    days = THRESHOLDS["term_watch_days"] if days is None else days
+    rows = [
+        s
+        for s in summaries
+        if s.facts.term_end is not None
+        and s.facts.term_days_left is not None
+        and s.facts.term_days_left <= days
+    ]
+    return sorted(rows, key=lambda s: (s.facts.term_end, s.id))
+
+
+def indicators(summaries: list, as_of: dt.date) -> list[Indicator]:
+    """The rows of a street's or district's indicators table."""
+    this, last = as_of.year, as_of.year - 1
+    cov = {y: coverage(summaries, y) for y in (this, last)}
+    par = {y: party(summaries, y) for y in (this, last)}
+    hrs = {y: hotline_hours(summaries, y) for y in (this, last)}
+    col = {y: collection_rate(summaries, y) for y in (this, last)}
+    zj = {y: price_quality(summaries, y) for y in (this, last)}
+    sup = {y: supervised(summaries, y) for y in (this, last)}
+    day_last = year_ago(as_of)
+    ending = terms_ending(summaries)
+
+    def cov_text(y):
+        c = cov[y]
+        return f"在任 {c['in_office']}，届满未换届 {c['expired']}，未成立 {c['none']}"
+
+    def sup_text(y):
+        s = sup[y]
+        if not s["count"]:
+            return "0 个"
+        return f"{s['count']} 个（最长已挂牌 {s['max_days']} 天）"
+
+    return [
+        Indicator(
+            "coverage",
+            "业委会组建",
+            cov_text(this),
+            cov_text(last),
+            f"按任期起止日判断：{as_of.isoformat()} 与 {day_last.isoformat()} 当天",
+        ),
+        Indicator(
+            "terms",
+            f"{THRESHOLDS['term_watch_days']} 天内任期届满",
+            f"{sum(1 for s in ending if s.facts.term_days_left >= 0)} 个"
+            f"（另有 {sum(1 for s in ending if s.facts.term_days_left < 0)} 个已届满）",
+            "—",
+            "见下方换届日历",
+        ),
+        Indicator(
+            "party",
+            "党员占委员比例",
+            f"{_pct(par[this]['share'])}（{par[this]['party']}/{par[this]['voting']}）",
+            f"{_pct(par[last]['share'])}（{par[last]['party']}/{par[last]['voting']}）",
+            "在任有表决权委员中的党员；仅作指标，不作评判",
+        ),
+        Indicator(
+            "cross",
+            "交叉任职",
+            f"{par[this]['cross']} 人，{par[this]['cross_estates']} 个小区",
+            f"{par[last]['cross']} 人，{par[last]['cross_estates']} 个小区",
+            "同时在居委会任职的在任委员；仅作指标",
+        ),
+        Indicator(
+            "zjss",
+            "质价双升",
+            f"{len(zj[this])} 个",
+            f"{len(zj[last])} 个",
+            "当年经业主大会决议提高住宅物业费，且工单满意率高于上一年",
+        ),
+        Indicator(
+            "hours",
+            "12345 工单平均办理时长",
+            _hours(hrs[this][0]),
+            _hours(hrs[last][0]),
+            f"按办结件数加权；今年截至 {as_of.month} 月",
+        ),
+        Indicator(
+            "collection",
+            "物业费收缴率",
+            _pct(col[this]),
+            _pct(col[last]),
+            "当年各季度实收金额 ÷ 应收金额",
+        ),
+        Indicator(
+            "supervised",
+            "挂牌督办小区",
+            sup_text(this),
+            sup_text(last),
+            f"{as_of.isoformat()} 与 {day_last.isoformat()} 当天在督办名单上",
+        ),
+    ]
+
+
+__all__ = [
+    "Indicator",
+    "collection_rate",
+    "coverage",
+    "estate_inputs",
+    "hotline_hours",
+    "indicators",
+    "party",
+    "price_quality",
+    "supervised",
+    "terms_ending",
+    "year_ago",
+]

@@ -1,0 +1,642 @@
+"""The pages over many estates for street offices and district bureaus (issue 12).
+
+- ``overview/``: the city dashboard. Every estate with a light per measure
+  (generator/domain/status.py: the levels the estate's own page shows, never recomputed),
+  filtered, sorted and paged in the browser by ``theme/assets/dashboard.js`` over a compact
+  data file (``overview/estates.json``); without script, ``overview/<district>/`` and its
+  ``page-2/``… are the same table, paged and sorted, as plain HTML.
+- ``overview/estates.csv`` and ``.xlsx`` (and per district): the same table as downloads,
+  the CSV in UTF-8 with a BOM so Excel and WPS on Chinese Windows read its headers.
+- ``districts/<d>/`` and ``districts/<d>/<street>/``: indicators this year beside last year
+  (generator/domain/indicators.py), the 换届 calendar, estates ranked by fund breaches,
+  satisfaction and evaluation, the supervision list.
+- ``districts/<d>/<street>/digest/`` and ``digest.xml``: the street office's weekly digest
+  (the 7 days ending on the as-of date) as a page and an Atom feed.
+- ``companies/`` and ``companies/<credit code>/``: property companies, the estates each
+  serves, and the district's pre-selection pool (物业企业预选库).
+
+Everything here reads the estates' summaries (generator/pipeline/summaries.py) and the
+district data (``site.district_data``, generator/districts.py); every function returns
+``{site-relative path: bytes}`` and is deterministic for the same inputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import uuid
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..checks.supervision_visits import visit_days as supervision_visit_days
+from ..domain import indicators as ind
+from ..domain.status import MEASURES, THRESHOLDS, Level
+from ..guide import guide_url
+from ..places import DISTRICT_SLUGS
+
+# Rows per static page of the no-script dashboard: small enough for an old phone.
+PAGE_ROWS = 200
+DIGEST_DAYS = 7
+DATA_VERSION = 1
+# A unified social credit code (GB 32100): 18 characters of digits and capitals without
+# I, O, S, V, Z. Only such a code names a company page, so a URL is always safe.
+CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
+ICONS = {Level.NONE: "○", Level.OK: "✓", Level.WATCH: "▲", Level.ACT: "✕"}
+_DIGEST_NS = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/sunlight-estates/sunlight#digest")
+
+
+def company_path(code: str | None) -> str | None:
+    """``companies/<code>/`` for a well-formed credit code, else None."""
+    if code and CREDIT_CODE.match(code):
+        return f"companies/{code}/"
+    return None
+
+
+def _days(record, key):
+    return record.get(key) if record else None
+
+
+def sort_key(s) -> tuple:
+    """Worst first: the estate's status, then how many lights are 需整改 and 需关注."""
+    levels = [s.light(m) for m, _ in MEASURES]
+    return (
+        -s.status_level,
+        -sum(1 for lv in levels if lv == Level.ACT),
+        -sum(1 for lv in levels if lv == Level.WATCH),
+        -s.warnings,
+        s.id,
+    )
+
+
+@dataclass
+class Row:
+    """One estate in the dashboard table and its downloads."""
+
+    s: object  # EstateSummary
+    lights: list[tuple[str, str, Level, str]]  # (measure, label, level, text)
+    street_slug: str
+
+    @property
+    def reasons(self) -> list[tuple[str, str]]:
+        """(label, sentence) of every light worse than 正常, worst first."""
+        bad = [(lv, label, text) for _, label, lv, text in self.lights if lv > Level.OK]
+        return [(label, text) for lv, label, text in sorted(bad, key=lambda t: -t[0])]
+
+    @property
+    def fund_text(self) -> str:
+        f = self.s.facts
+        return f"{f.fund_below}/{f.fund_buildings}" if f.fund_buildings else "—"
+
+
+def _row(s, street_slug: str) -> Row:
+    lights = [
+        (m, label, s.light(m), s.light_texts.get(m, Level.NONE.label)) for m, label in MEASURES
+    ]
+    return Row(s, lights, street_slug)
+
+
+# --------------------------------------------------------------------------- data file
+
+
+def _num(value, digits: int):
+    if value is None:
+        return None
+    return float(round(Decimal(str(value)), digits))
+
+
+def estates_json(rows: list[Row], as_of: dt.date) -> bytes:
+    """The dashboard's data file: short keys, every list indexed, one array per estate.
+
+    ``e`` rows are ``[id, name, district, street, type, status, levels, fee, satisfaction,
+    hours, collection, fund below/buildings]``: district/street/type index ``d``/``s``/``t``;
+    ``levels`` is one digit per measure of ``m`` (``Level`` values, ``l`` their labels).
+    """
+    districts: dict[str, int] = {}
+    streets: dict[tuple, int] = {}
+    types: dict[str, int] = {}
+    d_list, s_list, t_list, e_list = [], [], [], []
+    for row in rows:
+        s = row.s
+        if s.district_slug not in districts:
+            districts[s.district_slug] = len(d_list)
+            d_list.append([s.district_slug, s.district])
+        key = (s.district_slug, s.street)
+        if key not in streets:
+            streets[key] = len(s_list)
+            s_list.append([districts[s.district_slug], s.street, row.street_slug])
+        if s.property_type not in types:
+            types[s.property_type] = len(t_list)
+            t_list.append(s.property_type)
+        m = s.metrics
+        f = s.facts
+        e_list.append(
+            [
+                s.id,
+                s.name,
+                districts[s.district_slug],
+                streets[key],
+                types[s.property_type],
+                s.status_level,
+                "".join(str(int(lv)) for _, _, lv, _ in row.lights),
+                _num(m.main_fee if m else None, 2),
+                _num(f.satisfaction, 1),
+                _num(f.avg_hours, 1),
+                _num(f.collection_rate, 1),
+                [f.fund_below, f.fund_buildings] if f.fund_buildings else None,
+            ]
+        )
+    data = {
+        "v": DATA_VERSION,
+        "as_of": as_of.isoformat(),
+        "m": [list(pair) for pair in MEASURES],
+        "l": [lv.label for lv in Level],
+        "d": d_list,
+        "s": s_list,
+        "t": t_list,
+        "e": e_list,
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- downloads
+
+HEADERS = [
+    "小区编号",
+    "小区名称",
+    "区",
+    "街道（镇）",
+    "居委会",
+    "类型",
+    "户数",
+    "状态",
+    *[f"{label}" for _, label in MEASURES],
+    *[f"{label}说明" for _, label in MEASURES],
+    "物业费（元/㎡·月）",
+    "工单满意率（%）",
+    "工单平均办理时长（小时）",
+    "物业费收缴率（%）",
+    "维修资金低于首期30%的楼栋",
+    "物业服务评价",
+    "业委会任期届满日",
+    "挂牌督办起始日",
+    "物业服务企业",
+    "统一社会信用代码",
+]
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def table_rows(rows: list[Row]) -> list[list]:
+    out = []
+    for row in rows:
+        s, f, m = row.s, row.s.facts, row.s.metrics
+        out.append(
+            [
+                s.id,
+                s.name,
+                s.district,
+                s.street,
+                s.residents_committee,
+                s.property_type,
+                s.households,
+                s.status.label,
+                *[lv.label for _, _, lv, _ in row.lights],
+                *[text for _, _, _, text in row.lights],
+                _cell(m.main_fee if m else None),
+                "" if f.satisfaction is None else f"{Decimal(str(f.satisfaction)):.1f}",
+                "" if f.avg_hours is None else f"{Decimal(str(f.avg_hours)):.1f}",
+                "" if f.collection_rate is None else f"{Decimal(str(f.collection_rate)):.1f}",
+                f.fund_below if f.fund_buildings else "",
+                f.evaluation_grade or "",
+                _cell(f.term_end),
+                _cell(f.supervised_since),
+                s.company_name or "",
+                s.credit_code or "",
+            ]
+        )
+    return out
+
+
+def estates_csv(rows: list[Row]) -> bytes:
+    """UTF-8 with a BOM and CRLF line ends: Excel and WPS on Chinese Windows read the
+    Chinese headers right only with the BOM (the estates' own CSVs stay without)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    writer.writerows(table_rows(rows))
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+def estates_xlsx(rows: list[Row], as_of: dt.date, title: str) -> bytes:
+    """The same table as a workbook, byte for byte the same for the same inputs: fixed
+    document dates (the as-of day) and fixed zip entry times."""
+    from openpyxl import Workbook
+    from openpyxl.xml.functions import tostring
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "小区"
+    ws.append(HEADERS)
+    for values in table_rows(rows):
+        ws.append(values)
+    ws.freeze_panes = "C2"
+    stamp = dt.datetime(as_of.year, as_of.month, as_of.day)
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    wb.properties.creator = "阳光公示 Sunlight"
+    wb.properties.lastModifiedBy = "阳光公示 Sunlight"
+    wb.properties.title = title
+    raw = io.BytesIO()
+    wb.save(raw)
+    # openpyxl stamps the document's modified date and every zip entry with the current
+    # time: write the core properties again with the as-of day, and fixed entry times.
+    wb.properties.modified = stamp
+    core = tostring(wb.properties.to_tree())
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = core if info.filename == "docProps/core.xml" else src.read(info.filename)
+            fixed = zipfile.ZipInfo(
+                info.filename, date_time=(as_of.year, as_of.month, as_of.day, 0, 0, 0)
+            )
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, data)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- companies
+
+
+@dataclass
+class Company:
+    code: str | None
+    name: str
+    estates: list = field(default_factory=list)
+    pool: dict | None = None  # the pool row: listed_date, removed_date, removed_reason…
+    in_pool: bool = False
+    pool_rows: list[dict] = field(default_factory=list)  # every district's row for the code
+
+    @property
+    def path(self) -> str | None:
+        return company_path(self.code)
+
+    @property
+    def districts(self) -> list[str]:
+        return sorted({s.district for s in self.estates})
+
+
+def _pool(site) -> dict:
+    data = getattr(site, "district_data", None)
+    pool = getattr(data, "pool", None) if data is not None else None
+    return dict(pool or {})
+
+
+def _pool_rows(site) -> dict[str, list[dict]]:
+    """credit code → its rows in every district's pool, by district slug."""
+    data = getattr(site, "district_data", None)
+    pools = getattr(data, "pools", None) or {}
+    out: dict[str, list[dict]] = defaultdict(list)
+    for slug in sorted(pools):
+        for row in pools[slug]:
+            out[row["credit_code"]].append(dict(row, district=row.get("district") or slug))
+    return out
+
+
+def _in_pool(site, code: str) -> bool:
+    data = getattr(site, "district_data", None)
+    if data is None or not hasattr(data, "in_pool"):
+        return False
+    return bool(data.in_pool(code, site.as_of))
+
+
+def companies(site) -> tuple[list[Company], list]:
+    """Companies keyed by credit code, busiest first; and estates whose contract names a
+    company without a (well-formed) code, listed by name only."""
+    by_code: dict[str, Company] = {}
+    unnamed = []
+    for s in site.estates:
+        if not s.company_name:
+            continue
+        if company_path(s.credit_code) is None:
+            unnamed.append(s)
+            continue
+        company = by_code.setdefault(s.credit_code, Company(s.credit_code, s.company_name))
+        company.estates.append(s)
+    pool = _pool(site)
+    for code, row in pool.items():
+        if company_path(code) is None:
+            continue
+        company = by_code.setdefault(code, Company(code, row.get("company_name") or code))
+    rows = _pool_rows(site)
+    for code, company in by_code.items():
+        company.pool = pool.get(code)
+        company.in_pool = _in_pool(site, code)
+        company.pool_rows = rows.get(code, [])
+    ordered = sorted(by_code.values(), key=lambda c: (-len(c.estates), c.name, c.code))
+    return ordered, sorted(unnamed, key=lambda s: (s.company_name, s.id))
+
+
+# --------------------------------------------------------------------------- digest
+
+
+def week(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The digest's week: the 7 days ending on the as-of date, both ends included."""
+    return as_of - dt.timedelta(days=DIGEST_DAYS - 1), as_of
+
+
+def digest(site, estates: list) -> dict:
+    """What a street office reads on Monday, for the week ending on the as-of date."""
+    start, end = week(site.as_of)
+    ids = {s.id for s in estates}
+    names = {s.id: s.name for s in estates}
+    changes = []
+    if site.history:
+        for entry in site.history.all_entries():
+            if entry.estate_id in ids and start <= entry.day <= end:
+                changes.append(entry)
+        changes.sort(key=lambda e: (e.date, e.seq, e.estate_id), reverse=True)
+    overdue = []
+    for s in estates:
+        for item in s.disclosure:
+            # Overdue from the day after its deadline: became overdue this week.
+            if item.overdue and item.due_date is not None:
+                became = item.due_date + dt.timedelta(days=1)
+                if start <= became <= end:
+                    overdue.append((s, item, became))
+    # The same N as the supervision-visits rule, from the same setting.
+    visit_days = supervision_visit_days(getattr(site, "rules", None) or {})
+    unvisited = []
+    for s in estates:
+        f = s.facts
+        if f.supervised_since is None:
+            continue
+        since = f.last_visit or f.supervised_since
+        days = (site.as_of - since).days
+        if days > visit_days:
+            unvisited.append((s, f.last_visit, days))
+    return {
+        "start": start,
+        "end": end,
+        "changes": changes,
+        "names": names,
+        "overdue": sorted(overdue, key=lambda t: (t[2], t[0].id)),
+        "terms": ind.terms_ending(estates),
+        "unvisited": sorted(unvisited, key=lambda t: (-t[2], t[0].id)),
+        "visit_days": visit_days,
+    }
+
+
+def digest_entry_id(district_slug: str, street_slug: str, end: dt.date) -> str:
+    return "urn:uuid:" + str(uuid.uuid5(_DIGEST_NS, f"{district_slug}/{street_slug}/{end}"))
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _ranked(estates: list) -> list:
+    """Fund breaches first (most buildings under the floor), then lowest satisfaction."""
+
+    def key(s):
+        f = s.facts
+        sat = f.satisfaction if f.satisfaction is not None else Decimal(101)
+        return (-f.fund_below, Decimal(str(sat)), s.id)
+
+    return sorted(estates, key=key)
+
+
+def render_dashboard(site, frame, env) -> dict[str, bytes]:
+    """Every page and file listed in the module docstring."""
+    from .feeds import digest_feed
+    from .render import rel
+
+    out: dict[str, bytes] = {}
+
+    def page(url, title, template, *, script=False, feed=None, **context):
+        assets = f'<link rel="stylesheet" href="{rel("assets/dashboard.css", url)}">'
+        if script:
+            assets += f'\n<script src="{rel("assets/dashboard.js", url)}" defer></script>'
+        body = env.get_template(template).render(
+            url=url, site=site, feed=feed, Level=Level, MEASURES=MEASURES, ICONS=ICONS, **context
+        )
+        html = frame.render(url, title, body, feed=feed, head_extra=assets)
+        out[url + "index.html"] = html.encode("utf-8")
+
+    streets_of = {}
+    for district in site.districts:
+        for street in district["streets"]:
+            for s in street["estates"]:
+                streets_of[s.id] = street["slug"]
+    rows = [_row(s, streets_of.get(s.id, "")) for s in sorted(site.estates, key=sort_key)]
+    by_district: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_district[row.s.district_slug].append(row)
+
+    # The city dashboard and its downloads.
+    attention = [r for r in rows if r.s.status_level > Level.OK or r.s.warnings][:20]
+    rule_links = {
+        rule: tuple(guide_url(rule).partition("#")[::2])
+        for r in attention
+        for rule in r.s.warning_rules
+    }
+    out["overview/estates.json"] = estates_json(rows, site.as_of)
+    out["overview/estates.csv"] = estates_csv(rows)
+    out["overview/estates.xlsx"] = estates_xlsx(rows, site.as_of, "全市小区")
+    level_counts = {
+        d["slug"]: {
+            m: [sum(1 for r in by_district[d["slug"]] if r.s.light(m) == lv) for lv in Level]
+            for m, _ in MEASURES
+        }
+        for d in site.districts
+    }
+    page(
+        "overview/",
+        "全市概览",
+        "overview.html",
+        script=True,
+        attention=attention,
+        rule_links=rule_links,
+        level_counts=level_counts,
+        page_rows=PAGE_ROWS,
+    )
+    for district in site.districts:
+        slug = district["slug"]
+        mine = by_district[slug]
+        base = f"overview/{slug}/"
+        out[base + "estates.csv"] = estates_csv(mine)
+        out[base + "estates.xlsx"] = estates_xlsx(mine, site.as_of, district["name"])
+        pages = max(1, -(-len(mine) // PAGE_ROWS))
+        urls = [base if n == 1 else f"{base}page-{n}/" for n in range(1, pages + 1)]
+        for n, url in enumerate(urls, start=1):
+            page(
+                url,
+                f"{district['name']} · 各小区状态" + (f"（第 {n} 页）" if n > 1 else ""),
+                "dashboard_list.html",
+                district=district,
+                rows=mine[(n - 1) * PAGE_ROWS : n * PAGE_ROWS],
+                page_no=n,
+                page_urls=urls,
+                first=(n - 1) * PAGE_ROWS + 1,
+                total=len(mine),
+            )
+
+    # Districts and streets: indicators, the 换届 calendar, rankings, supervision.
+    for district in site.districts:
+        base = f"districts/{district['slug']}/"
+        members = district["estates"]
+        listings = _listings(site, district, members)
+        page(
+            base,
+            district["name"],
+            "district.html",
+            district=district,
+            indicators=ind.indicators(members, site.as_of),
+            terms=ind.terms_ending(members),
+            ranked=_ranked(members),
+            listings=listings,
+            this_year=site.as_of.year,
+        )
+        for street in district["streets"]:
+            surl = base + street["slug"] + "/"
+            feed_path = surl + "digest.xml" if site.feeds_enabled else None
+            page(
+                surl,
+                f"{district['name']} {street['name']}",
+                "street.html",
+                district=district,
+                street=street,
+                indicators=ind.indicators(street["estates"], site.as_of),
+                terms=ind.terms_ending(street["estates"]),
+                ranked=_ranked(street["estates"]),
+                this_year=site.as_of.year,
+                feed=feed_path,
+            )
+            week_digest = digest(site, street["estates"])
+            page(
+                surl + "digest/",
+                f"{street['name']} · 本周摘要",
+                "digest.html",
+                district=district,
+                street=street,
+                digest=week_digest,
+                absolute=False,
+                feed=feed_path,
+            )
+            if feed_path:
+                body = env.get_template("_digest_body.html").render(
+                    url=surl + "digest/", site=site, digest=week_digest, absolute=True
+                )
+                out[feed_path] = digest_feed(
+                    feed_path=feed_path,
+                    page_path=surl + "digest/",
+                    title=f"{district['name']}{street['name']} 每周摘要",
+                    entry_id=digest_entry_id(district["slug"], street["slug"], site.as_of),
+                    entry_title=(
+                        f"{street['name']} 本周摘要（{week_digest['start'].isoformat()}"
+                        f" 至 {week_digest['end'].isoformat()}）"
+                    ),
+                    content_html=body,
+                    summary=_digest_summary(week_digest),
+                    site_url=site.site_url,
+                    as_of=site.as_of,
+                ).encode("utf-8")
+
+    # Companies.
+    listed, unnamed = companies(site)
+    district_names = {slug: name for name, slug in DISTRICT_SLUGS.items()}
+    district_names.update({d["slug"]: d["name"] for d in site.districts})
+    page("companies/", "物业服务企业", "companies.html", companies=listed, unnamed=unnamed)
+    for company in listed:
+        page(
+            company.path,
+            company.name,
+            "company.html",
+            company=company,
+            district_names=district_names,
+            estates=sorted(company.estates, key=lambda s: (s.district_slug, s.street, s.id)),
+        )
+    return out
+
+
+def _digest_summary(d: dict) -> str:
+    return (
+        f"本周数据更新 {len(d['changes'])} 次；新逾期 {len(d['overdue'])} 项；"
+        f"{THRESHOLDS['term_watch_days']} 天内任期届满 {len(d['terms'])} 个；"
+        f"超过 {d['visit_days']} 天未走访的督办小区 {len(d['unvisited'])} 个"
+    )
+
+
+def _listings(site, district: dict, members: list) -> list[dict]:
+    """The district's supervision listings, newest first, with the estate's summary."""
+    by_id = {s.id: s for s in members}
+    data = getattr(site, "district_data", None)
+    rows = []
+    for listing in list(getattr(data, "listings", None) or []):
+        estate = by_id.get(listing.get("estate_id"))
+        if estate is None:
+            continue
+        listed, delisted = listing.get("listed_date"), listing.get("delisted_date")
+        end = delisted or site.as_of
+        rows.append(
+            dict(
+                listing,
+                estate=estate,
+                days=(end - listed).days if listed else None,
+                open=delisted is None,
+                last_visit=listing.get("last_visit") or _last_visit(listing),
+            )
+        )
+    if not rows:
+        # Without the district's own list, the estates' records (the latest listing each).
+        for s in members:
+            rec = s.supervision
+            if not rec:
+                continue
+            listed, delisted = rec.get("listed_date"), rec.get("delisted_date")
+            rows.append(
+                dict(
+                    rec,
+                    estate=s,
+                    days=((delisted or site.as_of) - listed).days if listed else None,
+                    open=delisted is None,
+                )
+            )
+    return sorted(
+        rows,
+        key=lambda r: (not r["open"], r.get("listed_date") or dt.date.min, r["estate"].id),
+        reverse=False,
+    )
+
+
+def _last_visit(listing: dict):
+    visits = [v.get("visit_date") for v in listing.get("visits") or [] if v.get("visit_date")]
+    return max(visits) if visits else None
+
+
+__all__ = [
+    "CREDIT_CODE",
+    "HEADERS",
+    "PAGE_ROWS",
+    "company_path",
+    "companies",
+    "digest",
+    "estates_csv",
+    "estates_json",
+    "estates_xlsx",
+    "render_dashboard",
+    "sort_key",
+    "week",
+]
