@@ -43,6 +43,9 @@ KNOWN_ANCHORS = {
     "cell-too-long", "control-character", "line-break", "key-whitespace", "formula-cell",
     "money-decimals", "fullwidth-digits", "yaml-alias", "yaml-duplicate-key",
     "yaml-too-large", "workbook-too-large",
+    "fee-collection-consistent", "priority-task-dates", "priority-task-single", "credit-code",
+    "supervision-estate", "supervision-dates", "supervision-visits", "supervision-one-open",
+    "company-pool-dates",
 }  # fmt: skip
 
 

@@ -78,10 +78,10 @@ RESOURCES = [
     "service_standards",
     "work_orders",
     "evaluations",
-    "contacts",
     "fee_collection",
     "priority_task",
     "priority_progress",
+    "contacts",
 ]
 
 VOTING_ROLES = ("主任", "副主任", "委员")

@@ -57,7 +57,7 @@ def test_template_has_a_sheet_per_table_an_example_sheet_and_validations(tmp_pat
     expected = [sheets.sheet_name(t, schemas[t]) for t in tables]
     assert wb.sheetnames == ["说明", *expected, "示例", "选项"]
     assert wb["选项"].sheet_state == "hidden"
-    assert len(set(expected)) == len(schemas) == 18
+    assert len(set(expected)) == len(schemas) == 21
     assert expected[-1] == "联系与投诉"  # contacts: organisations' public numbers
 
     for table in tables:

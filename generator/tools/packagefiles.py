@@ -35,7 +35,8 @@ from ..validate import validate
 TABLE_ORDER = (
     "estate", "committees", "members", "member_events", "meetings", "resolutions",
     "common_income", "common_income_lines", "repair_fund", "repair_projects", "budgets",
-    "audits", "contract", "fees", "service_standards", "work_orders", "evaluations", "contacts",
+    "audits", "contract", "fees", "service_standards", "work_orders", "evaluations",
+    "fee_collection", "priority_task", "priority_progress", "contacts",
 )  # fmt: skip
 
 
