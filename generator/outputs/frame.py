@@ -15,11 +15,19 @@ The frame pages (``_frame/``) and the placeholders for the nav's generated pages
 deleted from the built site right after capture: they are never published nor indexed.
 
 What a generated page gets of its own: its title (``<title>`` and the header), its
-canonical URL, its meta description, its Atom feed link, and the right-hand table of
-contents with the skip link ("跳转至"), both made from its ``<h2 id=…>`` headings — the
-same as MkDocs' toc extension made from the ``##`` headings the templates once had. The
+canonical URL, its meta description and the ``og:`` tags of a shared link, its Atom feed
+link, and the right-hand table of contents with the skip link ("跳转至"), both made from
+its ``<h2 id=…>`` headings — the same as MkDocs' toc extension made from the ``##``
+headings the templates once had. On a phone, where Material hides that table of
+contents, a long page gets the same list at the top (:func:`jump_list`). The
 navigation marks no page as current: the frame page is in no nav section, so home,
 directory and overview, which are in the nav, are no longer highlighted there.
+
+Every table of a generated page is prepared here to become cards on a phone
+(:func:`reflow`): one mechanism for all pages, so no template needs to repeat its
+column headings, and a table added later reflows too. Generated pages carry none of
+Material's JavaScript (theme/main.html): what they use of it — the drawer and the search
+toggle — works with CSS alone, and theme/assets/sunlight.js does the rest.
 """
 
 from __future__ import annotations
@@ -47,6 +55,9 @@ VARIANTS = {"page": f"{FRAME_DIR}/", "notice": f"{FRAME_DIR}/notice/"}
 BEGIN = "<!--sunlight-frame-begin-->"
 END = "<!--sunlight-frame-end-->"
 TITLE = "SunlightFrameTitle"
+# After the site name in <title> (theme/main.html): what a page adds there, e.g. an
+# estate's overview "：业委会、收支、物业服务", for the line a shared link shows.
+TITLE_TAIL = "SunlightFrameTitleTail"
 TOC_ID = "sunlight-frame-toc"
 TOC_TEXT = "SunlightFrameToc"
 FEED = "sunlight-frame-feed.xml"
@@ -79,9 +90,16 @@ def write_sources(docs_dir: Path, nav: list | None) -> list[str]:
     """Write the frame pages, and a placeholder for each nav file the docs folder lacks
     (the pages Sunlight generates). Returns the placeholders' directory URLs."""
     for variant, url in VARIANTS.items():
-        meta: dict = {"title": TITLE, "sl_feed": FEED}
+        # sl_frame: theme/main.html leaves Material's script bundle off generated pages.
+        meta: dict = {"title": TITLE, "sl_feed": FEED, "sl_frame": True, "sl_tail": TITLE_TAIL}
         if variant == "notice":
-            meta = {"title": TITLE, "template": "notice.html", "hide": ["navigation", "toc"]}
+            meta = {
+                "title": TITLE,
+                "template": "notice.html",
+                "hide": ["navigation", "toc"],
+                "sl_frame": True,
+                "sl_tail": TITLE_TAIL,
+            }
         path = docs_dir / url / "index.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
@@ -145,13 +163,27 @@ _URL_ATTR = re.compile(r"""\s(?:href|src)="([^"]*)\"""")
 _ABSOLUTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|/|#|\.\.(?:/|$))", re.I)
 _CANONICAL = re.compile(r'<link rel="canonical" href="([^"]*)">')
 _DESCRIPTION = re.compile(r'(<meta name="description" content=")([^"]*)(">)')
+_BETWEEN_TAGS = re.compile(r">\s+<")
+# What only Material's script bundle reads or shows, which generated pages do not load
+# (theme/main.html): its storage helpers, the tabbed-content fix, the back-to-top button
+# (hidden until the bundle shows it) and the dialog of its clipboard messages.
+_BUNDLE_ONLY = re.compile(
+    r"<script>__md_scope=.*?</script>\n?"
+    r"|<script>var target=document\.getElementById\(location\.hash.*?</script>\n?"
+    r'|<button type="button" class="md-top md-icon".*?</button>\n?'
+    r'|<div class="md-dialog" data-md-component="dialog">\n'
+    r'<div class="md-dialog__inner md-typeset"></div>\n</div>\n?',
+    re.S,
+)
+_HTML_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 # Slots of a shell, filled per page.
-_BODY, _TITLE, _CANON, _DESC, _FEED, _TOC, _SKIP, _HEAD = (
+_BODY, _TITLE, _TAIL, _CANON, _DESC, _FEED, _TOC, _SKIP, _HEAD = (
     "body",
     "title",
+    "tail",
     "canonical",
     "description",
     "feed",
@@ -173,6 +205,7 @@ class Shell:
     skip_tag: str = ""  # the skip link, with #TOC_ID as its target
     description: str = ""
     site_base: str = ""  # the canonical URL of the site root
+    html_title: str = ""  # the text of <title>, with TITLE and TITLE_TAIL in it
     _by_depth: dict = field(default_factory=dict, repr=False)
 
     def at_depth(self, levels: int) -> list:
@@ -220,6 +253,10 @@ def capture_shell(page_html: str, url: str, clean=None) -> Shell:
 
     ``clean`` is applied to the page text first (generator/outputs/build.py's markup fixes)."""
     text = clean(page_html) if clean else page_html
+    # Material's templates indent deeply; one line break between tags renders the same
+    # (the shell has no <pre>) and saves every page of the site about 300 bytes gzipped.
+    text = _BETWEEN_TAGS.sub(">\n<", text)
+    text = _BUNDLE_ONLY.sub("", text)
     if BEGIN not in text or END not in text:
         raise FrameError(
             f"框架页 {url}index.html 中找不到标记 {BEGIN}：主题是否改变了页面内容区？/ "
@@ -231,7 +268,9 @@ def capture_shell(page_html: str, url: str, clean=None) -> Shell:
     cuts: list[tuple[int, int, str]] = []
     begin, end = text.index(BEGIN), text.index(END) + len(END)
     cuts.append((begin, end, _BODY))
-    for match in re.finditer(re.escape(TITLE), text[:begin]):
+    for match in re.finditer(re.escape(TITLE_TAIL), text[:begin]):
+        cuts.append((match.start(), match.end(), _TAIL))
+    for match in re.finditer(re.escape(TITLE) + "(?!Tail)", text[:begin]):
         cuts.append((match.start(), match.end(), _TITLE))
     canonical = _CANONICAL.search(text)
     if canonical:
@@ -240,6 +279,9 @@ def capture_shell(page_html: str, url: str, clean=None) -> Shell:
             raise FrameError(f"canonical URL {href!r} does not end with {url!r}")
         shell.site_base = href[: len(href) - len(url)]
         cuts.append((canonical.start(1), canonical.end(1), _CANON))
+    html_title = _HTML_TITLE.search(text)
+    if html_title:
+        shell.html_title = html.unescape(html_title.group(1)).strip()
     description = _DESCRIPTION.search(text)
     if description:
         shell.description = html.unescape(description.group(2))
@@ -347,28 +389,150 @@ class Frame:
         feed: str | None = None,
         variant: str = "page",
         toc: list[tuple[str, str]] | None = None,
+        title_tail: str = "",
     ) -> str:
         """The final HTML page at site-relative directory URL ``url``.
 
-        ``title`` and ``description`` are plain text (escaped here); ``body_html`` goes in
-        as it is; ``feed`` is the site path of the page's own Atom feed; ``toc`` defaults
-        to the page's <h2 id=…> headings."""
+        ``title``, ``title_tail`` and ``description`` are plain text (escaped here);
+        ``title_tail`` follows the site name in ``<title>`` only. ``body_html`` goes in
+        with its tables prepared for phones (:func:`reflow`) and, on a long page, a jump
+        list; ``feed`` is the site path of the page's own Atom feed; ``toc`` defaults to
+        the page's <h2 id=…> headings."""
         shell = self.shells[variant]
         levels = depth(url)
         toc = headings(body_html) if toc is None else toc
+        body_html = reflow(body_html)
+        if variant == "page":
+            body_html = jump_list(body_html, toc)
+        text = shell.description if description is None else description
         values = {
             _BODY: body_html,
             _TITLE: html.escape(title),
+            _TAIL: html.escape(title_tail),
             _CANON: shell.site_base + url,
-            _DESC: html.escape(shell.description if description is None else description),
+            _DESC: html.escape(text),
             _FEED: shell.feed_tag.replace(FEED, html.escape(relative(feed, url))) if feed else "",
             _TOC: _toc(shell, toc),
             _SKIP: shell.skip_tag.replace(f"#{TOC_ID}", f"#{toc[0][0]}") if toc else "",
-            _HEAD: head_extra,
+            _HEAD: share_tags(shell, url, title, title_tail, text) + head_extra,
         }
         return "".join(
             piece if i % 2 == 0 else values[piece] for i, piece in enumerate(shell.at_depth(levels))
         )
+
+
+# The picture a shared link shows (WeChat, other apps): one for the whole site.
+SHARE_IMAGE = "assets/share.png"
+
+
+def share_tags(shell: Shell, url: str, title: str, tail: str, description: str) -> str:
+    """The ``og:`` tags of a page: what an app shows for a shared link. The image and
+    URL are absolute (apps fetch them without the page), from the site's canonical URL."""
+    full = shell.html_title.replace(TITLE_TAIL, tail).replace(TITLE, title) or title
+    tags = [
+        ("og:type", "website"),
+        ("og:site_name", shell.html_title.replace(TITLE_TAIL, "").replace(TITLE, "").strip(" ·-")),
+        ("og:title", full),
+        ("og:description", description),
+    ]
+    if shell.site_base:
+        tags += [("og:url", shell.site_base + url), ("og:image", shell.site_base + SHARE_IMAGE)]
+    return "".join(
+        f'<meta property="{name}" content="{html.escape(value)}">\n'
+        for name, value in tags
+        if value
+    )
+
+
+# ----------------------------------------------------------------------------- phones
+# Tables become cards below 600 px (theme/assets/sunlight.css): each cell carries its
+# column's heading as data-label, shown before the value; the table is marked
+# data-cards so that tables without a head row keep their layout. A wrapper that scrolls
+# sideways on a wide screen is a named region reachable by keyboard (axe
+# scrollable-region-focusable).
+_TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
+_THEAD = re.compile(r"<thead\b[^>]*>(.*?)</thead>", re.S)
+_TR = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
+_CELL = re.compile(r"<(td|th)\b([^>]*)>", re.S)
+_COLSPAN = re.compile(r'\bcolspan="(\d+)"')
+_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.S)
+_BR = re.compile(r"<br\s*/?>")
+_WRAP = re.compile(
+    r'<div class="sl-table-wrap"((?:(?!tabindex)[^>])*)>(\s*<table\b.*?</table>)', re.S
+)
+
+
+def _plain(fragment: str) -> str:
+    return " ".join(html.unescape(_TAG.sub("", _BR.sub(" ", fragment))).split())
+
+
+def _label_table(table: str) -> str:
+    head = _THEAD.search(table)
+    if not head:
+        return table
+    rows = _TR.findall(head.group(1))
+    if not rows:
+        return table
+    labels: list[str] = []
+    for match in re.finditer(r"<(td|th)\b([^>]*)>(.*?)</\1>", rows[-1], re.S):
+        span = _COLSPAN.search(match.group(2))
+        labels += [_plain(match.group(3))] * (int(span.group(1)) if span else 1)
+
+    def label_row(row: re.Match) -> str:
+        column = 0
+
+        def label_cell(cell: re.Match) -> str:
+            nonlocal column
+            attrs = cell.group(2)
+            span = _COLSPAN.search(attrs)
+            label = labels[column] if column < len(labels) else ""
+            column += int(span.group(1)) if span else 1
+            if "data-label=" in attrs or not label or span:
+                return cell.group(0)
+            return f'<{cell.group(1)} data-label="{html.escape(label)}"{attrs}>'
+
+        return _CELL.sub(label_cell, row.group(0))
+
+    start, stop = head.span()
+    body = _TR.sub(label_row, table[stop:])
+    opening = table[: table.index(">") + 1]
+    return opening[:-1] + " data-cards" + ">" + table[len(opening) : start] + head.group(0) + body
+
+
+def reflow(body_html: str) -> str:
+    """``body_html`` with every table that has a head row ready to become cards."""
+    if "<table" not in body_html:
+        return body_html
+
+    def wrap(match: re.Match) -> str:
+        attrs, table = match.groups()
+        caption = _CAPTION.search(table)
+        name = f' aria-label="{html.escape(_plain(caption.group(1)))}"' if caption else ""
+        return f'<div class="sl-table-wrap"{attrs} role="region" tabindex="0"{name}>{table}'
+
+    body_html = _TABLE.sub(lambda m: _label_table(m.group(0)), body_html)
+    return _WRAP.sub(wrap, body_html)
+
+
+# A page with this many sections gets a jump list at its top on phones.
+JUMP_MIN = 3
+
+
+def jump_list(body_html: str, toc: list[tuple[str, str]]) -> str:
+    """On a long page (:data:`JUMP_MIN` sections or more), the list of its sections
+    before the first one: shown on phones only (sunlight.css), where Material hides the
+    table of contents in the drawer."""
+    if len(toc) < JUMP_MIN:
+        return body_html
+    first = body_html.find("<h2 ")
+    if first < 0:
+        return body_html
+    items = "".join(f'<li><a href="#{html.escape(a)}">{text}</a></li>' for a, text in toc)
+    nav = (
+        '<nav class="sl-jump" aria-label="本页目录" data-pagefind-ignore>'
+        f'<p class="sl-jump__title">本页内容</p><ul>{items}</ul></nav>\n'
+    )
+    return body_html[:first] + nav + body_html[first:]
 
 
 def _toc(shell: Shell, toc: list[tuple[str, str]]) -> str:
@@ -408,7 +572,13 @@ def fingerprint(shells: dict[str, Shell]) -> str:
         digest.update(f"\x00{variant}\x00{shell.url}\x00".encode())
         for piece in shell.pieces:
             digest.update(repr(piece).encode("utf-8"))
-        for part in (shell.toc_item, shell.feed_tag, shell.skip_tag, shell.description):
+        for part in (
+            shell.toc_item,
+            shell.feed_tag,
+            shell.skip_tag,
+            shell.description,
+            shell.html_title,
+        ):
             digest.update(b"\x00" + part.encode("utf-8"))
         digest.update(b"\x00" + shell.site_base.encode("utf-8"))
     return digest.hexdigest()

@@ -429,12 +429,33 @@ def _page(
     *,
     feed: str | None = None,
     variant: str = "page",
+    title_tail: str = "",
+    description: str | None = None,
     **context,
 ) -> tuple[str, bytes]:
     """Render ``template`` into the frame as the page at directory URL ``url``."""
     body = env.get_template(template).render(url=url, **context)
-    page = frame.render(url, title, body, feed=feed, variant=variant)
+    page = frame.render(
+        url,
+        title,
+        body,
+        feed=feed,
+        variant=variant,
+        title_tail=title_tail,
+        description=description,
+    )
     return _page_file(url), page.encode("utf-8")
+
+
+# What a shared link of an estate says (WeChat's card shows <title> and this line).
+ESTATE_TITLE_TAIL = "：业委会、收支、物业服务"
+
+
+def estate_description(estate: Estate, as_of: dt.date) -> str:
+    return (
+        f"{estate.name}（{estate.district}{estate.street}）的业委会名单、公共收益与维修资金收支、"
+        f"物业服务与收费公示，数据截至 {cn_date(as_of)}。"
+    )
 
 
 # --------------------------------------------------------------------------- one estate
@@ -476,6 +497,8 @@ def render_estate(
             template,
             feed=feed,
             page_slug=slug,
+            title_tail="" if slug else ESTATE_TITLE_TAIL,
+            description=estate_description(estate, ctx.as_of),
             **common,
         )
         out[name] = data
@@ -490,6 +513,7 @@ def render_estate(
         f"{estate.name} · 公示告示",
         "notice.html",
         variant="notice",
+        description=estate_description(estate, ctx.as_of),
         site=ctx,
         estate=estate,
         qr=qr_svg(qr_url),

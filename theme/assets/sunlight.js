@@ -1,3 +1,5 @@
+/* Material's bundle is not loaded on generated pages (theme/main.html); the few things
+   of it they need are here or in CSS. */
 /* Directory filter: narrows the estate table as you type. Without script the full
    table shows and the box stays hidden, so nothing depends on this file. */
 (function () {
@@ -8,7 +10,11 @@
     var input = box.querySelector("input");
     var count = document.getElementById("sl-filter-count");
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
-    var texts = rows.map(function (row) { return row.textContent.toLowerCase(); });
+    // Each row's text and its pinyin keys (data-pinyin: 全拼 and 首字母, meilinxincun mlxc).
+    var texts = rows.map(function (row) {
+      return (row.textContent + " " + (row.getAttribute("data-pinyin") || "")).toLowerCase();
+    });
+    var none = document.getElementById("sl-filter-none");
     box.hidden = false;
     input.addEventListener("input", function () {
       var terms = input.value.toLowerCase().split(/\s+/).filter(Boolean);
@@ -19,6 +25,11 @@
         if (match) shown++;
       });
       count.textContent = terms.length ? "显示 " + shown + " / " + rows.length + " 个小区" : "";
+      // Nothing matches: say so, and how to search, instead of an empty table.
+      if (none) {
+        none.hidden = !(terms.length && !shown);
+        none.querySelector("span").textContent = input.value.trim();
+      }
     });
   }
   // Material's instant loading is off, so DOMContentLoaded is enough.
@@ -36,10 +47,17 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "sl-care-toggle";
-    button.textContent = "关怀模式";
     button.title = "大字、高对比度、简洁排版";
+    // The name stays 关怀模式 (aria-pressed says on or off to a screen reader); the
+    // visible "：开／关" says it to everyone else.
+    button.appendChild(document.createTextNode("关怀模式"));
+    var state = document.createElement("span");
+    state.setAttribute("aria-hidden", "true");
+    button.appendChild(state);
     function show() {
-      button.setAttribute("aria-pressed", root.classList.contains("sl-care") ? "true" : "false");
+      var on = root.classList.contains("sl-care");
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      state.textContent = on ? "：开" : "：关";
     }
     button.addEventListener("click", function () {
       var on = root.classList.toggle("sl-care");
@@ -137,6 +155,73 @@
     box.appendChild(document.createTextNode(text + " "));
     box.appendChild(link);
   }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
+  else setup();
+})();
+
+/* 朗读 read aloud: the page's main content with the browser's Chinese voice, for readers
+   who find reading hard. No voice, no button: a button that cannot speak is worse than
+   none. Voices may arrive late (Chrome fills getVoices() after "voiceschanged"). */
+(function () {
+  var synth = window.speechSynthesis;
+  if (!synth || typeof window.SpeechSynthesisUtterance !== "function") return;
+  var button = null;
+  function chinese() {
+    var voices = synth.getVoices() || [];
+    for (var i = 0; i < voices.length; i++) {
+      if (/^zh([-_]CN|[-_]Hans|$)/i.test(voices[i].lang)) return voices[i];
+    }
+    return null;
+  }
+  function text(article) {
+    // What a reader sees: no hidden parts, no technical details, no navigation.
+    var copy = article.cloneNode(true);
+    var skip = copy.querySelectorAll("[hidden], .sl-tech, nav, .sl-crumbs, script, style, .sl-speak, .sl-visually-hidden, [aria-hidden=true], [data-search-exclude]");
+    Array.prototype.forEach.call(skip, function (el) { el.remove(); });
+    // A pause after each heading and block, which textContent would run together.
+    Array.prototype.forEach.call(copy.querySelectorAll("h1, h2, h3, h4, caption, summary"), function (el) {
+      el.appendChild(document.createTextNode("。 "));
+    });
+    Array.prototype.forEach.call(copy.querySelectorAll("p, li, td, th, dt, dd, figcaption"), function (el) {
+      el.appendChild(document.createTextNode(" "));
+    });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+  function setup() {
+    var voice = chinese();
+    var article = document.querySelector("article.md-content__inner") || document.querySelector("main");
+    if (!voice || !article || button) return;
+    button = document.createElement("button");
+    button.type = "button";
+    button.className = "sl-speak";
+    button.textContent = "朗读";
+    button.removeAttribute("data-speaking");
+    button.title = "用手机的语音朗读本页内容";
+    button.addEventListener("click", function () {
+      if (button.hasAttribute("data-speaking")) {
+        synth.cancel();
+        button.removeAttribute("data-speaking");
+        button.textContent = "朗读";
+        return;
+      }
+      var say = new window.SpeechSynthesisUtterance(text(article));
+      say.voice = voice;
+      say.lang = voice.lang || "zh-CN";
+      say.rate = 0.9;
+      say.onend = say.onerror = function () {
+        button.removeAttribute("data-speaking");
+        button.textContent = "朗读";
+      };
+      synth.cancel();
+      synth.speak(say);
+      button.setAttribute("data-speaking", "");
+      button.textContent = "停止朗读";
+    });
+    var h1 = article.querySelector("h1");
+    if (h1) h1.parentNode.insertBefore(button, h1.nextSibling);
+    else article.insertBefore(button, article.firstChild);
+  }
+  if (synth.addEventListener) synth.addEventListener("voiceschanged", setup);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
   else setup();
 })();
