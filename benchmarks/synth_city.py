@@ -15,8 +15,15 @@ as in any real city: late disclosures, low maintenance funds).
 The two pinned estates of domain.md (梅林新村, 滨江华庭) and 苓园小区 (whose fee is
 pinned above the band) are not used as templates: their figures are fixed to their ids.
 
+Every estate publishes its fee collection (物业费收缴, the rate its property type usually
+has) and most name a 攻坚第一题 with progress notes. Every district gets a package under
+``districts/`` as the districts keep them: a supervision list (about one estate in a
+hundred, two in three of them still listed and visited every three or four weeks, the
+others delisted) and a company pool (most of the companies serving its estates, a few
+removed), with the credit codes the estates' contracts carry.
+
 Same --n and --seed, same bytes. Output goes to ``--out`` (the folder gets ``estates/``,
-``schemas/`` and ``rules.yaml``, like data/); it is deleted first.
+``districts/``, ``schemas/`` and ``rules.yaml``, like data/); it is deleted first.
 """
 
 from __future__ import annotations
@@ -24,12 +31,15 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import datetime as dt
 import importlib.util
 import random
 import shutil
 import sys
 import time
 from pathlib import Path
+
+from generator.places import DISTRICT_SLUGS
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -143,6 +153,9 @@ DISTRICTS = {
     "崇明区": (1, "310151", "城桥镇 堡镇 新河镇 庙镇 竖新镇 向化镇 陈家镇 长兴镇 横沙乡"),
 }  # fmt: skip
 
+# URL slugs of the districts, as the site uses them.
+SLUGS = DISTRICT_SLUGS
+
 COMPANY_KINDS = ("物业管理有限公司", "物业服务有限公司", "物业有限公司")
 AUDIT_KINDS = ("会计师事务所有限公司", "会计师事务所（普通合伙）")
 
@@ -228,6 +241,8 @@ def make_estate(who: Identity) -> tuple[object, dict[str, list[dict]]]:
         contracts=[dataclasses.replace(c, company=renamed[c.company]) for c in template.contracts],
     )
     tables = sd.build_estate(spec)
+    if rng.random() < 0.7:
+        tables["priority_task"], tables["priority_progress"] = make_priority(rng)
     # Texts written into the description (assembly votes, meeting topics) still name the
     # template's company, street or estate: give them the new ones, longest first.
     pairs = sorted(old.items(), key=lambda kv: -len(kv[0]))
@@ -240,7 +255,126 @@ def make_estate(who: Identity) -> tuple[object, dict[str, list[dict]]]:
                             value = value.replace(before, after)
                     row[key] = value
     sd.check_estate(spec, tables)  # asserts every error rule, as for the sample
+    sd.check_new_tables(spec, tables)
     return spec, tables
+
+
+# 攻坚第一题: problems estates commonly tackle first, who leads, and what progress reads.
+PROBLEMS = (
+    ("非机动车集中充电车棚不足", "业委会、物业服务中心"),
+    ("楼道堆物多，消防通道不畅", "居委会、业委会、物业服务中心"),
+    ("雨污混接，雨天积水", "业委会、居委会"),
+    ("停车位紧张，车辆乱停", "业委会、物业服务中心"),
+    ("物业费收缴率偏低", "居委会、业委会、物业服务中心"),
+    ("二次供水水箱老化", "物业服务中心、业委会"),
+    ("电梯故障多，需要更新", "业委会、物业服务中心"),
+)
+NOTES = (
+    "联席会议讨论实施方案",
+    "方案在小区公告栏公示",
+    "完成现场排查并形成清单",
+    "征询业主意见，多数同意",
+    "施工单位进场",
+)
+
+
+def make_priority(rng: random.Random) -> tuple[list[dict], list[dict]]:
+    title, lead = rng.choice(PROBLEMS)
+    start = sd.AS_OF - dt.timedelta(days=rng.randint(60, 500))
+    target = start + dt.timedelta(days=rng.randint(120, 540))
+    done = None
+    if target < sd.AS_OF and rng.random() < 0.6:
+        done = target - dt.timedelta(days=rng.randint(0, 30))
+    status = "已完成" if done else "进行中"
+    task = {
+        "task_id": f"T{start.year}-1", "title": title, "lead": lead, "set_date": start,
+        "target_date": target, "status": status, "done_date": done,
+    }  # fmt: skip
+    end = done or sd.AS_OF
+    days = sorted(
+        rng.sample(range(1, max(2, (end - start).days)), k=min(3, (end - start).days - 1))
+    )
+    notes = [
+        {"task_id": task["task_id"], "note_date": start + dt.timedelta(days=d), "note": NOTES[i]}
+        for i, d in enumerate(days)
+    ]
+    return [task], notes
+
+
+# ---------------------------------------------------------------------------------------
+# The districts' packages: supervision lists and company pools
+# ---------------------------------------------------------------------------------------
+
+REASONS = (
+    "后进小区：公共收益连续两个季度未公示",
+    "后进小区：维修资金低于首期归集的 30%，长期未续筹",
+    "后进小区：物业费收缴率低于八成，保洁和维修不到位",
+    "后进小区：业委会逾期未换届，会议长期不足法定人数",
+    "后进小区：12345 投诉多，工单处理时间长",
+)
+CHECKED = (
+    "查看公共收益台账和公示栏", "检查楼道和绿化保洁", "抽查报修工单", "参加三方联席会议",
+    "查看物业费收缴台账", "复查整改台账",
+)  # fmt: skip
+
+
+def make_districts(served: dict[str, list[tuple[str, str, str]]], seed: int) -> dict:
+    """District name → (slug, tables), from each district's estates: (estate id, current
+    company, its credit code)."""
+    out = {}
+    for district in DISTRICTS:
+        estates = sorted(served.get(district, []))
+        if not estates:
+            continue
+        rng = random.Random(f"sunlight-city:{seed}:{district}")
+        listings, visits = [], []
+        chosen = rng.sample(estates, min(len(estates), max(2, len(estates) // 100)))
+        for i, (estate_id, _, _) in enumerate(sorted(chosen)):
+            lid = f"{SLUGS[district]}-{i + 1:03d}"
+            if i % 3 == 2:  # delisted after half a year or so
+                listed = sd.AS_OF - dt.timedelta(days=rng.randint(400, 700))
+                delisted = listed + dt.timedelta(days=rng.randint(120, 300))
+            else:
+                listed = sd.AS_OF - dt.timedelta(days=rng.randint(30, 400))
+                delisted = None
+            end = delisted or sd.AS_OF
+            day = listed + dt.timedelta(days=rng.randint(3, 14))
+            while day <= end:
+                visits.append(
+                    {"listing_id": lid, "visit_date": day, "checked": rng.choice(CHECKED)}
+                )
+                day += dt.timedelta(days=rng.randint(21, 28))
+            listings.append(
+                {
+                    "listing_id": lid,
+                    "estate_id": estate_id,
+                    "listed_date": listed,
+                    "reason": rng.choice(REASONS),
+                    "unit": f"{district}房屋管理局物业管理科",
+                    "delisted_date": delisted,
+                    "delisted_reason": "整改完成，经街道房管办验收" if delisted else None,
+                }
+            )
+        pool = []
+        for code, company in sorted({(c, n) for _, n, c in estates}):
+            if rng.random() < 0.3:
+                continue
+            listed = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randint(0, 1000))
+            removed = None
+            if rng.random() < 0.1:
+                removed = listed + dt.timedelta(days=rng.randint(90, (sd.AS_OF - listed).days))
+            pool.append(
+                {
+                    "credit_code": code,
+                    "company_name": company,
+                    "listed_date": listed,
+                    "removed_date": removed,
+                    "removed_reason": "年度考评不合格" if removed else None,
+                }
+            )
+        tables = {"supervision": listings, "supervision_visits": visits, "company_pool": pool}
+        out[district] = (SLUGS[district], {k: v for k, v in tables.items() if v})
+    return out
 
 
 _FIELDS: dict[str, list[str]] = {}
@@ -273,12 +407,29 @@ def write_city(out: Path, n: int = 10_000, seed: int = 1, progress=None) -> list
     (out / "estates").mkdir(parents=True)
     shutil.copytree(DATA / "schemas", out / "schemas")
     shutil.copyfile(DATA / "rules.yaml", out / "rules.yaml")
+    sd.COMPANY_CODES.clear()  # a company keeps one code in every estate it serves
     people = identities(n, seed)
+    served: dict[str, list[tuple[str, str, str]]] = {}
     for i, who in enumerate(people):
         spec, tables = make_estate(who)
         write_package(out / "estates" / who.estate_id, spec, tables)
+        current = [
+            c for c in tables["contract"]
+            if c["start_date"] <= sd.AS_OF <= (c["end_date"] or sd.AS_OF)
+        ]  # fmt: skip
+        for c in current[:1]:
+            served.setdefault(who.district, []).append(
+                (who.estate_id, c["company_name"], c["credit_code"])
+            )
         if progress and (i + 1) % 1000 == 0:
             progress(i + 1)
+    districts = make_districts(served, seed)
+    sd.check_districts({slug: (d, t) for d, (slug, t) in districts.items()}, people)
+    for district, (slug, tables) in districts.items():
+        sd.write_folder(
+            out / "districts" / slug, slug, district, sd.DISTRICT_RESOURCES, tables,
+            sd.DISTRICT_SCHEMAS, "districts/",
+        )  # fmt: skip
     return people
 
 

@@ -2765,6 +2765,12 @@ COLLECTION_RATE = {
     "jiangwan-yueting": 96.0,
     "kangxin-yuan": 91.5,
 }
+TYPICAL_RATE = {
+    "售后公房": (76.0, 93.0),
+    "动迁安置房": (78.0, 94.0),
+    "混合": (83.0, 96.0),
+    "商品房": (86.0, 98.0),
+}
 
 
 def residential_price(spec: Spec, q: str) -> Decimal:
@@ -2786,11 +2792,14 @@ def make_fee_collection(spec: Spec, buildings: list[Building]) -> list[dict]:
     # Its own random stream: the estate's other figures stay as they were.
     rng = random.Random(f"sunlight:{spec.estate_id}:fee-collection")
     area = sum((b.exclusive for b in buildings), ZERO)
+    # An estate of the synthetic city (benchmarks/synth_city.py) collects what its type
+    # usually does: old public housing less, commercial estates more.
+    usual = COLLECTION_RATE.get(spec.estate_id) or rng.uniform(*TYPICAL_RATE[spec.property_type])
     rows = []
     for q in COLLECTION_QUARTERS:
         billed = spec.households - rng.randint(0, max(1, spec.households // 100))
         due = cents(area * billed / spec.households * residential_price(spec, q) * 3)
-        rate = D(COLLECTION_RATE[spec.estate_id] + rng.uniform(-1.5, 1.5)) / 100
+        rate = D(usual + rng.uniform(-1.5, 1.5)) / 100
         paid = min(billed, int((billed * (rate + D(rng.uniform(-0.01, 0.01)))).to_integral_value()))
         rows.append(
             {
