@@ -201,16 +201,28 @@ class Estate:
         return self.checksum[:12]
 
 
-def build_estates(report: Report, as_of: dt.date, config: dict | None = None) -> list[Estate]:
-    """Estates of every package that has a valid profile, sorted by id."""
+def build_estates(
+    report: Report, as_of: dt.date, config: dict | None = None, districts=None
+) -> list[Estate]:
+    """Estates of every package that has a valid profile, sorted by id. ``districts``: a
+    :class:`generator.districts.DistrictData`, whose supervision records the estates get."""
     estates = []
     for estate_id in sorted(report.tables):
         tables = report.tables[estate_id]
         if not tables.get("estate"):
             continue
         folder = Path(report.estate_dirs[estate_id])
+        supervision = districts.supervision_of(estate_id) if districts is not None else None
         estates.append(
-            build_estate(estate_id, folder, tables, report.for_estate(estate_id), as_of, config)
+            build_estate(
+                estate_id,
+                folder,
+                tables,
+                report.for_estate(estate_id),
+                as_of,
+                config,
+                supervision=supervision,
+            )
         )
     return estates
 

@@ -485,3 +485,19 @@ def test_codeowners_gives_each_district_folder_to_its_staff(tmp_path):
     mapping.write_text('maintainers: ["@org/m"]\ndistricts: {"Xu Hui": ["@org/x"]}\n', "utf-8")
     with pytest.raises(codeowners.PackageFileError, match="区编号"):
         codeowners.load_mapping(mapping)
+
+
+def test_build_estates_takes_the_district_records_into_the_status():
+    from generator.domain.status import Level
+    from generator.model import build_estates
+
+    _, data = check_districts(REPO / "data", AS_OF, load_rules_config(REPO / "data"))
+    report = validate(load(REPO / "data"), AS_OF, load_rules_config(REPO / "data"), workers=1)
+    estates = {e.id: e for e in build_estates(report, AS_OF, districts=data)}
+    supervised = estates["lingyuan-xiaoqu"].status.lights["supervision"]
+    assert supervised.level is Level.ACT
+    assert supervised.text == "自 2026年5月12日 起被区里挂牌督办，最近一次督办走访 2026年11月5日"
+    assert estates["kangxin-yuan"].status.lights["supervision"].level is Level.WATCH
+    assert estates["meilin-xincun"].status.lights["supervision"].level is Level.OK
+    # 苓园小区 collects under 80 % of its fees: the collection light says so.
+    assert estates["lingyuan-xiaoqu"].status.lights["collection"].level is Level.ACT
