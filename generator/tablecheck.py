@@ -34,6 +34,8 @@ import csv
 import io
 import itertools
 import json
+import marshal
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,7 +117,11 @@ def check_package(pkg) -> Checked | None:
 
 
 def _compile(descriptor: dict) -> _Schema | None:
-    key = json.dumps(descriptor, sort_keys=True, ensure_ascii=False, default=str)
+    try:
+        # Exact about types and order, and cheaper than JSON text (18 tables an estate).
+        key: bytes | str = marshal.dumps(descriptor)
+    except ValueError:  # a value marshal cannot hold (a date read from YAML)
+        key = json.dumps(descriptor, sort_keys=True, ensure_ascii=False, default=str)
     if key not in _SCHEMAS:
         _SCHEMAS[key] = _build_schema(descriptor)
     return _SCHEMAS[key]
@@ -144,7 +150,7 @@ def _build_schema(descriptor: dict) -> _Schema | None:
         names=names,
         # As frictionless' Row does: the reader of the field as it belongs to its schema,
         # so a schema-wide missingValues applies.
-        readers=[f.create_cell_reader() for f in fields],
+        readers=[_remembered(f.create_cell_reader()) for f in fields],
         yearmonths=[i for i, f in enumerate(fields) if f.type == "yearmonth"],
         unique=[i for i, f in enumerate(fields) if f.constraints.get("unique")],
         primary_key=list(schema.primary_key),
@@ -157,6 +163,31 @@ def _build_schema(descriptor: dict) -> _Schema | None:
             for fk in schema.foreign_keys
         ],
     )
+
+
+# Distinct cells a field's reader remembers (then it starts afresh): periods, dates,
+# kinds and small amounts repeat across rows and estates, and frictionless' reader
+# costs a few microseconds a cell.
+REMEMBERED_CELLS = 2048
+
+
+def _remembered(reader):
+    """``reader`` with its results kept by cell text: a cell reader is a pure function of
+    the cell (its value and notes are never changed by the callers)."""
+    known: dict = {}
+
+    def read(cell):
+        try:
+            return known[cell]
+        except KeyError:
+            pass
+        result = reader(cell)
+        if len(known) >= REMEMBERED_CELLS:
+            known.clear()
+        known[cell] = result
+        return result
+
+    return read
 
 
 def _parsed(pkg, name: str, descriptor: dict) -> tuple[str, list[list[str]]] | None:
@@ -299,16 +330,20 @@ def _read(name: str, schema: _Schema, records: list[list[str]]) -> _Table | None
     readers, names, width = schema.readers, schema.names, len(schema.names)
     yearmonths = schema.yearmonths
     rows, values_of = table.rows, table.values
+    if not width:
+        return None  # a schema without fields: frictionless' own words
+    call = operator.call
     for index in range(1, len(records)):
         cells = records[index]
-        if len(cells) == width:
-            read = [reader(cell) for reader, cell in zip(readers, cells, strict=True)]
-        else:
-            padded = cells[:width] + [None] * (width - len(cells))
-            read = [reader(cell) for reader, cell in zip(readers, padded, strict=True)]
-        values = [value for value, _ in read]
-        if len(cells) != width or values.count(None) == width or any(n for _, n in read):
-            table.cell_problems[index] = _RowCells(schema, cells, index + 1, read)
+        odd_width = len(cells) != width
+        if odd_width:
+            cells = cells[:width] + [None] * (width - len(cells))
+        read = list(map(call, readers, cells))
+        values_read, notes = zip(*read, strict=True)
+        values = list(values_read)
+        # (not values.count(None): a Decimal compared with None asks numbers.Number)
+        if odd_width or all(value is None for value in values) or any(notes):
+            table.cell_problems[index] = _RowCells(schema, records[index], index + 1, read)
         row = dict(zip(names, values, strict=True))
         for i in yearmonths:
             value = values[i]
@@ -419,41 +454,44 @@ def _check_keys(table: _Table, tables: dict[str, _Table]) -> None:
     seen_unique: dict[int, dict] = {i: {} for i in unique}
     seen_primary: dict[tuple, int] = {}
     records = table.records
+    # The cells each check reads, in order: a row's events are these accesses with its
+    # errors after the check that found them, written out only for a row that has any
+    # (or a problem in its cells), since most rows have neither.
+    reads = [[i] for i in unique] + ([primary] if primary else [])
+    reads += [group[0] for group in groups]
+    first_group = len(unique) + (1 if primary else 0)
     for index, values in enumerate(table.values, start=1):
         row_number = index + 1
-        events: list = []
-        for i in unique:
-            events.append(("access", i))
+        errors: list = []  # (check, error)
+        for check, i in enumerate(unique):
             value = values[i]
             if value is not None:
                 match = seen_unique[i].get(value)
                 seen_unique[i][value] = row_number
                 if match:
-                    events.append(("error", fl.UniqueError(
+                    errors.append((check, fl.UniqueError(
                         note=f"the same as in the row at position {match}",
                         cells=_cells(records[index]), row_number=row_number,
                         cell=str(value), field_name=schema.names[i], field_number=i + 1,
                     )))  # fmt: skip
         if primary:
-            events.extend(("access", i) for i in primary)
-            cells = tuple(values[i] for i in primary)
-            if set(cells) == {None}:
+            cells = tuple([values[i] for i in primary])
+            if cells and all(cell is None for cell in cells):
                 note = 'cells composing the primary keys are all "None"'
-                events.append(("error", fl.PrimaryKeyError(
+                errors.append((len(unique), fl.PrimaryKeyError(
                     note=note, cells=_cells(records[index]), row_number=row_number
                 )))  # fmt: skip
             else:
                 match = seen_primary.get(cells)
                 seen_primary[cells] = row_number
                 if match:
-                    events.append(("error", fl.PrimaryKeyError(
+                    errors.append((len(unique), fl.PrimaryKeyError(
                         note=f"the same as in the row at position {match}",
                         cells=_cells(records[index]), row_number=row_number,
                     )))  # fmt: skip
-        for positions, fk, lookup, source, key in groups:
-            events.extend(("access", i) for i in positions)
-            cells = tuple(values[i] for i in positions)
-            if set(cells) == {None}:
+        for check, (positions, fk, lookup, source, key) in enumerate(groups, first_group):
+            cells = tuple([values[i] for i in positions])
+            if cells and all(cell is None for cell in cells):
                 continue
             if cells not in lookup:
                 note = (
@@ -461,12 +499,16 @@ def _check_keys(table: _Table, tables: dict[str, _Table]) -> None:
                     f'"{", ".join(str(d) for d in cells)}" not found in the lookup table '
                     f'"{source}" as "{", ".join(key)}"'
                 )
-                events.append(("error", fl.ForeignKeyError(
+                errors.append((check, fl.ForeignKeyError(
                     note=note, cells=_cells(records[index]), row_number=row_number,
                     field_names=list(fk["fields"]), field_cells=_cells(cells),
                     reference_name=source, reference_field_names=list(key),
                 )))  # fmt: skip
-        if any(kind == "error" for kind, _ in events) or index in table.cell_problems:
+        if errors or index in table.cell_problems:
+            events: list = []
+            for check, positions in enumerate(reads):
+                events.extend(("access", i) for i in positions)
+                events.extend(("error", error) for found, error in errors if found == check)
             table.key_errors[index] = events
 
 
