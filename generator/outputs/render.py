@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import html
 import json
+import marshal
 import posixpath
 import re
 import shutil
@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
-import segno
 from icalendar import Calendar, Event
 from markupsafe import Markup
 from pypinyin import lazy_pinyin
@@ -41,6 +40,7 @@ from ..privacy import Guard
 from . import dashboard, feeds
 from .charts import Series, bar_chart, scatter_chart
 from .frame import Frame
+from .qr import qr_svg
 
 if TYPE_CHECKING:  # the pipeline imports this module
     from ..pipeline.summaries import EstateSummary
@@ -144,15 +144,39 @@ def rel(target: str, base: str) -> str:
     GitHub Pages project site, a local preview).
     """
     is_dir = target == "" or target.endswith("/")
-    path = posixpath.relpath(target.rstrip("/") or ".", base.rstrip("/") or ".")
+    path = _relpath(target.rstrip("/") or ".", base.rstrip("/") or ".")
     if is_dir:
         return "./" if path == "." else path + "/"
     return path
 
 
+def _relpath(path: str, start: str) -> str:
+    """posixpath.relpath for the site's own clean relative paths, without its two
+    os.getcwd() calls (most of a page's links miss the cache: each names its estate)."""
+    path_parts = [] if path == "." else path.split("/")
+    start_parts = [] if start == "." else start.split("/")
+    if path.startswith("/") or start.startswith("/") or not _CLEAN.isdisjoint(
+        path_parts + start_parts
+    ):
+        return posixpath.relpath(path, start)
+    common = 0
+    for a, b in zip(path_parts, start_parts, strict=False):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(start_parts) - common) + path_parts[common:]
+    return "/".join(parts) if parts else "."
+
+
+# Path segments posixpath.relpath would normalise: such paths take its own way.
+_CLEAN = frozenset({"", ".", ".."})
+
+
 def _single_line(value):
     # Values print on one line, as when pages went through Markdown (where a newline
     # inside a cell ended the raw HTML block); in HTML it is only a space.
+    if type(value) is str:  # most outputs: a plain string, checked without isinstance
+        return " ".join(value.split()) if "\n" in value else value
     if isinstance(value, str) and not isinstance(value, Markup) and "\n" in value:
         return " ".join(value.split())
     return value
@@ -198,15 +222,6 @@ def environment(theme_dir: Path = THEME_DIR) -> jinja2.Environment:
         company_path=dashboard.company_path,
     )
     return env
-
-
-def qr_svg(url: str) -> Markup:
-    """The notice's QR code: a regular (not Micro) QR code, error correction M."""
-    code = segno.make(url, error="m", micro=False, boost_error=False)
-    svg = code.svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=True)
-    return Markup(
-        svg.replace("<svg ", '<svg role="img" aria-label="二维码：' + html.escape(url) + '" ', 1)
-    )
 
 
 def estate_charts(estate: Estate) -> dict[str, Markup]:
@@ -553,9 +568,60 @@ def downloads(
         if guard.redactions and guard.touches(estate.id, table):
             raw = guard.csv(estate.id, table, raw)
         out[base + path.name] = raw
-    text = json.dumps(descriptor, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    text = descriptor_json(descriptor) + "\n"
     out[base + "datapackage.json"] = guard.listed(text).encode("utf-8")
     return out
+
+
+# Indented text of each shared schema (by its compact JSON): every estate inlines the
+# same schemas, and json.dumps with indent runs its pure-Python encoder (~3 ms a package).
+_SCHEMA_JSON: dict[str, str] = {}
+_MARK = "\ue000"  # a private-use character
+_PLACEHOLDER = _MARK + "sunlight-schema-{}" + _MARK
+
+
+def _schema_key(schema: dict) -> bytes:
+    # marshal is exact about types and order (True is not 1, "1" is not 1) and ten times
+    # faster than json.dumps; equal bytes load as equal values, so they print the same.
+    try:
+        return marshal.dumps(schema)
+    except ValueError:  # a value marshal cannot hold (a date read from YAML)
+        return json.dumps(schema, ensure_ascii=False, default=repr).encode("utf-8")
+
+
+def descriptor_json(descriptor: dict) -> str:
+    """``json.dumps(descriptor, ensure_ascii=False, indent=2)``, byte for byte, with each
+    resource's inlined schema serialised once per process."""
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list):
+        return json.dumps(descriptor, ensure_ascii=False, indent=2)
+    schemas, skeleton = [], []
+    for resource in resources:
+        if isinstance(resource, dict) and isinstance(resource.get("schema"), dict):
+            skeleton.append({**resource, "schema": _PLACEHOLDER.format(len(schemas))})
+            schemas.append(resource["schema"])
+        else:
+            skeleton.append(resource)
+    text = json.dumps({**descriptor, "resources": skeleton}, ensure_ascii=False, indent=2)
+    if text.count(_MARK) != 2 * len(schemas):
+        # The placeholder's character is in the data itself: no shortcut.
+        return json.dumps(descriptor, ensure_ascii=False, indent=2)
+    for i, schema in enumerate(schemas):
+        key = _schema_key(schema)
+        indented = _SCHEMA_JSON.get(key)
+        if indented is None:
+            indented = json.dumps(schema, ensure_ascii=False, indent=2)
+            if _MARK in indented:
+                return json.dumps(descriptor, ensure_ascii=False, indent=2)
+            if len(_SCHEMA_JSON) < 256:
+                _SCHEMA_JSON[key] = indented
+        token = json.dumps(_PLACEHOLDER.format(i), ensure_ascii=False)
+        at = text.index(token)
+        # The schema's lines are indented as deep as the line its key is on (JSON text
+        # has no raw line break inside a string).
+        depth = at - text.rindex("\n", 0, at) - 1 - len('"schema": ')
+        text = text[:at] + indented.replace("\n", "\n" + " " * depth) + text[at + len(token) :]
+    return text
 
 
 # --------------------------------------------------------------------------- aggregates
