@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gzip
 import hashlib
 import json
+import os
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -122,7 +126,7 @@ def test_shared_inputs_recompute_every_estate(data, tmp_path, what):
 
 
 def _entries(out: Path) -> list[Path]:
-    return sorted((out / f"build/cache/v{CACHE_VERSION}/entries").glob("*/*.json"))
+    return sorted((out / f"build/cache/v{CACHE_VERSION}/entries").glob("*/*.pack"))
 
 
 @pytest.mark.parametrize("damage", ["garbage", "foreign", "blob"])
@@ -134,14 +138,16 @@ def test_a_damaged_cache_entry_is_recomputed_never_published(data, tmp_path, dam
     if damage == "garbage":
         entries[0].write_text("{not json", "utf-8")
     elif damage == "foreign":
-        entry = json.loads(entries[1].read_text("utf-8"))
+        header, rest = entries[1].read_bytes().split(b"\n", 1)
+        entry = json.loads(header)
         entry["key"] = "0" * 64  # written for other inputs
-        entries[1].write_text(json.dumps(entry), "utf-8")
+        entries[1].write_bytes(json.dumps(entry).encode() + b"\n" + rest)
     else:
-        blobs = sorted((tmp_path / f"a/build/cache/v{CACHE_VERSION}/blobs").glob("*/*.z"))
-        for blob in blobs:
-            blob.write_bytes(b"x\x9c+\xc9\xc8,V\x00\xa2D\x85\xa4\x9c\xfc$\x00/\x1f\x05\x8c")
-        # Without the previous site to link from, only the (damaged) blobs remain.
+        for path in entries:
+            header, rest = path.read_bytes().split(b"\n", 1)
+            # Every stored file's bytes: the same length, other bytes (valid zlib or not).
+            path.write_bytes(header + b"\n" + bytes(255 - b for b in rest))
+        # Without the previous site to link from, only the (damaged) files remain.
         shutil.rmtree(tmp_path / "a/site")
     result = run(data, tmp_path / "a")
     assert result.computed >= 1
@@ -196,3 +202,89 @@ def test_two_shards_merged_equal_a_one_machine_build(data, tmp_path):
     with pytest.raises(pipeline.BuildFailed, match="as_of"):
         pipeline.merge(_options(data, tmp_path / "m3"), [parts[0], tmp_path / "late/site"])
     assert not (tmp_path / "m2/site").exists() and not (tmp_path / "m3/site").exists()
+
+
+def _sitemap_locs(path: Path) -> list[str]:
+    return re.findall(r"<loc>([^<]*)</loc>", path.read_text("utf-8"))
+
+
+def _pages(site: Path) -> set[str]:
+    """Every page of the built site as its absolute directory URL."""
+    out = set()
+    for path in site.rglob("index.html"):
+        rel = path.relative_to(site).as_posix()
+        out.add(SITE_URL + rel.removesuffix("index.html"))
+    return out
+
+
+def test_the_sitemap_index_lists_every_page_once_by_district(data, tmp_path):
+    run(data, tmp_path / "a")
+    site = tmp_path / "a/site"
+    index = (site / "sitemap.xml").read_text("utf-8")
+    assert "<sitemapindex" in index and "<urlset" not in index
+    assert gzip.decompress((site / "sitemap.xml.gz").read_bytes()).decode("utf-8") == index
+    sitemaps = _sitemap_locs(site / "sitemap.xml")
+    assert sitemaps[0] == SITE_URL + "sitemaps/site.xml"
+    assert len(sitemaps) > 2  # the site's pages, and the sample's districts
+    listed: list[str] = []
+    for loc in sitemaps:
+        part = site / loc.removeprefix(SITE_URL)
+        text = part.read_text("utf-8")
+        assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<urlset')
+        listed += _sitemap_locs(part)
+    assert len(listed) == len(set(listed))
+    # Every page, and nothing that is not a page.
+    assert set(listed) == _pages(site)
+    estate_pages = [u for u in listed if f"/estates/{ESTATE}/" in u]
+    assert len(estate_pages) >= 9
+    district_map = next(
+        site / loc.removeprefix(SITE_URL)
+        for loc in sitemaps
+        if SITE_URL + f"estates/{ESTATE}/" in _sitemap_locs(site / loc.removeprefix(SITE_URL))
+    )
+    assert district_map.parent.name == "districts"
+    # No git history here: no date is claimed for any page.
+    assert "<lastmod>" not in "".join(p.read_text("utf-8") for p in site.glob("sitemaps/**/*.xml"))
+
+
+def test_a_sitemap_over_the_limit_is_split_in_parts(data, tmp_path, monkeypatch):
+    from generator.outputs import sitemap
+
+    monkeypatch.setattr(sitemap, "MAX_URLS", 4)
+    run(data, tmp_path / "a")
+    site = tmp_path / "a/site"
+    sitemaps = _sitemap_locs(site / "sitemap.xml")
+    assert any(loc.endswith("-2.xml") for loc in sitemaps)
+    listed = [u for loc in sitemaps for u in _sitemap_locs(site / loc.removeprefix(SITE_URL))]
+    assert all(len(_sitemap_locs(site / loc.removeprefix(SITE_URL))) <= 4 for loc in sitemaps)
+    assert len(listed) == len(set(listed))
+    assert SITE_URL + f"estates/{ESTATE}/" in listed
+
+
+def test_estate_pages_carry_the_date_of_their_version(tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "data", root / "data")
+    env = {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "业委会",
+        "GIT_AUTHOR_EMAIL": "committee@example.org",
+        "GIT_COMMITTER_NAME": "业委会",
+        "GIT_COMMITTER_EMAIL": "committee@example.org",
+        # 23:30 UTC is the next morning in Shanghai: the date pages show.
+        "GIT_AUTHOR_DATE": "2026-03-04T23:30:00+00:00",
+        "GIT_COMMITTER_DATE": "2026-03-04T23:30:00+00:00",
+    }
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "数据"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+    run(root / "data", tmp_path / "a")
+    site = tmp_path / "a/site"
+    text = "".join(p.read_text("utf-8") for p in sorted(site.glob("sitemaps/districts/*.xml")))
+    entry = re.search(
+        rf"<url><loc>{re.escape(SITE_URL)}estates/{ESTATE}/</loc>(<lastmod>[^<]*</lastmod>)?",
+        text,
+    )
+    assert entry and entry.group(1) == "<lastmod>2026-03-05</lastmod>"
+    # The city-wide pages claim no date.
+    assert "<lastmod>" not in (site / "sitemaps/site.xml").read_text("utf-8")

@@ -227,7 +227,9 @@ def _plan(options: BuildOptions) -> _Plan:
         raise BuildFailed(DATA_ERRORS, findings=sort_findings(city_findings))
     # Read and judged once per build, like the schemas: each estate's worker is given
     # only its own supervision record, and an error here fails the build like an estate's.
-    district_findings, district_data = check_districts(data_dir, options.as_of, options.rules, root)
+    district_findings, district_data = check_districts(
+        data_dir, options.as_of, options.rules, root, guard=options.guard
+    )
     city_findings.extend(district_findings)
     docs = build_mod.prepare_outputs(Path(options.site_dir), build_dir)
     estates_dir = data_dir / "estates" if (data_dir / "estates").is_dir() else data_dir
@@ -325,9 +327,7 @@ def _finish(options, staging, results, findings, stages) -> BuildResult:
     files = {path: sha for r in results for path, sha in r.files.items()}
     _write_manifest(Path(options.build_dir) / SITE_MANIFEST, Path(options.site_dir), files)
     if not options.shard:
-        Cache(Path(options.build_dir) / "cache").prune(
-            {r.key for r in results}, {sha for r in results for sha in r.files.values()}
-        )
+        Cache(Path(options.build_dir) / "cache").prune({r.key for r in results})
     stages["publish"] = lap()
     return BuildResult(
         findings=findings,
@@ -448,7 +448,9 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
     )
     site.district_data = plan.districts
     site.rules = dict(options.rules or {})
-    render.write_files(staging, render.render_aggregates(site, frame).items())
+    aggregates = render.render_aggregates(site, frame)
+    render.write_files(staging, aggregates.items())
+    _sitemaps(options, plan, staging, results, aggregates)
     # Districts hashed into a few buckets: every shard costs the first query an index
     # chunk, so fewer, larger shards (benchmarks/README.md, "Search in shards").
     shards = search.plan_shards(
@@ -461,6 +463,33 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
         f"   搜索索引 / search index: {stats.pages} pages, {stats.shards} shards"
         f" in {stats.seconds:.1f} s"
     )
+
+
+def _sitemaps(options, plan: _Plan, staging: Path, results, aggregate_paths) -> None:
+    """The sitemap index and a sitemap per district (generator/outputs/sitemap.py), from
+    the files the estates wrote and the aggregate pages; an estate's pages carry the date
+    of its current version."""
+    from ..history import entry_for_checksum
+    from ..outputs import sitemap
+
+    groups: dict[str, list] = {}
+    for result in results:
+        if not result.summary:
+            continue
+        entry = entry_for_checksum(
+            plan.history.for_estate(result.estate_id), result.summary.checksum
+        )
+        day = entry.day if entry else None
+        groups.setdefault(result.summary.district_slug, []).extend(
+            (url, day) for url in map(sitemap.page_url, sorted(result.files)) if url is not None
+        )
+    for path in aggregate_paths:
+        url = sitemap.page_url(path)
+        if url is not None:
+            parts = url.split("/")
+            district = parts[1] if parts[0] == "districts" and len(parts) > 2 else None
+            groups.setdefault(district or sitemap.SITE_GROUP, []).append((url, None))
+    sitemap.write(staging, options.site_url, groups)
 
 
 # --- many machines: slices by district and their merge ----------------------------------------

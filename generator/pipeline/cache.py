@@ -7,13 +7,17 @@ between runs (``actions/cache`` on ``build/cache``).
 
 Layout, under ``build/cache/v<CACHE_VERSION>/``::
 
-    entries/<k[:2]>/<key>.json   findings, summary, {site path: sha256} of the files
-    blobs/<s[:2]>/<sha256>.z     each generated file once, zlib-compressed
+    entries/<k[:2]>/<key>.pack   one line of JSON: findings, summary, {site path: sha256}
+                                 of the files and where each file's bytes are in the rest;
+                                 then those bytes, each file zlib-compressed
 
-Entries are JSON, never pickles, so reading one cannot run code. Every read is checked: an
-entry whose JSON is broken, whose key or version differs, or a blob whose bytes do not hash
-to its name is treated as missing, and the estate is computed again. Writes go through a
-temporary file and a rename, so a killed build leaves no half-written entry.
+One file per estate, not one per generated file: creating a file is the costliest thing
+a build does per page on a journalled file system (tens to hundreds of microseconds), and
+an estate has some thirty. The header is JSON, never a pickle, so reading an entry cannot
+run code. Every read is checked: an entry whose JSON is broken, whose key or version
+differs, or a file whose bytes do not hash to its sha256 is treated as missing, and the
+estate is computed again. Writes go through a temporary file and a rename, so a killed
+build leaves no half-written entry.
 """
 
 from __future__ import annotations
@@ -21,11 +25,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shutil
 import tempfile
 import zlib
 from pathlib import Path
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+_VERSION_FOLDER = re.compile(r"v\d+")
 
 
 def sha256(data: bytes) -> str:
@@ -39,71 +46,79 @@ class Cache:
     # -- entries ----------------------------------------------------------------------------
 
     def _entry_path(self, key: str) -> Path:
-        return self.root / "entries" / key[:2] / f"{key}.json"
+        return self.root / "entries" / key[:2] / f"{key}.pack"
 
-    def get(self, key: str) -> dict | None:
+    def get(self, key: str) -> Entry | None:
         """The entry for ``key``, or None when it is missing, unreadable or foreign."""
+        path = self._entry_path(key)
         try:
-            entry = json.loads(self._entry_path(key).read_text("utf-8"))
+            with path.open("rb") as file:
+                header = json.loads(file.readline().decode("utf-8"))
+                start = file.tell()
         except (OSError, ValueError, UnicodeDecodeError):
             return None
-        if not isinstance(entry, dict) or entry.get("key") != key:
+        if not isinstance(header, dict) or header.get("key") != key:
             return None
-        if entry.get("version") != CACHE_VERSION or not isinstance(entry.get("files"), dict):
+        if header.get("version") != CACHE_VERSION or not isinstance(header.get("files"), dict):
             return None
-        return entry
-
-    def put(self, key: str, entry: dict) -> None:
-        _atomic_write(
-            self._entry_path(key),
-            json.dumps({**entry, "key": key, "version": CACHE_VERSION}, ensure_ascii=False).encode(
-                "utf-8"
-            ),
-        )
-
-    # -- blobs ------------------------------------------------------------------------------
-
-    def _blob_path(self, digest: str) -> Path:
-        return self.root / "blobs" / digest[:2] / f"{digest}.z"
-
-    def has_blob(self, digest: str) -> bool:
-        return self._blob_path(digest).is_file()
-
-    def put_blob(self, data: bytes, digest: str | None = None) -> str:
-        digest = digest or sha256(data)
-        path = self._blob_path(digest)
-        if not path.is_file():
-            _atomic_write(path, zlib.compress(data, 1))
-        return digest
-
-    def blob(self, digest: str) -> bytes | None:
-        """The bytes stored under ``digest``, or None when missing or corrupted."""
-        try:
-            data = zlib.decompress(self._blob_path(digest).read_bytes())
-        except (OSError, zlib.error):
+        if not isinstance(header.get("blobs"), dict):
             return None
-        return data if sha256(data) == digest else None
+        return Entry(header, path, start)
+
+    def put(self, key: str, entry: dict, blobs: dict[str, bytes] = ()) -> None:
+        """Write the entry for ``key`` with the bytes of ``blobs`` (sha256 → bytes)."""
+        packed, where, offset = [], {}, 0
+        for digest, data in sorted(dict(blobs).items()):
+            compressed = zlib.compress(data, 1)
+            where[digest] = [offset, len(compressed)]
+            packed.append(compressed)
+            offset += len(compressed)
+        header = {**entry, "blobs": where, "key": key, "version": CACHE_VERSION}
+        # One line: JSON text escapes every line break inside strings.
+        line = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        _atomic_write(self._entry_path(key), b"".join([line, b"\n", *packed]))
 
     # -- housekeeping -------------------------------------------------------------------------
 
-    def prune(self, keep_keys: set[str], keep_blobs: set[str]) -> tuple[int, int]:
-        """Delete entries and blobs this build did not use; (entries, blobs) removed.
-
-        Only inside the cache's own folder, and only files named the way it names them.
-        """
-        removed = [0, 0]
-        for kind, keep, suffix, i in (
-            ("entries", keep_keys, ".json", 0),
-            ("blobs", keep_blobs, ".z", 1),
-        ):
-            base = self.root / kind
-            if not base.is_dir():
-                continue
-            for path in base.glob(f"??/*{suffix}"):
-                if path.name.removesuffix(suffix) not in keep:
+    def prune(self, keep_keys: set[str]) -> int:
+        """Delete the entries this build did not use, and caches of other versions; the
+        number of entries removed. Only inside the cache's own folder, and only files
+        and folders named the way it names them."""
+        removed = 0
+        base = self.root / "entries"
+        if base.is_dir():
+            for path in base.glob("??/*.pack"):
+                if path.name.removesuffix(".pack") not in keep_keys:
                     path.unlink(missing_ok=True)
-                    removed[i] += 1
-        return removed[0], removed[1]
+                    removed += 1
+        if self.root.parent.is_dir():
+            for other in self.root.parent.iterdir():
+                if other != self.root and _VERSION_FOLDER.fullmatch(other.name) and other.is_dir():
+                    shutil.rmtree(other, ignore_errors=True)
+        return removed
+
+
+class Entry(dict):
+    """A cache entry's header (a dict), and where the bytes of its files are."""
+
+    def __init__(self, header: dict, path: Path, start: int):
+        super().__init__(header)
+        self._path, self._start = path, start
+        self._data: bytes | None = None
+
+    def blob(self, digest: str) -> bytes | None:
+        """The bytes of the file with ``digest``, or None when missing or corrupted."""
+        where = self["blobs"].get(digest)
+        try:
+            offset, length = int(where[0]), int(where[1])
+            if self._data is None:
+                with self._path.open("rb") as file:
+                    file.seek(self._start)
+                    self._data = file.read()
+            data = zlib.decompress(self._data[offset : offset + length])
+        except (OSError, TypeError, ValueError, IndexError, zlib.error):
+            return None
+        return data if sha256(data) == digest else None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -8,8 +8,8 @@ parent process holds a small summary per estate, whatever the size of the city.
 
 With a cache entry for the estate's key, the worker writes the cached files into the
 staging site instead of computing them (a hard link from the previous site when that file
-is unchanged, else the cached blob). A missing or damaged blob means the estate is computed
-again; a cached result is never half-used.
+is unchanged, else the file's bytes from the entry). A missing or damaged file means the
+estate is computed again; a cached result is never half-used.
 """
 
 from __future__ import annotations
@@ -140,8 +140,6 @@ def _compute(job: EstateJob, key: str, files: dict[str, bytes], shared: Shared) 
 
 
 def _store(shared: Shared, result: EstateResult, blobs: dict[str, bytes], sources=None) -> None:
-    for digest, data in blobs.items():
-        shared.cache.put_blob(data, digest)
     shared.cache.put(
         result.key,
         {
@@ -156,6 +154,7 @@ def _store(shared: Shared, result: EstateResult, blobs: dict[str, bytes], source
                 for path, digest in result.files.items()
             },
         },
+        blobs,
     )
 
 
@@ -172,7 +171,7 @@ def _from_cache(
         return None
     written: dict[str, str] = {}
     for path, (digest, src) in wanted.items():
-        if not _safe_site_path(path) or not _materialise(shared, path, digest, src, files):
+        if not _safe_site_path(path) or not _materialise(shared, path, digest, src, files, entry):
             # Damaged entry: drop what was written and compute the estate afresh.
             for done in written:
                 (shared.staging / done).unlink(missing_ok=True)
@@ -188,7 +187,9 @@ def _safe_site_path(path: str) -> bool:
     return bool(parts) and not Path(path).is_absolute() and ".." not in parts
 
 
-def _materialise(shared: Shared, path: str, digest: str, src, files: dict[str, bytes]) -> bool:
+def _materialise(
+    shared: Shared, path: str, digest: str, src, files: dict[str, bytes], entry
+) -> bool:
     target = shared.staging / path
     previous = shared.previous_manifest.get(path)
     if shared.previous_site is not None and previous and previous[0] == digest:
@@ -204,7 +205,7 @@ def _materialise(shared: Shared, path: str, digest: str, src, files: dict[str, b
     if src is not None and src in files and sha256(files[src]) == digest:
         _write(target, files[src])
         return True
-    data = shared.cache.blob(digest)
+    data = entry.blob(digest)
     if data is None:
         return False
     _write(target, data)
