@@ -190,12 +190,15 @@ def validate_districts(
     as_of: dt.date,
     config: dict | None = None,
     root: Path | None = None,
+    guard=None,
 ) -> tuple[list[Finding], DistrictData]:
     """Every district package through frictionless' checks and the district rules.
 
     ``estates``: estate id → district slug (:func:`estate_districts`), which the rules
     check each listing against. Returns the sorted findings and the data of the tables
-    that passed (a table with errors contributes nothing).
+    that passed (a table with errors contributes nothing). With a ``guard``
+    (:class:`generator.privacy.Guard`) holding a takedown list, the data is what may be
+    published: the rules judge the tables as written, the pages get them masked.
     """
     from .validate import _frictionless  # the same engine as the estates'
 
@@ -212,6 +215,8 @@ def validate_districts(
             dp.tables = _frictionless(pkg, root_, dp.findings)
             dp.findings.extend(_run_rules(dp, estates, as_of, config, root_))
         findings.extend(dp.findings)
+        if guard is not None and guard.redactions:
+            dp.tables = {name: guard.rows(dp.label, name, rows) for name, rows in dp.tables.items()}
     return sort_findings(findings), district_data(packages)
 
 
@@ -259,7 +264,11 @@ def district_data(packages: list[DistrictPackage]) -> DistrictData:
 
 
 def check_districts(
-    data_dir: Path | str, as_of: dt.date, config: dict | None = None, root: Path | None = None
+    data_dir: Path | str,
+    as_of: dt.date,
+    config: dict | None = None,
+    root: Path | None = None,
+    guard=None,
 ) -> tuple[list[Finding], DistrictData]:
     """Load and validate every district package of ``data_dir`` (none: no findings)."""
     data_dir = Path(data_dir)
@@ -267,7 +276,8 @@ def check_districts(
     packages = load_districts(data_dir, root)
     if not packages:
         return [], DistrictData()
-    return validate_districts(packages, estate_districts(data_dir), as_of, config, root)
+    estates = estate_districts(data_dir)
+    return validate_districts(packages, estates, as_of, config, root, guard)
 
 
 def _run_rules(

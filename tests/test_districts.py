@@ -501,3 +501,15 @@ def test_build_estates_takes_the_district_records_into_the_status():
     assert estates["meilin-xincun"].status.lights["supervision"].level is Level.OK
     # 苓园小区 collects under 80 % of its fees: the collection light says so.
     assert estates["lingyuan-xiaoqu"].status.lights["collection"].level is Level.ACT
+
+
+def test_the_takedown_list_masks_district_text_on_the_estate_page(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    (data / "redactions.yaml").write_text(
+        '- value: "欠费户走访记录"\n  reason: 测试撤下\n  date: 2026-11-20\n', "utf-8"
+    )
+    pipeline.build(_options(data, tmp_path / "a"))
+    page = (tmp_path / "a/site/estates/lingyuan-xiaoqu/index.html").read_text("utf-8")
+    visits = BeautifulSoup(page, "html.parser").select_one("details.sl-supervision__visits")
+    assert "查看物业费收缴台账和" in visits.get_text() and "欠费户走访记录" not in page
