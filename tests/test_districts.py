@@ -252,6 +252,20 @@ def test_a_missing_file_an_unknown_slug_and_no_descriptor(city):
     assert data.listings == [] and data.pool == {}
 
 
+def test_a_district_csv_saved_in_gbk_is_an_encoding_error(city):
+    write_district(
+        city,
+        supervision=(SUPERVISION + "XH-1,test-estate,2026-11-01,原因,徐汇区房管局,,\n").encode(
+            "gbk"
+        ),
+    )
+    findings, data = district_findings(city)
+    assert [(f.estate, f.resource, f.rule) for f in findings] == [
+        ("districts/xuhui", "supervision", "encoding-error")
+    ]
+    assert data.listings == []
+
+
 def test_a_district_table_with_wrong_types_or_keys(city):
     write_district(
         city,
@@ -429,6 +443,17 @@ def test_editing_a_supervision_list_recomputes_only_the_estate_it_names(tmp_path
     text = section.get_text(" ", strip=True)
     assert "挂牌督办" in text and "2026年5月12日" in text and "杨浦区房屋管理局物业管理科" in text
     assert "最近一次督办走访：2026年11月5日" in text
+    # 攻坚第一题 with its progress, newest first; the collection rate on the service page.
+    soup = BeautifulSoup(page.read_text("utf-8"), "html.parser")
+    task = soup.select_one("section.sl-priority")
+    assert "物业费收缴率低于八成，保洁和维修跟不上" in task.get_text()
+    notes = [li.get_text(" ", strip=True) for li in task.select("ol.sl-priority__progress li")]
+    assert len(notes) == 3 and notes[0].startswith("2026年11月5日")
+    service = BeautifulSoup((page.parent / "service/index.html").read_text("utf-8"), "html.parser")
+    heading = service.select_one("h2#fee-collection")
+    rows = heading.find_next("table").select("tbody tr")
+    first = [c.get_text(strip=True) for c in rows[0].find_all(["th", "td"])]
+    assert first == ["2026年第3季度", "131", "98", "17,846.37", "13,510.10", "75.7 %"]
     listing = data / "districts/yangpu/supervision.csv"
     listing.write_text(
         listing.read_text("utf-8").replace("公共区域保洁和维修不到位", "公共区域保洁不到位"),
