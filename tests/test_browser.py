@@ -52,7 +52,8 @@ def test_estate_page_opens(page: Page) -> None:
     # Older quarters are folded away (以往季度); open them as a reader would.
     for summary in page.locator("details:not([open]) > summary").all():
         summary.click()
-    quarter = page.get_by_role("table", name=re.compile("2025Q1"))  # named by its caption
+    # Named by its caption, which says the period in words (issue 10).
+    quarter = page.get_by_role("table", name=re.compile("2025年第1季度"))
     expect(quarter.get_by_role("row", name=re.compile("期末余额"))).to_contain_text("73,100.00")
 
 

@@ -157,12 +157,12 @@ def test_status_section_states_the_thresholds_of_the_shared_definition():
         f"全部楼栋的 {share(t['fund_act_building_share'])} %",
         f"低于首期的 {share(t['fund_act_min_share'])} %",
         f"摘牌后 {num(t['delisted_watch_days'])} 天之内",
-        f"| 工单满意率 | 不低于 {num(t['satisfaction_ok'])} % | 不低于 {num(t['satisfaction_watch'])} % "
-        f"| 低于 {num(t['satisfaction_watch'])} % |",
-        f"| 工单平均办理时长 | 不超过 {num(t['hours_ok'])} 小时 | 不超过 {num(t['hours_watch'])} 小时 "
-        f"| 超过 {num(t['hours_watch'])} 小时 |",
-        f"| 物业费收缴率 | 不低于 {num(t['collection_ok'])} % | 不低于 {num(t['collection_watch'])} % "
-        f"| 低于 {num(t['collection_watch'])} % |",
+        f'<th scope="row">工单满意率</th><td>不低于 {num(t["satisfaction_ok"])} %</td>'
+        f"<td>不低于 {num(t['satisfaction_watch'])} %</td><td>低于 {num(t['satisfaction_watch'])} %</td>",
+        f'<th scope="row">工单平均办理时长</th><td>不超过 {num(t["hours_ok"])} 小时</td>'
+        f"<td>不超过 {num(t['hours_watch'])} 小时</td><td>超过 {num(t['hours_watch'])} 小时</td>",
+        f'<th scope="row">物业费收缴率</th><td>不低于 {num(t["collection_ok"])} %</td>'
+        f"<td>不低于 {num(t['collection_watch'])} %</td><td>低于 {num(t['collection_watch'])} %</td>",
         f"距届满不到 {num(t['term_watch_days'])} 天",
     ]
     for phrase in expected:

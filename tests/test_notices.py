@@ -145,6 +145,43 @@ def test_every_estate_pdf_is_one_a4_page(printed: Path):
         assert f"{ROWS[estate]['name']}信息公示" in page_text(reader, 0)
 
 
+def text_sizes(reader: PdfReader, index: int) -> Counter:
+    """Characters of a page's text layer by their printed size in points (the font size
+    times the text and transformation matrices' vertical scale)."""
+    sizes: Counter = Counter()
+
+    def visit(text, cm, tm, font, size):
+        chars = len("".join(text.split()))
+        if chars:
+            scale = (tm[2] ** 2 + tm[3] ** 2) ** 0.5 * (cm[2] ** 2 + cm[3] ** 2) ** 0.5
+            sizes[round(size * scale, 1)] += chars
+
+    reader.pages[index].extract_text(visitor_text=visit)
+    return sizes
+
+
+@pytest.mark.browser
+def test_notice_is_large_print_with_what_needs_attention_and_who_to_call(
+    printed: Path, built_site: Path
+):
+    for estate in ESTATES:
+        reader = PdfReader(printed / "estates" / f"{estate}.pdf")
+        sizes = text_sizes(reader, 0)
+        assert sizes and min(sizes) >= 13.9, (estate, sorted(sizes.items()))  # 14 pt body
+        text = page_text(reader, 0)
+        assert "联系与投诉" in text and "12345" in text, estate
+        contacts = (DATA_DIR / "estates" / estate / "contacts.csv").read_text("utf-8")
+        for phone in re.findall(r"\b0\d{2,3}-\d{7,8}\b|\b400-\d{3}-\d{4}\b", contacts):
+            assert phone in text, (estate, phone)
+        assert "127.0.0.1" not in text and "localhost" not in text, estate
+    meilin = page_text(PdfReader(printed / "estates/meilin-xincun.pdf"), 0)
+    assert "需要关注" in meilin and "5栋维修资金低于首期的30%" in meilin
+    # Printed from a browser: no page margin, so no room for the browser's header and
+    # footer (date, title, URL); the notice pads itself instead.
+    notice = (built_site / "estates/meilin-xincun/notice/index.html").read_text("utf-8")
+    assert "@page { size: A4 portrait; margin: 0; }" in notice
+
+
 @pytest.mark.browser
 def test_district_and_street_pdfs_have_one_page_per_estate(printed: Path, built_site: Path):
     places = notices.read_places(built_site)
@@ -234,6 +271,35 @@ def test_qr_code_on_screen_decodes_the_same(page, built_site: Path):
     assert_regular_qr(barcode)
     assert barcode.text == qr_url_of(built_site, estate)
     assert_published(built_site, barcode.text, estate)
+
+
+@pytest.mark.browser
+def test_a_building_notice_opens_the_estate_with_that_building_chosen(page, built_site: Path):
+    """One notice per lobby (estates/<id>/notice/<building>/): its QR code carries the
+    version and the building; the page it opens still checks the version, and leads with
+    that building's maintenance fund (我的楼)."""
+    estate = "meilin-xincun"
+    page.goto(f"estates/{estate}/notice/3/")
+    assert "本楼：3号楼" in page.locator(".sl-notice__building").inner_text()
+    barcode = decode(page.screenshot(full_page=True))
+    assert_regular_qr(barcode)
+    url = barcode.text
+    assert url == qr_url_of(built_site, estate) + "&b=3"
+    # The same estate page and version as the estate's notice, plus the building.
+    assert_published(built_site, url.removesuffix("&b=3"), estate)
+    # Open what a phone opens (on this test server): the notice is current, building 3 chosen.
+    parts = urlsplit(url)
+    page.goto(f"{parts.path.lstrip('/')}?{parts.query}")
+    assert "最新版本" in page.locator("#sl-notice-check").inner_text()
+    assert page.locator("#sl-mybuilding-select").input_value() == "3"
+    row = page.locator("#sl-mybuilding-row").inner_text()
+    assert row.startswith("3号楼维修资金余额 18,848.90 元")
+    # The estate's own notice links every building's notice, on screen only.
+    page.goto(f"estates/{estate}/notice/")
+    links = page.locator(".sl-notice__buildings a")
+    assert links.count() == 28
+    page.emulate_media(media="print")
+    assert not page.locator(".sl-notice__buildings").is_visible()
 
 
 @pytest.mark.browser

@@ -127,7 +127,8 @@ def test_city_overview_counts_overdue_by_district(built_site):
 def test_disclosure_calendar_page_and_ics(built_site):
     page = soup(built_site / "estates/langui-huayuan/calendar/index.html")
     late = [r.get_text(" ", strip=True) for r in page.select("tr.sl-late")]
-    assert any("2026Q3" in r and "公共收益" in r for r in late)
+    # Periods in words on the page (issue 10); the .ics keeps the machine form below.
+    assert any("2026年第3季度" in r and "公共收益" in r for r in late)
     ics = Calendar.from_ical((built_site / "estates/langui-huayuan/calendar.ics").read_bytes())
     events = [e for e in ics.walk("VEVENT")]
     assert events and all(e.get("uid") and e.get("dtstart") for e in events)

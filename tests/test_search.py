@@ -225,6 +225,33 @@ def test_excerpts_show_text_not_tokens(page):
 
 
 @pytest.mark.browser
+def test_an_estate_result_reads_as_sentences_not_joined_cells(page):
+    """The result under an estate's name is its summary (theme/sunlight/estate_overview.html's
+    data-pagefind-meta="summary"), not its tables' cells run together."""
+    page.goto("/")
+    search(page, "梅林")
+    first = page.locator(".md-search-result__item").first
+    assert first.locator("h1").inner_text() == "梅林新村"
+    snippet = first.locator("p").inner_text()
+    assert snippet.startswith("梅林新村在徐汇区田林街道，售后公房，1,460 户。")
+    assert "小区状态：需关注，28 栋楼中有 5 栋维修资金低于首期的 30 %" in snippet
+    # Sentences end with 。; no row of figures such as 「业委会 第3届在任 公示情况 按时公示」.
+    assert snippet.endswith("。") and "公示情况 按时公示" not in snippet
+
+
+def test_estate_tables_are_not_indexed_but_the_summary_is(built_site):
+    index = built_site / "pagefind"
+    records = [fragment(p) for p in index.glob("*/fragment/*.pf_fragment")]
+    meilin = next(r for r in records if r["url"] == ESTATE)
+    assert meilin["meta"]["summary"].startswith("梅林新村在徐汇区田林街道")
+    content = meilin["content"].replace("\u200b", "")
+    assert "应定期公示的事项" not in content  # the disclosure table's caption
+    assert "统一社会信用代码" not in content  # the company's facts
+    # No building's own notice is a search result.
+    assert not [r["url"] for r in records if "/notice/" in r["url"]]
+
+
+@pytest.mark.browser
 def test_nothing_found_says_so(page):
     page.goto("/")
     assert search(page, "魑魅魍魉")["total"] == 0

@@ -51,23 +51,26 @@ STORY = [
     ),
     (
         "公示2026年第三季度公共收益",
-        ["2026Q3 公共收益 新增公示", "2026Q3 公共收益明细 新增 11 行"],
+        ["2026年第3季度 公共收益 新增公示", "2026年第3季度 公共收益明细 新增 11 行"],
     ),
     (
         "高层住宅基础包物业费自2026年7月起调整为3.10元",
-        ["高层住宅 基础包 物业费 2.90 → 3.10 元/㎡·月（2026-07-01 起）"],
+        ["高层住宅 基础包 物业费 2.90 → 3.10 元/㎡·月（2026年7月1日 起）"],
     ),
     ("委员胡*萍辞职", ["委员 胡*萍 离任（辞职）"]),
 ]
 IMPORT = "导入滨江华庭数据"
-# What the page and the feeds call each version, newest first: the tables it touched,
-# read from the data — never the commit message above, which may name anyone.
+# What the page and the feeds call each version, newest first: one sentence from the data
+# (who, what, which tables or periods) — never the commit message above, which may name
+# anyone.
 HEADLINES = [
-    "物业服务标准",
-    "公共收益季度收支、公共收益明细",
-    "收费标准",
-    "业委会成员",
-    "小区基本信息、业委会任期、业委会成员 等 18 项",
+    "业委会更新了物业服务标准",
+    "业委会公示了 2026年第3季度公共收益",
+    "业委会更新了收费标准",
+    "业委会更新了业委会成员",
+    # The import publishes every table of the demo package, however many it holds now.
+    "业委会公示了小区基本信息、业委会任期、业委会成员 等 "
+    f"{(SOURCE / 'datapackage.yaml').read_text('utf-8').count(chr(10) + '  - name:')} 项",
 ]
 
 
@@ -308,7 +311,7 @@ def test_feeds_list_the_story(story):
     city = feedparser.parse((story["last"] / "feed.xml").read_bytes())
     for feed in (estate, city):
         assert feed.bozo == 0, feed.get("bozo_exception")
-    assert [e.title for e in estate.entries] == [f"滨江华庭 数据更新：{h}" for h in HEADLINES]
-    assert [e.title for e in city.entries] == [f"滨江华庭 数据更新：{h}" for h in HEADLINES]
+    assert [e.title for e in estate.entries] == [f"滨江华庭：{h}" for h in HEADLINES]
+    assert [e.title for e in city.entries] == [f"滨江华庭：{h}" for h in HEADLINES]
     for entry in estate.entries:
         assert entry.link.startswith(f"{SITE_URL}estates/{ESTATE}/history/#v-")

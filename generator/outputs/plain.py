@@ -13,10 +13,14 @@ under the maintenance-fund floor) become one sentence listing them all.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from markupsafe import Markup
 
 from ..domain.periods import period_label
 from ..findings import Finding
@@ -163,3 +167,73 @@ def latest_text(item) -> str:
     if item.overdue and item.due_period:
         return f"{label}（已逾期，应公示到{_short_period(item.due_period, item.latest[:4])}）"
     return label
+
+
+def estate_summary(estate: Estate) -> str:
+    """The estate in a few sentences: what a search result shows under its name.
+
+    「梅林新村在徐汇区田林街道，售后公房，1,460 户。小区状态：需关注，28 栋楼中有 5 栋维修资金
+    低于首期的 30 %，需要续筹。业委会：第3届在任。物业：某物业公司，多层住宅基础包 0.60 元/㎡·月。」
+    """
+    profile = estate.profile
+    parts = [f"{estate.name}在{estate.district}{estate.street}，{estate.property_type}"]
+    if profile.get("households"):
+        parts[0] += f"，{profile['households']:,} 户"
+    status = estate.status
+    if status is not None:
+        reasons = "；".join(light.text for light in status.reasons)
+        parts.append(f"小区状态：{status.label}" + (f"，{reasons}" if reasons else ""))
+    parts.append(f"业委会：{estate.committee_status}")
+    if estate.contract:
+        fees = "；".join(
+            f"{f['unit_category']}{f['package']} {Decimal(str(f['price_yuan'])):.2f} {f['unit']}"
+            for f in estate.fees_current
+            if f["package"] != "单项"
+        )
+        parts.append(f"物业：{estate.contract['company_name']}" + (f"，{fees}" if fees else ""))
+    return "。".join(parts) + "。"
+
+
+def building_sentence(row: dict) -> str:
+    """One building's maintenance fund for 我的楼: 「3号楼维修资金余额 18,848.90 元，为首期的
+    21.1 %，低于 30 % 的续筹线，约需 7,907 元」 or 「… 为首期的 47.1 %，在 30 % 的续筹线以上」."""
+    closing = Decimal(str(row["closing_yuan"]))
+    text = f"{row['building_no']}号楼维修资金余额 {closing:,.2f} 元"
+    share = row.get("share")
+    if share is None:
+        return text
+    text += f"，为首期的 {_pct(share)}"
+    floor = _floor_pct()
+    if row.get("below_floor"):
+        initial = Decimal(str(row["initial_raised_yuan"]))
+        need = (initial * FUND_FLOOR).quantize(CENT, ROUND_HALF_UP) - closing
+        return text + f"，低于 {floor} 的续筹线，约需 {_yuan_round(need)}"
+    return text + f"，在 {floor} 的续筹线以上"
+
+
+def building_slug(building_no: str) -> str:
+    """The URL segment of a building's notice: its number as written (3, 12A, 3-1), or a
+    hash when it holds anything else."""
+    text = str(building_no).strip()
+    if re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z-]{0,15}", text):
+        return text
+    return "b-" + hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def buildings_json(estate: Estate) -> Markup:
+    """What 我的楼 reads (theme/assets/residents.js): each building of the latest ledger,
+    its number, URL segment, whether it is under the floor, and its sentence. Inline, so
+    choosing a building costs no request."""
+
+    rows = [
+        {
+            "b": str(r["building_no"]),
+            "slug": building_slug(r["building_no"]),
+            "below": bool(r.get("below_floor")),
+            "text": building_sentence(r),
+        }
+        for r in estate.fund_rows
+    ]
+    data = {"estate": estate.id, "period": period_label(estate.fund_period), "rows": rows}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c"))  # "<" escaped: nothing can close the <script>

@@ -34,10 +34,11 @@ from icalendar import Calendar, Event
 from markupsafe import Markup
 from pypinyin import lazy_pinyin
 
+from ..domain.periods import period_label
 from ..history import WITHHELD, Entry, History, commit_url, file_url
 from ..model import DISTRICT_SLUGS, TABLE_TITLES, Estate
 from ..privacy import Guard
-from . import dashboard, feeds
+from . import dashboard, feeds, plain
 from .charts import Series, bar_chart, scatter_chart
 from .frame import Frame
 from .qr import qr_svg
@@ -210,6 +211,9 @@ def environment(theme_dir: Path = THEME_DIR) -> jinja2.Environment:
         pct=pct,
         number=number,
         cn_date=cn_date,
+        # Periods in words for residents (2026Q3 → 2026年第3季度): generator/outputs/plain.py.
+        period=period_label,
+        plain=plain.plain_text,
         yesno=yesno,
         table_title=lambda name: TABLE_TITLES.get(name, name),
     )
@@ -220,6 +224,14 @@ def environment(theme_dir: Path = THEME_DIR) -> jinja2.Environment:
         VERSION_CHARS=VERSION_CHARS,
         WITHHELD=WITHHELD,
         company_path=dashboard.company_path,
+        plain_warnings=plain.plain_warnings,
+        place_slug=place_slug,
+        pinyin_keys=pinyin_keys,
+        estate_summary=plain.estate_summary,
+        building_sentence=plain.building_sentence,
+        building_slug=plain.building_slug,
+        buildings_json=plain.buildings_json,
+        latest_text=plain.latest_text,
     )
     return env
 
@@ -232,7 +244,7 @@ def estate_charts(estate: Estate) -> dict[str, Markup]:
         charts["common_income"] = bar_chart(
             "chart-ci",
             f"{estate.name} 公共收益：最近 {len(quarters)} 个季度的收入与支出（元）",
-            [q["quarter"] for q in quarters],
+            [period_label(q["quarter"]) for q in quarters],
             [
                 Series("收入", [q["income_yuan"] for q in quarters], "sl-c1"),
                 Series(
@@ -265,7 +277,7 @@ def estate_charts(estate: Estate) -> dict[str, Markup]:
         shares = [r["share"] * 100 if r["share"] is not None else None for r in estate.fund_rows]
         charts["fund"] = bar_chart(
             "chart-fund",
-            f"{estate.name} {estate.fund_period} 各楼栋维修资金余额占首期归集的比例",
+            f"{estate.name} {period_label(estate.fund_period)}各楼栋维修资金余额占首期归集的比例",
             [f"{r['building_no']}号楼" for r in estate.fund_rows],
             [Series("余额占比", shares, "sl-c1")],
             unit="%",
@@ -277,7 +289,7 @@ def estate_charts(estate: Estate) -> dict[str, Markup]:
         charts["work_orders"] = bar_chart(
             "chart-orders",
             f"{estate.name} 最近 {len(months)} 个月的工单（件）",
-            [m["month"] for m in months],
+            [period_label(m["month"]) for m in months],
             [
                 Series("受理", [m["received"] for m in months], "sl-c1"),
                 Series("办结", [m["closed"] for m in months], "sl-c2"),
@@ -296,6 +308,18 @@ def place_slug(name: str, suffixes: tuple[str, ...] = ("街道", "镇", "乡", "
     slug = "".join(lazy_pinyin(core)).lower()
     slug = re.sub(r"[^a-z0-9]+", "-", slug).strip("-")
     return slug or "x-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
+def pinyin_keys(*names: str) -> str:
+    """What the directory filter also matches: 梅林新村 → "meilinxincun mlxc" (full pinyin
+    and initials, without tones), for each name given."""
+    keys = []
+    for name in names:
+        syllables = [p for p in lazy_pinyin(name) if p.isascii() and p.isalnum()]
+        if syllables:
+            keys.append("".join(syllables).lower())
+            keys.append("".join(p[0] for p in syllables).lower())
+    return " ".join(keys)
 
 
 def _median(values: list[Decimal]) -> Decimal | None:
@@ -534,8 +558,31 @@ def render_estate(
         qr=qr_svg(qr_url),
         qr_url=qr_url,
         estate_url=estate_url,
+        building=None,
     )
     out[name] = data
+    # One notice per building, for its lobby: the same notice, leading with that
+    # building's maintenance fund, whose QR code opens the estate with the building chosen
+    # (&b=…, read by theme/assets/residents.js; the version check reads only ?v=).
+    for row in estate.fund_rows:
+        slug = plain.building_slug(row["building_no"])
+        building_qr = f"{qr_url}&b={slug}"
+        name, data = _page(
+            env,
+            frame,
+            base + f"notice/{slug}/",
+            f"{estate.name} {row['building_no']}号楼 · 公示告示",
+            "notice.html",
+            variant="notice",
+            description=estate_description(estate, ctx.as_of),
+            site=ctx,
+            estate=estate,
+            qr=qr_svg(building_qr),
+            qr_url=building_qr,
+            estate_url=estate_url,
+            building=row,
+        )
+        out[name] = data
     if ctx.feeds_enabled:
         out[feed] = feeds.estate_feed(
             estate.id,
@@ -637,7 +684,8 @@ def render_aggregates(site: Site, frame: Frame, theme_dir: Path = THEME_DIR) -> 
         name, data = _page(env, frame, url, title, template, site=site, **context)
         out[name] = data
 
-    page("", "阳光公示", "home.html")
+    # <title> "首页 · 阳光公示：…", not "阳光公示 · 阳光公示", for a shared link's card.
+    page("", "首页", "home.html", title_tail="：上海住宅小区业委会、收支与物业服务公示")
     page("estates/", "小区目录", "directory.html")
     for district in site.districts:
         base = f"districts/{district['slug']}/"
@@ -648,6 +696,7 @@ def render_aggregates(site: Site, frame: Frame, theme_dir: Path = THEME_DIR) -> 
             district=district,
             chart=district_value_chart(district),
         )
+        out[base + "medians.json"] = district_medians(district, site.as_of)
     # The city dashboard, district and street pages, digests and companies.
     out.update(dashboard.render_dashboard(site, frame, env))
     if site.feeds_enabled:
@@ -660,6 +709,45 @@ def render_aggregates(site: Site, frame: Frame, theme_dir: Path = THEME_DIR) -> 
             guard=site.guard,
         ).encode("utf-8")
     return out
+
+
+# The figures an estate page puts the district's median beside (theme/assets/residents.js):
+# measure → (the summary's metric, how the median is written).
+MEDIAN_MEASURES = {
+    "fee": (lambda m: m.main_fee, lambda v: f"{v:.2f} 元"),
+    "fund_share": (
+        lambda m: m.fund_share * 100 if m.fund_share is not None else None,
+        lambda v: f"{v:.1f} %",
+    ),
+    "satisfaction": (lambda m: m.satisfaction, lambda v: f"{v:.1f} %"),
+    "hours": (lambda m: m.avg_hours, lambda v: f"{v:.1f} 小时"),
+}
+
+
+def district_medians(district: dict, as_of: dt.date) -> bytes:
+    """``districts/<slug>/medians.json``: per property type, the median of each measure over
+    the district's estates of that type, from their summaries (the city reduce).
+
+    Estate pages load it in the browser, so a commit to one estate rewrites this small file,
+    never its neighbours' pages. A type with a single estate has no median (it would be the
+    estate itself) and is left out."""
+    by_type: dict[str, list] = defaultdict(list)
+    for estate in district["estates"]:
+        if estate.metrics is not None:
+            by_type[estate.property_type].append(estate.metrics)
+    types = {}
+    for kind in sorted(by_type):
+        group = by_type[kind]
+        if len(group) < 2:
+            continue
+        entry: dict[str, object] = {"estates": len(group)}
+        for measure, (value_of, text) in MEDIAN_MEASURES.items():
+            values = [Decimal(str(v)) for v in map(value_of, group) if v is not None]
+            if len(values) >= 2:
+                entry[measure] = text(_median(values))
+        types[kind] = entry
+    data = {"district": district["name"], "as_of": as_of.isoformat(), "types": types}
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode()
 
 
 def render_site(site: Site, frame: Frame, packages: dict | None = None, progress=None):

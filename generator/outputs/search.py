@@ -78,8 +78,9 @@ SHARD_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 # The content area of a Material page; everything outside it is site chrome.
 ROOT_SELECTOR = "article.md-content__inner"
 # Pages that are not search results (paths relative to the site, matched from the right
-# like pathlib's Path.match): an estate's pages other than its overview, and the 404 page.
-EXCLUDED = ("404.html", "estates/*/*/index.html")
+# like pathlib's Path.match): an estate's pages other than its overview (its buildings'
+# notices too, one level deeper), and the 404 page.
+EXCLUDED = ("404.html", "estates/*/*/index.html", "estates/*/notice/*/index.html")
 # Pagefind's UI scripts and styles: the header's box (search.js) uses its JS API only.
 UNUSED = re.compile(r"pagefind-(component-ui|modular-ui|ui|highlight)\.(js|css)")
 

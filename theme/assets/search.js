@@ -115,7 +115,16 @@
     article.className = "md-search-result__article md-typeset";
     const title = document.createElement("h1");
     title.textContent = (data.meta && data.meta.title) || data.url;
-    article.append(title, excerpt(data.excerpt));
+    // An estate's result reads as its summary sentences (the overview's
+    // data-pagefind-meta="summary"), not as the cells of its tables run together.
+    const summary = data.meta && data.meta.summary;
+    if (summary) {
+      const p = document.createElement("p");
+      p.textContent = summary;
+      article.append(title, p);
+    } else {
+      article.append(title, excerpt(data.excerpt));
+    }
     a.append(article);
     li.append(a);
     return li;
