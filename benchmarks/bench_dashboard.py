@@ -7,8 +7,9 @@
    compute each estate's real summary in this process (load → validate → model →
    summarise, as a build's worker does), with the synthetic city's district packages
    (so some estates are supervised);
-2. clone those summaries to ``--n`` estates: new ids and names, the districts and streets
-   of the sample city, one company per five estates;
+2. clone those summaries to ``--n`` estates: new ids and names, one company per five
+   estates; the districts and streets of the synthetic city, or (``--source repo``, the
+   repository's 8 estates) spread over the 16 districts, about 75 estates a street;
 3. take the site frame from a real ``sunlight build`` of the repository's data (the
    MkDocs-built shell every page is rendered into);
 4. time ``make_site`` and ``render_aggregates`` (home, directory, 质价, the dashboard,
@@ -49,6 +50,7 @@ from generator.model import build_estate  # noqa: E402
 from generator.outputs import dashboard, render  # noqa: E402
 from generator.outputs import frame as frame_mod  # noqa: E402
 from generator.pipeline import _cached_frame, summaries  # noqa: E402
+from generator.places import DISTRICT_SLUGS  # noqa: E402
 from generator.validate import validate_package  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 20)
@@ -77,14 +79,24 @@ def sample_summaries(data: Path, district_data) -> list:
     return out
 
 
-def clone(base: list, n: int) -> list:
+def clone(base: list, n: int, spread: bool) -> list:
+    """``n`` copies of ``base``; with ``spread``, over Shanghai's 16 districts and about
+    75 estates a street (the city has some 215 streets and towns for 16,000 estates)."""
+    districts = list(DISTRICT_SLUGS.items())
+    streets_per_district = max(1, n // 75 // len(districts))
     out = []
     for i in range(n):
         s = base[i % len(base)]
         group = i // len(base)
+        place = {}
+        if spread:
+            name, slug = districts[i % len(districts)]
+            street = (i // len(districts)) % streets_per_district
+            place = {"district": name, "district_slug": slug, "street": f"第{street + 1:02d}街道"}
         out.append(
             dataclasses.replace(
                 s,
+                **place,
                 id=f"{s.id}-{group}",
                 name=f"{s.name}{group}",
                 credit_code=f"91310000{i // 5:010d}" if s.credit_code else None,
@@ -134,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
         _, district_data = check_districts(data, AS_OF, load_rules_config(REPO / "data"))
         base = sample_summaries(data, district_data)
         t_sample = time.perf_counter() - t0
-        city = clone(base, args.n)
+        city = clone(base, args.n, spread=args.source == "repo")
         encoded = sum(len(summaries.dumps(s)) for s in city)
         frame = real_frame(work)
 
