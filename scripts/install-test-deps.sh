@@ -35,9 +35,10 @@ command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v soffice >/dev/null || missing+=(libreoffice-calc-nogui)
 
 install_node_tools() {
-  # axe-core is injected into the page by tests/test_a11y.py; npm ci is exact and offline-safe.
-  if [ ! -f node_modules/axe-core/axe.min.js ]; then
-    echo "npm ci (axe-core)"
+  # axe-core is injected into the page by tests/test_a11y.py; lighthouse is run by
+  # benchmarks/bench_lighthouse.py; npm ci is exact and offline-safe.
+  if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -x node_modules/.bin/lighthouse ]; then
+    echo "npm ci (axe-core, lighthouse)"
     npm ci --no-audit --no-fund --silent
   fi
 }

@@ -26,10 +26,11 @@ PAGES = [
     "districts/xuhui/value/",
     "districts/xuhui/tianlin/",
     "guide/rules/",
+    "guide/complaints/",
     *(
         f"estates/meilin-xincun/{p}"
         for p in ("", "committee/", "finances/", "service/", "governance/", "performance/",
-                  "calendar/", "notice/")
+                  "calendar/", "history/", "notice/")
     ),
     "estates/binjiang-huating/governance/",
 ]  # fmt: skip

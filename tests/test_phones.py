@@ -371,17 +371,15 @@ def test_care_mode_hides_technical_details(page):
 
 
 @pytest.mark.browser
-def test_care_mode_is_one_column_and_charts_grow(page):
+def test_care_mode_is_one_column(page):
     open_page(page, ESTATE + "finances/", False, 1280)
-    normal = page.evaluate(
-        "parseFloat(getComputedStyle(document.querySelector('.sl-chart text')).fontSize)"
-    )
+    assert page.locator(".md-sidebar--secondary").is_visible()
     page.locator(".sl-care-toggle").click()
-    care = page.evaluate(
-        "parseFloat(getComputedStyle(document.querySelector('.sl-chart text')).fontSize)"
-    )
-    assert care > normal
     assert not page.locator(".md-sidebar--secondary").is_visible()
+    columns = page.evaluate(
+        "getComputedStyle(document.querySelector('ul.sl-contact-list')).gridTemplateColumns"
+    )
+    assert len(columns.split()) == 1, columns
 
 
 SPEECH_STUB = """
@@ -483,6 +481,8 @@ def test_titles_and_share_tags_read_well_in_a_link_card(built_site):
     assert og["og:image"] == "https://sunlight.example.org/assets/share.png"
     image = (built_site / "assets/share.png").read_bytes()
     assert image.startswith(b"\x89PNG") and len(image) < 20_000
+    home = soup(built_site / "index.html").title.get_text()
+    assert home == "首页 · 阳光公示：上海住宅小区业委会、收支与物业服务公示"
     finances = soup(built_site / ESTATE / "finances/index.html")
     assert finances.title.get_text() == "梅林新村 · 财务 · 阳光公示"
     for path in ("", "guide/", "districts/xuhui/"):

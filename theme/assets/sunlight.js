@@ -1,5 +1,34 @@
 /* Material's bundle is not loaded on generated pages (theme/main.html); the few things
    of it they need are here or in CSS. */
+
+/* While the search box is open on a phone, the page behind it does not scroll, as
+   Material's bundle does it (body[data-md-scrolllock] in its CSS): its overlay grows far
+   past the screen's edge. The box opens by its label (change), by "/" or a key on the
+   magnifier (search.js sets checked and focuses the box: focusin), closes by Escape. */
+(function () {
+  var toggle = document.getElementById("__search");
+  if (!toggle || document.querySelector("script[src*='javascripts/bundle.']")) return;
+  var phone = window.matchMedia("(max-width: 59.984375em)");
+  var at = null;
+  function update() {
+    var body = document.body;
+    var lock = toggle.checked && phone.matches;
+    if (lock && at === null) {
+      at = window.scrollY;
+      body.style.top = -at + "px";
+      body.setAttribute("data-md-scrolllock", "");
+    } else if (!lock && at !== null) {
+      body.removeAttribute("data-md-scrolllock");
+      body.style.top = "";
+      window.scrollTo(0, at);
+      at = null;
+    }
+  }
+  toggle.addEventListener("change", update);
+  document.addEventListener("focusin", update);
+  document.addEventListener("focusout", function () { setTimeout(update, 0); });
+  if (phone.addEventListener) phone.addEventListener("change", update);
+})();
 /* Directory filter: narrows the estate table as you type. Without script the full
    table shows and the box stays hidden, so nothing depends on this file. */
 (function () {
