@@ -58,7 +58,7 @@ THRESHOLDS = {
     # average handling hours of work orders
     "hours_ok": Decimal(48),
     "hours_watch": Decimal(72),
-    # property-fee collection rate (households paid / billed), per cent
+    # property-fee collection rate by amount (collected / due, latest quarter), per cent
     "collection_ok": Decimal(90),
     "collection_watch": Decimal(80),
     # days until the committee's term ends
