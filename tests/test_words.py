@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup
 from generator.domain.periods import period_label
 from generator.domain.status import THRESHOLDS
 from generator.findings import Finding
+from generator.history import FORMAT_ONLY
 from generator.load import load
 from generator.model import build_estates
 from generator.outputs import plain
@@ -473,7 +474,10 @@ def test_history_page_tells_versions_in_sentences(built_site):
         pytest.skip("the build had no git history")
     for entry in entries:
         heading = text(entry.h3)
-        assert "业委会" in heading and re.search(r"(公示|更新|撤下)了", heading), heading
+        sentence = heading.split("：", 1)[1]
+        assert sentence == FORMAT_ONLY or (
+            "业委会" in sentence and re.search(r"(公示|更新|撤下)了", sentence)
+        ), heading
         assert not re.search(r"\b20\d\d(?:Q[1-4]|H[12])\b", heading)
         fold = entry.select_one("details.sl-tech")
         assert fold is not None and re.search(r"\b[0-9a-f]{7}\b", text(fold))
@@ -481,3 +485,61 @@ def test_history_page_tells_versions_in_sentences(built_site):
         outside = text(entry).replace(text(fold), "")
         assert entry.select_one(".sl-entry__meta code[title^='sha256']")
         assert "提交" not in outside.replace("业委会", "")
+
+
+@pytest.mark.slow
+def test_one_estates_commit_changes_its_districts_medians_not_its_neighbours_pages(tmp_path):
+    """The medians are loaded in the browser from districts/<slug>/medians.json, so a new fee
+    at 兰桂花园 rewrites that file and 兰桂花园's pages, never 滨江华庭's (same district)."""
+    import hashlib
+    import shutil
+
+    from click.testing import CliRunner
+
+    from generator.cli import main
+    from tests.conftest import DATA_DIR
+
+    def build(data: Path, out: Path) -> Path:
+        result = CliRunner().invoke(
+            main,
+            ["build", str(data), "--site-dir", str(out / "site"), "--build-dir", str(out / "b"),
+             "--as-of", "2026-11-20"],
+            catch_exceptions=False,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        return out / "site"
+
+    def files(folder: Path) -> dict[str, str]:
+        return {
+            str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in folder.rglob("*")
+            if p.is_file()
+        }
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    before = build(data, tmp_path / "one")
+    fees = data / "estates/langui-huayuan/fees.csv"
+    text_before = fees.read_text("utf-8")
+    text_after = text_before.replace(",2.60,", ",3.60,", 1)
+    assert text_after != text_before
+    fees.write_text(text_after, "utf-8")
+    after = build(data, tmp_path / "two")
+
+    assert (before / "districts/pudong/medians.json").read_bytes() != (
+        after / "districts/pudong/medians.json"
+    ).read_bytes()
+    neighbour = "estates/binjiang-huating"
+    assert files(before / neighbour) == files(after / neighbour)
+    assert files(before / "estates/langui-huayuan") != files(after / "estates/langui-huayuan")
+
+
+def test_district_and_street_tables_show_the_one_status(built_site):
+    for path in ("districts/xuhui/index.html", "districts/xuhui/tianlin/index.html"):
+        page = soup(built_site / path)
+        row = next(r for r in page.select("table.sl-compare tbody tr") if "梅林新村" in text(r))
+        badges = [text(b) for b in row.select(".sl-badge")]
+        assert badges == ["需关注"], (path, badges)  # not a green 按时公示
+    langui = soup(built_site / "districts/pudong/index.html")
+    row = next(r for r in langui.select("table.sl-compare tbody tr") if "兰桂花园" in text(r))
+    assert [text(b) for b in row.select(".sl-badge")] == ["需关注", "1 项逾期"]
