@@ -282,6 +282,97 @@ def test_summary_lists_shared_files_and_new_estates(repo):
     assert "✅ **可以发布：没有错误**" in md
 
 
+XUHUI_DESCRIPTOR = """name: xuhui
+title: 徐汇区
+resources:
+  - name: company_pool
+    path: company_pool.csv
+    schema: ../../schemas/districts/company_pool.schema.yaml
+"""
+SUPERVISION_RESOURCES = """  - name: supervision
+    path: supervision.csv
+    schema: ../../schemas/districts/supervision.schema.yaml
+  - name: supervision_visits
+    path: supervision_visits.csv
+    schema: ../../schemas/districts/supervision_visits.schema.yaml
+"""
+
+
+def test_summary_reports_a_districts_folder_as_that_districts_data(repo):
+    # The base: 徐汇区 keeps its company pool; its staff then list 梅林新村 for supervision
+    # (a visit's note carrying a resident's mobile) and remove a company from the pool.
+    xuhui = repo / "data/districts/xuhui"
+    xuhui.mkdir(parents=True)
+    (xuhui / "datapackage.yaml").write_text(XUHUI_DESCRIPTOR, "utf-8")
+    shutil.copy(REPO / "data/districts/xuhui/company_pool.csv", xuhui / "company_pool.csv")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "xuhui pool")
+    git(repo, "branch", "-f", "main")
+    (xuhui / "datapackage.yaml").write_text(XUHUI_DESCRIPTOR + SUPERVISION_RESOURCES, "utf-8")
+    (xuhui / "supervision.csv").write_text(
+        "listing_id,estate_id,listed_date,reason,unit,delisted_date,delisted_reason\n"
+        "XH-2026-09,meilin-xincun,2026-10-28,维修资金 5 个楼栋低于续筹线,"
+        "徐汇区房屋管理局物业管理科,,\n",
+        "utf-8",
+    )
+    (xuhui / "supervision_visits.csv").write_text(
+        "listing_id,visit_date,checked\nXH-2026-09,2026-11-10,查看续筹方案，联系业主 13812345678\n",
+        "utf-8",
+    )
+    edit(xuhui / "company_pool.csv", "2025-01-01,,\n", "2025-01-01,2026-11-01,年度考评不合格\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "xuhui supervision")
+
+    result = run("summary", "--base", "main", "--as-of", AS_OF, "--data-dir", "data", cwd=repo)
+    assert result.exit_code == 0, result.output
+    md = result.stdout
+    # Not a shared file for the maintainers: the district's own section, in Chinese.
+    assert "共用文件" not in md and "data/districts/xuhui" not in md.split("### ")[0]
+    assert "### 徐汇区 · 区级数据（`districts/xuhui`）" in md
+    section = md.split("### 徐汇区 · 区级数据")[1]
+    assert "区级数据有修改" in section
+    assert "[网站上的页面](https://sunlight.example.org/districts/xuhui/)" in section
+    assert "由区里审核：`@sunlight-estates/district-xuhui`" in section
+    # Guarded like the rest: the mobile is masked, and still found where it is.
+    assert "13812345678" not in md and "138****5678" in md
+    row = next(line for line in section.splitlines() if "no-personal-data" in line)
+    assert row.startswith("| ❌ 新错误 | supervision_visits.csv 第 2 行，检查内容（checked） |"), (
+        row
+    )
+    assert "❌ **不能发布：有 1 个错误**" in md
+    # What the pages will show differently, per table and in words.
+    assert "| 挂牌督办 | 1 | 0 | 0 |" in section
+    assert "| 物业企业预选库 | 0 | 0 | 2 |" in section and "| 督办走访 | 1 | 0 | 0 |" in section
+    assert "移出原因 （空） → 年度考评不合格" in section
+    # Estates untouched: none of them is listed.
+    assert "### 梅林新村" not in md and "binjiang-huating" not in md
+
+
+def test_summary_after_a_shared_change_shows_a_broken_district_as_a_district(repo):
+    # A district whose pool has a bad credit code, committed before: a change to the rules
+    # re-validates everything, and the district is shown as a district, not an estate.
+    pudong = repo / "data/districts/pudong"
+    pudong.mkdir(parents=True)
+    (pudong / "datapackage.yaml").write_text(
+        XUHUI_DESCRIPTOR.replace("xuhui", "pudong").replace("徐汇区", "浦东新区"), "utf-8"
+    )
+    (pudong / "company_pool.csv").write_text(
+        "credit_code,company_name,listed_date,removed_date,removed_reason\n"
+        "91310115MA1YC9K74X,上海江庭物业服务有限公司,2023-06-01,,\n",
+        "utf-8",
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "pudong pool")
+    git(repo, "branch", "-f", "main")
+    rules = repo / "data/rules.yaml"
+    rules.write_text(rules.read_text("utf-8") + "# a maintainer's change\n", "utf-8")
+    md = run("summary", "--base", "main", "--as-of", AS_OF, "--data-dir", "data", cwd=repo).stdout
+    assert "- `data/rules.yaml`" in md and "data/districts" not in md.split("### 浦东新区")[0]
+    section = md.split("### 浦东新区 · 区级数据（`districts/pudong`）")[1]
+    assert "区级数据未改，但受共用文件修改影响" in section
+    assert "company_pool.csv 第 2 行，" in section and "estates/districts" not in md
+
+
 def test_summary_misuse(repo):
     result = run("summary", "--base", "no-such-branch", "--data-dir", "data", cwd=repo)
     assert result.exit_code == 2 and "git" in result.output

@@ -4,9 +4,11 @@ Compares the work tree with a base revision (on a pull request: the base branch)
 prints Markdown: per estate that changed, the findings of validation (each linked to its
 section of the rules guide), and what would change on the site, in the plain words of
 the change log (:func:`generator.history.describe_changes`), with the rows added, removed
-and changed per table. A change to shared files (schemas, rules, templates, workflows) is
-listed for the maintainers, and then every estate's findings are shown, since a schema
-change can break any estate.
+and changed per table. A change to a district's folder (``data/districts/<slug>/``: its
+supervision list and company pool) is reported the same way, as that district's data,
+for the district's staff to review. A change to shared files (schemas, rules, templates,
+workflows) is listed for the maintainers, and then every estate's findings are shown,
+since a schema change can break any estate.
 
 The workflow ``.github/workflows/pr-summary.yml`` appends the output to
 ``$GITHUB_STEP_SUMMARY``. Locally: ``sunlight summary --base origin/main``.
@@ -32,10 +34,19 @@ import click
 import yaml
 
 from ..config import load_rules_config
+from ..districts import (
+    DISTRICTS_DIR,
+    SCHEMA_PREFIX,
+    DistrictPackage,
+    estate_districts,
+    schema_dir,
+    validate_districts,
+)
+from ..districts import label as district_label
 from ..findings import ERROR, Finding, sort_findings
 from ..guide import guide_url
 from ..history import Change, describe_changes
-from ..load import Loaded, _load_package, load, repository_root
+from ..load import Loaded, _load_package, load, load_schemas, repository_root
 from ..privacy import Guard, RedactionError
 from ..validate import validate
 from . import packagefiles as pf
@@ -57,6 +68,9 @@ class EstateSummary:
     owners: list[str] = field(default_factory=list)
     # Findings the base version did not have (all of them for a new estate).
     new: set[Finding] = field(default_factory=set)
+    # A district's folder (data/districts/<slug>/) rather than an estate's: estate_id
+    # is then the slug, and the findings are the district package's.
+    district: bool = False
 
 
 @dataclass
@@ -185,11 +199,18 @@ def summarise(data_dir: Path, base: str, as_of: dt.date, site_url: str | None = 
         ) from None
     data_prefix = data_dir.resolve().relative_to(root.resolve()).as_posix()
     changed = _changed_paths(root, merge_base, data_prefix)
-    estate_ids, shared = set(), []
+    district_prefix = f"{data_prefix}/{DISTRICTS_DIR}" if data_prefix != "." else DISTRICTS_DIR
+    estate_ids, district_slugs, shared = set(), set(), []
     for path in changed:
         parts = PurePosixPath(path).parts
         if path.startswith(prefix + "/") and len(parts) > len(PurePosixPath(prefix).parts) + 1:
             estate_ids.add(parts[len(PurePosixPath(prefix).parts)])
+        elif (
+            path.startswith(district_prefix + "/")
+            and len(parts) > len(PurePosixPath(district_prefix).parts) + 1
+        ):
+            # A district's own files: its staff's data, not a file every estate shares.
+            district_slugs.add(parts[len(PurePosixPath(district_prefix).parts)])
         else:
             shared.append(path)
     schemas = pf.schemas_for(data_dir)
@@ -215,6 +236,9 @@ def summarise(data_dir: Path, base: str, as_of: dt.date, site_url: str | None = 
     # With shared files changed, every estate is validated; those with errors are shown
     # (the change may have broken them), the others only counted.
     broken = {e for e, fs in by_estate.items() if any(f.severity == ERROR for f in fs)}
+    # District packages' findings are filed under districts/<slug> (no estate id has "/").
+    broken_districts = {e.split("/", 1)[1] for e in broken if e.startswith(DISTRICTS_DIR + "/")}
+    broken -= {district_label(d) for d in broken_districts}
     shown = sorted(estate_ids | (broken if shared else set()))
     for estate_id in shown:
         folder = estates_dir / estate_id
@@ -244,6 +268,14 @@ def summarise(data_dir: Path, base: str, as_of: dt.date, site_url: str | None = 
                 {f for f in findings if _key(f) not in known} if status != "unchanged" else set(),
             )
         )
+    district_schemas = load_schemas(schema_dir(data_dir))
+    summaries += _district_summaries(
+        data_dir, root, merge_base, district_prefix, sorted(district_slugs),
+        sorted(broken_districts - district_slugs) if shared else [],
+        by_estate, as_of, rules, guard, district_schemas,
+    )  # fmt: skip
+    # Findings and changes name a district's tables and columns by their titles too.
+    titled = {**district_schemas, **schemas}
     short = _git(root, "rev-parse", "--short", merge_base).decode().strip()
     return Summary(
         merge_base,
@@ -252,15 +284,110 @@ def summarise(data_dir: Path, base: str, as_of: dt.date, site_url: str | None = 
         # A file name may hold anything someone typed.
         [guard.text(p) for p in shared],
         site_url or _site_url(root),
-        {t: str(s.get("title") or t) for t, s in schemas.items()},
+        {t: str(s.get("title") or t) for t, s in titled.items()},
         {
             (t, f["name"]): str(f.get("title") or f["name"])
-            for t, s in schemas.items()
+            for t, s in titled.items()
             for f in s["fields"]
         },
         (len(loaded.packages), len(report.errors), len(report.warnings)) if shared else None,
         guard,
     )
+
+
+def _district_summaries(
+    data_dir: Path,
+    root: Path,
+    merge_base: str,
+    district_prefix: str,
+    changed: list[str],
+    broken: list[str],
+    by_estate: dict[str, list[Finding]],
+    as_of: dt.date,
+    rules: dict,
+    guard: Guard,
+    schemas: dict,
+) -> list[EstateSummary]:
+    """The changed districts' folders (and, with shared files changed, the districts that
+    now have errors), in the estates' shape: findings, what changes, who reviews."""
+    if not changed and not broken:
+        return []
+    owners = _district_owners(data_dir)
+    estates = estate_districts(data_dir)
+    out = []
+    for slug in sorted(set(changed) | set(broken)):
+        label = district_label(slug)
+        findings = sort_findings(by_estate.get(label, []))
+        if slug not in changed:
+            before = after = _files_now(data_dir / DISTRICTS_DIR / slug)
+            status, changes, known = "unchanged", [], set()
+        else:
+            before = _files_at(root, merge_base, f"{district_prefix}/{slug}")
+            after = _files_now(data_dir / DISTRICTS_DIR / slug)
+            status = "removed" if not after else "added" if not before else "changed"
+            changes = describe_changes(before, after, schemas, estate=label, guard=guard)
+            known = (
+                _district_keys(before, slug, schemas, estates, as_of, rules) if before else set()
+            )
+        out.append(
+            EstateSummary(
+                slug,
+                _district_name(after or before, slug, guard),
+                status,
+                findings,
+                changes,
+                [guard.text(o) for o in owners.get(slug, [])],
+                {f for f in findings if _key(f) not in known} if status != "unchanged" else set(),
+                district=True,
+            )
+        )
+    return out
+
+
+def _district_keys(
+    files: dict[str, bytes],
+    slug: str,
+    schemas: dict,
+    estates: dict[str, str],
+    as_of: dt.date,
+    rules: dict,
+) -> set[tuple]:
+    """The findings of the base version of one district's folder, judged against today's
+    estates, schemas and rules (as :func:`_finding_keys` does for an estate)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / DISTRICTS_DIR / slug
+        folder.mkdir(parents=True)
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        pkg = _load_package(folder, Path(tmp), schemas, required=None, schema_prefix=SCHEMA_PREFIX)
+        pkg.estate_id = district_label(slug)
+        findings, _ = validate_districts(
+            [DistrictPackage(slug, folder, pkg)], estates, as_of, rules, Path(tmp)
+        )
+        return {_key(f) for f in findings}
+
+
+def _district_owners(data_dir: Path) -> dict[str, list[str]]:
+    path = data_dir / "committees.yaml"
+    if not path.is_file():
+        return {}
+    try:
+        return load_mapping(path).districts
+    except pf.PackageFileError:
+        return {}
+
+
+def _district_name(files: dict[str, bytes], slug: str, guard: Guard) -> str:
+    """The district's Chinese name: its descriptor's title (杨浦区), else the slug."""
+    for name in ("datapackage.yaml", "datapackage.yml", "datapackage.json"):
+        if name in files:
+            try:
+                descriptor = yaml.safe_load(files[name].decode("utf-8-sig"))
+            except (UnicodeDecodeError, yaml.YAMLError):
+                return slug
+            title = descriptor.get("title") if isinstance(descriptor, dict) else None
+            return guard.text(str(title).strip()) if title and str(title).strip() else slug
+    return slug
 
 
 def _key(f: Finding) -> tuple:
@@ -396,24 +523,60 @@ STATUS_ZH = {
 }
 
 
+DISTRICT_STATUS_ZH = {
+    "changed": "区级数据有修改",
+    "added": "新增的区级数据",
+    "removed": "区级数据被删除",
+    "unchanged": "区级数据未改，但受共用文件修改影响",
+}
+
+
 def _estate_markdown(estate: EstateSummary, summary: Summary) -> list[str]:
-    title = (
-        estate.name if estate.name == estate.estate_id else f"{estate.name}（`{estate.estate_id}`）"
-    )
+    if estate.district:
+        where = f"{DISTRICTS_DIR}/{estate.estate_id}"
+        title = f"{estate.name} · 区级数据（`{where}`）"
+        meta = [DISTRICT_STATUS_ZH[estate.status]]
+        page, reviewers, nobody = (
+            f"{where}/",
+            "由区里审核：",
+            "没有登记区里的账号，由网站维护者审核",
+        )
+    else:
+        title = (
+            estate.name
+            if estate.name == estate.estate_id
+            else f"{estate.name}（`{estate.estate_id}`）"
+        )
+        meta = [STATUS_ZH[estate.status]]
+        page, reviewers, nobody = (
+            f"estates/{estate.estate_id}/",
+            "由业委会审核：",
+            "没有登记业委会账号，由网站维护者审核",
+        )
     lines = [f"### {title}", ""]
-    meta = [STATUS_ZH[estate.status]]
     if estate.status != "removed" and summary.site_url:
-        meta.append(f"[网站上的页面]({summary.site_url}estates/{estate.estate_id}/)")
+        meta.append(f"[网站上的页面]({summary.site_url}{page})")
     if estate.status != "unchanged":
         if estate.owners:
-            meta.append("由业委会审核：" + " ".join(f"`{o}`" for o in estate.owners))
+            meta.append(reviewers + " ".join(f"`{o}`" for o in estate.owners))
         else:
-            meta.append("没有登记业委会账号，由网站维护者审核")
+            meta.append(nobody)
     lines += [" · ".join(meta), ""]
+    if estate.district:
+        lines += [
+            "区级数据是区里维护的挂牌督办名单（含走访记录）和物业企业预选库，"
+            "显示在区页面、被督办小区的页面和物业企业的页面上。",
+            "",
+        ]
 
     n_err = sum(f.severity == ERROR for f in estate.findings)
     n_warn = len(estate.findings) - n_err
-    if estate.status == "removed":
+    if estate.status == "removed" and estate.district:
+        lines += [
+            "这个区的文件夹被删除：合并后网站上将不再有这个区的督办名单和预选库。",
+            "",
+        ]
+    elif estate.status == "removed":
         lines += ["这个小区的文件夹被删除：合并后网站上将不再有这个小区的页面。", ""]
     elif not estate.findings:
         lines += ["**检查结果：** ✅ 没有错误，也没有提醒。", ""]
