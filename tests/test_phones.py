@@ -155,12 +155,6 @@ CHART_PAGES = [ESTATE + "finances/", ESTATE + "performance/", "districts/xuhui/v
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.xfail(
-    strict=True,
-    reason="charts.py draws labels at FONT 12 in a 360-unit viewBox: 9.6-11.4 px on a phone; "
-    "the chart redesign of issue 10 (labels that fit at 320 px) must draw them >= 14 px, "
-    "then remove this mark",
-)
 def test_chart_labels_are_readable(page, width):
     """Chart labels as drawn (font size times the SVG's scale) are 14 px or more."""
     small = []

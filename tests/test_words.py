@@ -253,7 +253,7 @@ def test_value_labels_never_cross_the_reference_line():
 
 
 def test_labels_fit_a_320px_phone():
-    from generator.outputs.charts import WIDTH, Series, bar_chart, text_width
+    from generator.outputs.charts import LABEL_W, WIDTH, Series, bar_chart, text_width
 
     long = "维修资金·电梯大修与外墙渗漏修缮工程费用"
     svg = _svg(
@@ -261,7 +261,7 @@ def test_labels_fit_a_320px_phone():
     )
     assert svg["viewbox"] == f"0 0 {WIDTH} {svg['viewbox'].split()[3]}"
     first = svg.select("text.sl-label")[0].get_text()
-    assert first.endswith("…") and text_width(first) <= 78
+    assert first.endswith("…") and text_width(first) <= LABEL_W
     # The whole label is still in the chart's description (and in the table beside it).
     assert long in svg.desc.get_text()
 
@@ -543,3 +543,18 @@ def test_district_and_street_tables_show_the_one_status(built_site):
     langui = soup(built_site / "districts/pudong/index.html")
     row = next(r for r in langui.select("table.sl-compare tbody tr") if "兰桂花园" in text(r))
     assert [text(b) for b in row.select(".sl-badge")] == ["需关注", "1 项逾期"]
+
+
+@pytest.mark.browser
+def test_care_mode_hides_the_committees_details_but_not_the_sentences(page):
+    page.add_init_script("localStorage.setItem('sl-care', '1')")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("estates/meilin-xincun/")
+    assert page.evaluate("document.documentElement.classList.contains('sl-care')")
+    sentence = page.locator("ul.sl-warnings > li > strong").first
+    assert sentence.is_visible() and sentence.inner_text().startswith("5 栋楼的维修资金")
+    assert page.locator("details.sl-findings").first.is_hidden()
+    assert page.locator("section.sl-status").is_visible()
+    page.goto("estates/meilin-xincun/history/")
+    folds = page.locator("details.sl-entry__more")
+    assert folds.count() == 0 or folds.first.is_hidden()

@@ -81,3 +81,12 @@ def period_label(value) -> str:
         if 1 <= month <= 12:
             return f"{text[:4]}年{month}月"
     return text
+
+
+def period_short(value) -> str:
+    """The short form charts print where a 320 px phone has little room: 「26年3季度」,
+    「26年上半年」, 「26年9月」 (the table beside the chart says it whole)."""
+    text = period_label(value)
+    if len(text) > 5 and text[:4].isdigit() and text[4] == "年":
+        text = text[2:]
+    return text.replace("年第", "年")

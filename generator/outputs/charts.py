@@ -23,13 +23,15 @@ from decimal import ROUND_DOWN, Decimal
 
 from markupsafe import Markup
 
-WIDTH = 360
-LABEL_W = 78  # the widest label column; narrower when every label is short
-LABEL_MIN_W = 36
-VALUE_W = 74
+# A 300-unit viewBox drawn at least 288 px wide (a 320 px phone) scales by 0.96 or more,
+# so 15-unit text is drawn at 14 px or more everywhere (tests/test_phones.py measures it).
+WIDTH = 300
+LABEL_W = 100  # the widest label column; narrower when every label is short
+LABEL_MIN_W = 40
+VALUE_W = 84
 ROW_GAP = 8
-BAR_H = 14
-FONT = 12
+BAR_H = 18
+FONT = 15
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def bar_chart(
     plot_w = WIDTH - label_w - VALUE_W
     ref_x = label_w + float(Decimal(reference[0]) / top) * plot_w if reference else None
     group_h = len(series) * BAR_H + ROW_GAP
-    legend_h = 22 if len(series) > 1 or reference else 0
+    legend_h = FONT + 12 if len(series) > 1 or reference else 0
     height = legend_h + len(labels) * group_h + 6
     parts = [
         f'<svg class="sl-chart" id="{e(chart_id)}" viewBox="0 0 {WIDTH} {height}" '
@@ -100,12 +102,15 @@ def bar_chart(
     # Legend: one swatch per series, and the reference line if any.
     x = 0
     for s in series if len(series) > 1 else []:
-        parts.append(f'<rect class="{e(s.css)}" x="{x}" y="4" width="12" height="12"/>')
-        parts.append(f'<text x="{x + 16}" y="14">{e(s.name)}</text>')
-        x += 22 + text_width(s.name)
+        parts.append(f'<rect class="{e(s.css)}" x="{x}" y="4" width="{FONT}" height="{FONT}"/>')
+        parts.append(f'<text x="{x + FONT + 4:.0f}" y="{FONT + 2}">{e(s.name)}</text>')
+        x += FONT + 12 + text_width(s.name)
     if reference:
-        parts.append(f'<line class="sl-ref" x1="{x}" y1="10" x2="{x + 14}" y2="10"/>')
-        parts.append(f'<text x="{x + 18}" y="14">{e(reference[1])}</text>')
+        mid = FONT / 2 + 4
+        parts.append(
+            f'<line class="sl-ref" x1="{x:.0f}" y1="{mid:.0f}" x2="{x + 14:.0f}" y2="{mid:.0f}"/>'
+        )
+        parts.append(f'<text x="{x + 18:.0f}" y="{FONT + 2}">{e(reference[1])}</text>')
     for i, label in enumerate(labels):
         y0 = legend_h + i * group_h
         mark = " sl-hl" if highlight and highlight[i] else ""
@@ -169,7 +174,7 @@ def scatter_chart(
     """Points (label, x, y, highlighted): e.g. fee against satisfaction. Labels are drawn
     only when there are few points; the table beside the chart always has them all."""
     e = html.escape
-    width, height, left, bottom, top_pad, right_pad = WIDTH, 260, 44, 36, 12, 12
+    width, height, left, bottom, top_pad, right_pad = WIDTH, 240, 40, 40, 12, 12
     xs = [Decimal(str(p[1])) for p in points] or [Decimal(0)]
     ys = [Decimal(str(p[2])) for p in points] or [Decimal(0)]
     # Round axes: fees from zero; the other axis from a round number below the lowest
@@ -200,10 +205,10 @@ def scatter_chart(
         f'y2="{top_pad + ph}"/>',
         f'<line class="sl-axis" x1="{left}" y1="{top_pad}" x2="{left}" y2="{top_pad + ph}"/>',
         f'<text x="{left + pw / 2:.0f}" y="{height - 4}" text-anchor="middle">{e(x_label)}</text>',
-        f'<text x="{left - 4}" y="{top_pad + 10}" text-anchor="end">{e(_fmt(y1, ""))}</text>',
+        f'<text x="{left - 4}" y="{top_pad + 12}" text-anchor="end">{e(_fmt(y1, ""))}</text>',
         f'<text x="{left - 4}" y="{top_pad + ph}" text-anchor="end">{e(_fmt(y0, ""))}</text>',
-        f'<text x="{left}" y="{top_pad + ph + 14}">{e(_fmt(x0, ""))}</text>',
-        f'<text x="{width - right_pad}" y="{top_pad + ph + 14}" text-anchor="end">'
+        f'<text x="{left}" y="{top_pad + ph + 16}">{e(_fmt(x0, ""))}</text>',
+        f'<text x="{width - right_pad}" y="{top_pad + ph + 16}" text-anchor="end">'
         f"{e(_fmt(x1, ''))}</text>",
         f'<text x="4" y="{top_pad + ph / 2:.0f}" writing-mode="tb">{e(y_label)}</text>',
     ]

@@ -34,7 +34,7 @@ from icalendar import Calendar, Event
 from markupsafe import Markup
 from pypinyin import lazy_pinyin
 
-from ..domain.periods import period_label
+from ..domain.periods import period_label, period_short
 from ..history import WITHHELD, Entry, History, commit_url, file_url
 from ..model import DISTRICT_SLUGS, TABLE_TITLES, Estate
 from ..privacy import Guard
@@ -244,7 +244,7 @@ def estate_charts(estate: Estate) -> dict[str, Markup]:
         charts["common_income"] = bar_chart(
             "chart-ci",
             f"{estate.name} 公共收益：最近 {len(quarters)} 个季度的收入与支出（元）",
-            [period_label(q["quarter"]) for q in quarters],
+            [period_short(q["quarter"]) for q in quarters],
             [
                 Series("收入", [q["income_yuan"] for q in quarters], "sl-c1"),
                 Series(
@@ -289,7 +289,7 @@ def estate_charts(estate: Estate) -> dict[str, Markup]:
         charts["work_orders"] = bar_chart(
             "chart-orders",
             f"{estate.name} 最近 {len(months)} 个月的工单（件）",
-            [period_label(m["month"]) for m in months],
+            [period_short(m["month"]) for m in months],
             [
                 Series("受理", [m["received"] for m in months], "sl-c1"),
                 Series("办结", [m["closed"] for m in months], "sl-c2"),
