@@ -410,7 +410,7 @@ def test_the_model_gives_rates_newest_first_and_the_open_task(tmp_path):
     assert estate.priority["task_id"] == "T2"
     assert [n["note"] for n in estate.priority["progress"]] == ["施工", "排查"]
     # The status light reads the same latest quarter.
-    assert estate.status.lights["collection"].text == "2026Q3 物业费收缴率 0.0 %"
+    assert estate.status.lights["collection"].text == "2026年第3季度物业费收缴率 0.0 %"
 
 
 # --- the build: the cache follows the supervision list; the page shows it -----------------

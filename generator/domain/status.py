@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import IntEnum
 
+from .periods import period_label
+
 
 class Level(IntEnum):
     """Ordered so that the worse of two levels is ``max``. NONE (no data) never makes an
@@ -208,8 +210,14 @@ def _evaluation(f: StatusFacts, t: dict) -> Light:
     if not f.evaluation_grade:
         return Light("evaluation", Level.NONE, "未公示物业服务评价")
     level = EVALUATION_LEVELS.get(f.evaluation_grade, Level.NONE)
-    period = f"{f.evaluation_period} " if f.evaluation_period else ""
-    return Light("evaluation", level, f"{period}物业服务评价为「{f.evaluation_grade}」")
+    period = f.evaluation_period or ""
+    if len(period) == 4 and period.isdigit():  # evaluations are yearly: 2025 → 2025年度
+        period += "年度"
+    return Light(
+        "evaluation",
+        level,
+        f"{period_label(period) if period else ''}物业服务评价为「{f.evaluation_grade}」",
+    )
 
 
 def _term(f: StatusFacts, t: dict) -> Light:
@@ -247,7 +255,7 @@ def _collection(f: StatusFacts, t: dict) -> Light:
         level = Level.WATCH
     else:
         level = Level.ACT
-    period = f"{f.collection_period} " if f.collection_period else ""
+    period = period_label(f.collection_period) if f.collection_period else ""
     return Light("collection", level, f"{period}物业费收缴率 {_pct(value)}")
 
 
