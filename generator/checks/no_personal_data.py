@@ -62,6 +62,10 @@ def _is_credit_code(column: str, value) -> bool:
     )
 
 
+# The tables of a district's package (generator/districts.py).
+DISTRICT_TABLES = frozenset({"supervision", "supervision_visits", "company_pool"})
+
+
 def _issues(resource, row, column, value) -> Iterator[Issue]:
     # Whole numbers too: a mobile typed into a count column would be printed as it is.
     if isinstance(value, int) and not isinstance(value, bool):
@@ -82,15 +86,26 @@ def _issues(resource, row, column, value) -> Iterator[Issue]:
                 "even an organisation's. Replace it with a landline or service number.",
             )
             continue
+        # District staff keep no contacts table: their advice ends differently.
+        district = resource in DISTRICT_TABLES
         yield Issue(
             resource,
             row,
             column,
             f"这一格里有{hit.zh}（{hit.masked}）。公示的资料里不能有个人的电话、身份证号码、"
             "门牌号、邮箱、微信号、车牌或银行卡号，请删除。姓名可以打码，写成“张*明”；住址只写"
-            "楼号，例如“12”；单位的联系电话写在联系与投诉表（contacts）里。",
+            + (
+                "楼号，例如“12”；督办记录只写单位和事由，不写个人的联系方式。"
+                if district
+                else "楼号，例如“12”；单位的联系电话写在联系与投诉表（contacts）里。"
+            ),
             f"This cell contains {hit.en} ({hit.masked}). Published data must not contain a "
             "person's phone, ID-card, room number, e-mail, WeChat id, car plate or bank card; "
             "delete it. Names may be masked, like 张*明; for an address give the building "
-            "number only, e.g. 12; organisations' numbers go in the contacts table.",
+            + (
+                "number only, e.g. 12; supervision records name units and reasons, never "
+                "a person's contact details."
+                if district
+                else "number only, e.g. 12; organisations' numbers go in the contacts table."
+            ),
         )
