@@ -174,7 +174,8 @@ def scatter_chart(
     """Points (label, x, y, highlighted): e.g. fee against satisfaction. Labels are drawn
     only when there are few points; the table beside the chart always has them all."""
     e = html.escape
-    width, height, left, bottom, top_pad, right_pad = WIDTH, 240, 40, 40, 12, 12
+    # The y axis's name sits above it, horizontal: vertical CJK text turns sideways.
+    width, height, left, bottom, top_pad, right_pad = WIDTH, 256, 40, 40, 28, 12
     xs = [Decimal(str(p[1])) for p in points] or [Decimal(0)]
     ys = [Decimal(str(p[2])) for p in points] or [Decimal(0)]
     # Round axes: fees from zero; the other axis from a round number below the lowest
@@ -210,7 +211,7 @@ def scatter_chart(
         f'<text x="{left}" y="{top_pad + ph + 16}">{e(_fmt(x0, ""))}</text>',
         f'<text x="{width - right_pad}" y="{top_pad + ph + 16}" text-anchor="end">'
         f"{e(_fmt(x1, ''))}</text>",
-        f'<text x="4" y="{top_pad + ph / 2:.0f}" writing-mode="tb">{e(y_label)}</text>',
+        f'<text x="4" y="{FONT + 2}">{e(y_label)}</text>',
     ]
     for label, x, y, hl in points:
         cls = "sl-c1 sl-hl" if hl else "sl-c1"
