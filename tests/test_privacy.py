@@ -14,6 +14,7 @@ import subprocess
 import sys
 import zipfile
 from html import escape as html_escape
+from html import unescape as html_unescape
 from pathlib import Path
 
 import pytest
@@ -324,6 +325,28 @@ ACCEPTED_IN_PAGES = [
 TAKEDOWN_VALUE = "毛*燕"
 
 
+# District data (data/districts/): the takedown value planted in a supervision reason, a
+# visit's note and a pool's removal reason, all of which the pages publish; and one visit
+# taken down by its key, whose note must then be nowhere.
+DISTRICT_ROW_KEY = {"listing_id": "YP-2026-03", "visit_date": "2026-06-18"}
+DISTRICT_ROW_TEXT = "听取欠费户意见"
+
+
+def _plant_in_district_data(data: Path) -> None:
+    def edit(name: str, old: str, new: str) -> None:
+        path = data / "districts/yangpu" / name
+        text = path.read_text("utf-8")
+        assert old in text, f"the sample data changed: {name} has no {old}"
+        path.write_text(text.replace(old, new), "utf-8")
+
+    edit("supervision.csv", "后进小区：", f"后进小区（{TAKEDOWN_VALUE}反映）：")
+    edit(
+        "supervision_visits.csv", "督促物业服务中心公布服务清单", f"与{TAKEDOWN_VALUE}核对服务清单"
+    )
+    edit("supervision_visits.csv", DISTRICT_ROW_TEXT, DISTRICT_ROW_TEXT)  # (present)
+    edit("company_pool.csv", "年度考评不合格", f"年度考评不合格（{TAKEDOWN_VALUE}复核）")
+
+
 @pytest.fixture(scope="module")
 def guarded_site(tmp_path_factory) -> tuple[Path, Path]:
     out = tmp_path_factory.mktemp("guarded")
@@ -349,6 +372,15 @@ def guarded_site(tmp_path_factory) -> tuple[Path, Path]:
                     "reason": "姓名录入错误",
                     "date": "2026-11-30",
                 },
+                # A district's row: its label is districts/<slug>, its key the table's.
+                {
+                    "estate": "districts/yangpu",
+                    "table": "supervision_visits",
+                    "key": dict(DISTRICT_ROW_KEY),
+                    "fields": ["checked"],
+                    "reason": "走访记录写了住户的情况",
+                    "date": "2026-11-30",
+                },
             ],
             allow_unicode=True,
         ),
@@ -361,6 +393,7 @@ def guarded_site(tmp_path_factory) -> tuple[Path, Path]:
     cells[5] = "；".join(ACCEPTED_IN_PAGES)
     lines[1] = ",".join(cells)
     meetings.write_text("".join(lines), "utf-8")
+    _plant_in_district_data(data)
     site = out / "site"
     sunlight = Path(sys.executable).parent / "sunlight"
     result = subprocess.run(
@@ -401,17 +434,27 @@ def _published_texts(site: Path):
             # One text node or attribute a line: cells of a table are not one number.
             yield path, soup.get_text("\n") + "\n" + attributes
         elif path.suffix == ".xlsx":
+            # A streamed workbook writes every CJK character as a character reference
+            # (&#26757;): read the XML as Excel does, or a name would slip past.
             with zipfile.ZipFile(io.BytesIO(raw)) as book:
                 yield (
                     path,
-                    " ".join(book.read(n).decode("utf-8", "replace") for n in book.namelist()),
+                    " ".join(_xml_text(book.read(n)) for n in book.namelist()),
                 )
         elif path.suffix in (".png", ".jpg", ".ico", ".woff", ".woff2", ".wasm"):
             continue
         elif path.suffix in (".js", ".css", ".map") and {"assets", "pagefind"} & set(path.parts):
             continue  # the theme's own bundles (and their authors' credits): no data in them
+        elif path.suffix == ".xml" or path.name.endswith(".xml.gz"):
+            yield path, _xml_text(raw)  # feeds and sitemaps, as a feed reader shows them
         else:
             yield path, raw.decode("utf-8", "replace")
+
+
+def _xml_text(raw: bytes) -> str:
+    """XML as its reader sees it: references resolved, and once more for the HTML an Atom
+    entry carries escaped inside it (&amp;#26757; is 梅 on the reader's screen)."""
+    return html_unescape(html_unescape(raw.decode("utf-8", "replace")))
 
 
 def _allowed_numbers(data: Path) -> set[str]:
@@ -457,6 +500,124 @@ def test_takedowns_reach_every_output(guarded_site):
         ).read_bytes()
     package = json.loads((site / "estates/meilin-xincun/data/datapackage.json").read_text("utf-8"))
     assert package["resources"]
+
+
+# Every kind of file the city, district, street and company pages publish, and what its
+# decoded text must hold: proof the scan read it as a reader would (the workbook unzipped,
+# the CSV's BOM and the gzipped sitemap decoded), not just that a file of that name exists.
+SCANNED_PLACES = [
+    ("overview/index.html", "梅林新村"),
+    ("overview/estates.json", "梅林新村"),
+    ("overview/estates.csv", "梅林新村"),
+    ("overview/estates.xlsx", "梅林新村"),
+    ("overview/*/index.html", "小区"),
+    ("overview/*/estates.csv", "小区"),
+    ("overview/*/estates.xlsx", "小区"),
+    ("districts/*/index.html", "小区"),
+    ("districts/*/value/index.html", "质价"),
+    ("districts/*/medians.json", "as_of"),
+    ("districts/*/*/index.html", "小区"),  # streets, and each district's value page
+    ("districts/*/*/digest/index.html", "小区"),
+    ("districts/*/*/digest.xml", "<feed"),
+    ("companies/index.html", "物业"),
+    ("companies/*/index.html", "物业"),
+    ("sitemap.xml", "https://sunlight.example.org/"),
+    ("sitemap.xml.gz", "https://sunlight.example.org/"),
+    ("sitemaps/*.xml", "https://sunlight.example.org/"),
+    ("sitemaps/districts/*.xml", "https://sunlight.example.org/estates/"),
+    ("feed.xml", "<feed"),
+    ("estates/*/feed.xml", "<feed"),
+    ("guide/*.xlsx", "小区"),  # the committees' blank workbook
+]
+
+
+def test_the_scan_reads_every_new_kind_of_output(guarded_site):
+    site, _ = guarded_site
+    texts = {str(path.relative_to(site)): text for path, text in _published_texts(site)}
+    for pattern, marker in SCANNED_PLACES:
+        files = [f for f in texts if Path(f).match(pattern) and f.count("/") == pattern.count("/")]
+        assert files, f"nothing published at {pattern}: is the scan list out of date?"
+        for name in files:
+            assert marker in texts[name], (name, marker, texts[name][:200])
+    # The city's CSV is for Excel on Chinese Windows: a BOM, then Chinese headers.
+    assert (site / "overview/estates.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    # Everything but fonts, pictures and the theme's own code is read.
+    skipped = {
+        str(p.relative_to(site))
+        for p in site.rglob("*")
+        if p.is_file() and str(p.relative_to(site)) not in texts
+    }
+    assert all(
+        Path(s).suffix
+        in (".png", ".jpg", ".ico", ".woff", ".woff2", ".wasm", ".js", ".css", ".map")
+        for s in skipped
+    ), sorted(skipped)[:20]
+
+
+def test_district_data_passes_the_takedown_list_on_every_page(guarded_site):
+    site, _ = guarded_site
+    masked = privacy.mask_name(TAKEDOWN_VALUE)
+    texts = dict(_published_texts(site))
+    # The planted texts are published (masked): the scan above is not vacuous for them.
+    for page, planted in [
+        ("estates/lingyuan-xiaoqu/index.html", f"后进小区（{masked}反映）"),
+        ("districts/yangpu/index.html", f"后进小区（{masked}反映）"),
+        ("estates/lingyuan-xiaoqu/index.html", f"与{masked}核对服务清单"),
+        ("companies/91310110MA1FRMT477/index.html", f"年度考评不合格（{masked}复核）"),
+    ]:
+        assert planted in texts[site / page], (page, planted)
+    # The visit taken down by its key: its note is nowhere, its date still is.
+    hits = [str(p.relative_to(site)) for p, text in texts.items() if DISTRICT_ROW_TEXT in text]
+    assert not hits, hits
+    assert "2026-06-18" in texts[site / "estates/lingyuan-xiaoqu/index.html"]
+
+
+def _district_site_run(data: Path, tmp_path: Path, *args: str):
+    return CliRunner().invoke(main, [*args, str(data), "--as-of", AS_OF, *(
+        ["--site-dir", str(tmp_path / "site"), "--build-dir", str(tmp_path / "build"),
+         "--site-url", "https://sunlight.example.org/"] if args[0] == "build" else []
+    )])  # fmt: skip
+
+
+def test_personal_data_in_a_districts_csv_is_refused_and_never_echoed(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    yangpu = data / "districts/yangpu"
+
+    def edit(name: str, old: str, new: str) -> None:
+        text = (yangpu / name).read_text("utf-8")
+        assert old in text
+        (yangpu / name).write_text(text.replace(old, new), "utf-8")
+
+    # A visit's note with a resident's mobile, a reason with a room number, a pool row
+    # whose company name carries a mobile: each refused where it is.
+    edit("supervision_visits.csv", "听取欠费户意见", "听取欠费户 139 1234 5678 意见")
+    edit("supervision.csv", "后进小区：", "后进小区：12号楼302室反映，")
+    edit("company_pool.csv", "上海悦江物业服务有限公司", "上海悦江物业服务有限公司13812345678")
+    result = _district_site_run(data, tmp_path, "validate", "--format", "json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    found = sorted(
+        (f["estate"], f["path"], f["row"], f["field"])
+        for f in report["findings"]
+        if f["rule"] == "no-personal-data"
+    )
+    assert found == [
+        ("districts/yangpu", "data/districts/yangpu/company_pool.csv", 2, "company_name"),
+        ("districts/yangpu", "data/districts/yangpu/supervision.csv", 2, "reason"),
+        ("districts/yangpu", "data/districts/yangpu/supervision_visits.csv", 3, "checked"),
+    ], found
+    for f in report["findings"]:
+        if f["rule"] == "no-personal-data":
+            assert re.search(r"[\u4e00-\u9fff]", f["message"]) and f["message_en"], f
+    for secret in ("1234 5678", "12345678", "302室"):
+        assert secret not in result.output, secret
+    # The build refuses too, in words, and publishes nothing.
+    built = _district_site_run(data, tmp_path, "build")
+    assert built.exit_code == 1, built.output
+    assert "Traceback" not in built.output and "no-personal-data" in built.output
+    assert "12345678" not in built.output and "302室" not in built.output
+    assert not (tmp_path / "site").exists()
 
 
 @pytest.mark.browser
