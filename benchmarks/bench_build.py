@@ -95,6 +95,8 @@ def build(data: Path, work: Path) -> dict:
         "--stages",
     ]  # fmt: skip
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # The machine is shared: the load average says how much else was running.
+    load_before = os.getloadavg()
     started = time.monotonic()
     proc = subprocess.Popen(
         cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -121,6 +123,7 @@ def build(data: Path, work: Path) -> dict:
         "computed": int(counts.group(1)) if counts else None,
         "cached": int(counts.group(2)) if counts else None,
         "stages": stages,
+        "load_avg_1min": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
     }
 
 
@@ -161,13 +164,20 @@ def touch_one_estate(data: Path) -> str:
 
 
 def table(result: dict) -> str:
-    rows = ["| | wall | CPU | peak memory | computed / cached |", "|---|---|---|---|---|"]
+    rows = [
+        "| | wall | CPU | peak memory | computed / cached | load (1 min) before / after |",
+        "|---|---|---|---|---|---|",
+    ]
     for name in ("cold", "one_estate", "no_change"):
         r = result[name]
+        load = " / ".join(str(x) for x in r.get("load_avg_1min", []))
         rows.append(
             f"| {name} | {r['wall_s']} s | {r['cpu_s']} s | {r['peak_rss_mb']} MB | "
-            f"{r['computed']} / {r['cached']} |"
+            f"{r['computed']} / {r['cached']} | {load} |"
         )
+    for name in ("one_estate", "no_change"):
+        stages = ", ".join(f"{k} {v['wall']} s" for k, v in result[name]["stages"].items())
+        rows.append(f"\n{name}, by stage (wall): {stages}")
     rows += ["", "| stage (cold) | wall | CPU |", "|---|---|---|"]
     for stage, v in result["cold"]["stages"].items():
         rows.append(f"| {stage} | {v['wall']} s | {v['cpu']} s |")
