@@ -27,7 +27,7 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from generator.domain.status import MEASURES, Level
-from generator.outputs.dashboard import HEADERS, PAGE_ROWS
+from generator.outputs.dashboard import FEE_DETAIL_HEADER, FEE_HEADER, HEADERS, PAGE_ROWS
 from generator.outputs.localserve import serve
 from tests.conftest import AS_OF, DATA_DIR, REPO, SITE_URL
 from tests.test_feeds import assert_valid_atom, atom_schema  # noqa: F401 - a fixture
@@ -119,6 +119,38 @@ def latest_grade(site: Path, estate_id: str) -> str:
         if th and th.get_text(strip=True) == "物业服务评价":
             return tr.select("td")[-2].get_text(strip=True)  # newest first
     return ""
+
+
+def residential_fees(site: Path, estate_id: str) -> dict[str, Decimal]:
+    """Kind of home → 基础包 + 增值包 (元/㎡·月), added up from the 物业服务 page's
+    现行收费 table, where each package has its own row."""
+    page = soup(site / f"estates/{estate_id}/service/index.html")
+    table = next(t for t in page.select("table") if "现行收费" in t.caption.get_text())
+    fees: dict[str, Decimal] = {}
+    for tr in table.select("tbody tr"):
+        category, package, price, unit = [c.get_text(strip=True) for c in tr.select("th, td")][:4]
+        if category.endswith("住宅") and unit == "元/㎡·月" and package in ("基础包", "增值包"):
+            fees[category] = fees.get(category, Decimal(0)) + Decimal(price.replace(",", ""))
+    return fees
+
+
+def collection_quarters(site: Path, estate_id: str) -> list[tuple[int, int]]:
+    """(year, quarter) of every row of the 物业服务 page's collection table."""
+    page = soup(site / f"estates/{estate_id}/service/index.html")
+    table = next((t for t in page.select("table") if "物业费收缴" in t.caption.get_text()), None)
+    if table is None:
+        return []
+    labels = [tr.select_one("th, td").get_text(strip=True) for tr in table.select("tbody tr")]
+    return [tuple(int(n) for n in re.findall(r"\d+", label)) for label in labels]
+
+
+def span_text(year: int, numbers: list[int], quarter: bool) -> str:
+    if not numbers:
+        return f"{year}年无数据"
+    lo, hi = min(numbers), max(numbers)
+    spell = "{}" if lo == hi else "{}–{}"
+    period = spell.format(*dict.fromkeys((lo, hi)))
+    return f"{year}年第{period}季度" if quarter else f"{year}年{period}月"
 
 
 # --- the city dashboard ----------------------------------------------------------------------
@@ -230,6 +262,25 @@ def test_csv_download_has_a_bom_chinese_headers_and_the_estate_pages_figures(bui
     )
 
 
+def test_fee_columns_say_what_they_add_up_and_trace_to_the_fee_table(built_site):
+    # QA 1 + 2: 滨江华庭's 3.20 is its 基础包 2.90 + 增值包 0.30; 兰桂花园's 2.60 is its
+    # 高层 fee beside 多层 1.85. The header says both, the next column lists every kind.
+    assert "基础包＋增值包" in FEE_HEADER and "多种住宅取最高" in FEE_HEADER
+    by_id = {r["小区编号"]: r for r in city_csv(built_site)}
+    several = 0
+    for estate_id, row in by_id.items():
+        fees = residential_fees(built_site, estate_id)
+        assert row[FEE_HEADER] == (f"{max(fees.values()):.2f}" if fees else ""), estate_id
+        listed = dict(part.rsplit(" ", 1) for part in row[FEE_DETAIL_HEADER].split("；") if part)
+        assert listed == {k: f"{v:.2f}" for k, v in fees.items()}, estate_id
+        several += len(fees) > 1
+    assert by_id["binjiang-huating"][FEE_HEADER] == "3.20" and several >= 2
+    assert by_id["langui-huayuan"][FEE_DETAIL_HEADER] == "多层住宅 1.85；高层住宅 2.60"
+    # The pages with the downloads say it too.
+    for page in ("overview/index.html", "overview/xuhui/index.html"):
+        assert "基础包与增值包之和" in soup(built_site / page).select_one(".sl-downloads ~ p").text
+
+
 def test_xlsx_download_reads_back_and_is_deterministic(built_site, tmp_path):
     raw = (built_site / "overview/estates.xlsx").read_bytes()
     ws = load_workbook(io.BytesIO(raw), read_only=True).active
@@ -273,7 +324,8 @@ def test_libreoffice_converts_both_downloads(built_site, tmp_path):
             # LibreOffice read the workbook's Chinese headers.
             assert converted.read_bytes().decode("utf-8").startswith("小区编号,小区名称")
         else:
-            ws = load_workbook(converted, read_only=True).active
+            # From bytes: a read-only workbook keeps its file open until closed.
+            ws = load_workbook(io.BytesIO(converted.read_bytes()), read_only=True).active
             assert next(ws.iter_rows(values_only=True))[:3] == ("小区编号", "小区名称", "区")
 
 
@@ -285,6 +337,10 @@ def indicator(page: BeautifulSoup, key: str) -> tuple[str, str]:
     return row.select_one(".sl-ind-this").get_text(strip=True), row.select_one(
         ".sl-ind-last"
     ).get_text(strip=True)
+
+
+def note(page: BeautifulSoup, key: str) -> str:
+    return page.select_one(f"#ind-{key} td[data-label='口径']").get_text(strip=True)
 
 
 def district_estates(site: Path, district: str) -> list[str]:
@@ -310,6 +366,15 @@ def test_district_indicators_trace_to_the_estate_pages(built_site):
             ]
             hours = weighted(rows, "hours")
             assert shown == ("—" if hours is None else f"{hours:.1f} 小时"), (district, year)
+            # QA 4: not the estate page's figure (every channel, 12 months): the 口径 says
+            # which channel and which months.
+            months = [_month_key(r["month"])[1] for r in rows if r["hours"] is not None]
+            assert span_text(year, months, quarter=False) in note(page, "hours"), district
+        assert "仅 12345 渠道" in note(page, "hours")
+        # QA 5: the collection rate over the quarters the estate pages list, named.
+        for year in (THIS_YEAR, THIS_YEAR - 1):
+            quarters = [q for i in ids for y, q in collection_quarters(built_site, i) if y == year]
+            assert span_text(year, quarters, quarter=True) in note(page, "collection"), district
         # Party share today: voting members in post on the committee pages.
         voting = party = 0
         for i in ids:
@@ -428,6 +493,10 @@ def district_site(tmp_path_factory) -> Path:
     evaluations = repo / "data/estates/kangxin-yuan/evaluations.csv"
     evaluations.write_text(evaluations.read_text("utf-8").replace("，", "；", 1), "utf-8")
     _git(repo, "commit", "-q", "-am", "评价措辞", when="2026-11-18T09:00:00+08:00")
+    # 梅林新村 (田林街道) resaves a table with Windows line ends: the same content.
+    standards = repo / "data/estates/meilin-xincun/service_standards.csv"
+    standards.write_bytes(standards.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    _git(repo, "commit", "-q", "-am", "用 Excel 重新保存", when="2026-11-19T09:00:00+08:00")
     site = root / "site"
     cmd = [
         str(Path(sys.executable).parent / "sunlight"), "build", str(repo / "data"),
@@ -486,6 +555,25 @@ def test_street_digest_names_the_week_changes_and_unvisited_estates(district_sit
     assert street.select_one("a[href='digest.xml']") and street.select_one("a[href='digest/']")
 
 
+def test_digest_folds_format_only_versions(district_site, atom_schema):  # noqa: F811
+    # QA 6: 梅林新村's resaved table (2026-11-19) is no data update for the street office.
+    base = district_site / "districts/xuhui/tianlin"
+    history = soup(district_site / "estates/meilin-xincun/history/index.html").get_text()
+    assert "格式调整，内容无变化" in history  # the estate's own history still lists it
+    page = soup(base / "digest/index.html")
+    changes = [li.get_text(strip=True) for li in page.select(".sl-digest-changes li")]
+    assert changes == ["本周没有小区更新数据。"]
+    assert "本周的数据更新（0 次）" in page.get_text()
+    folded = page.select_one(".sl-digest-format-only").get_text(strip=True)
+    assert "另有 1 次只是格式调整" in folded
+    root = assert_valid_atom((base / "digest.xml").read_text("utf-8"), atom_schema)
+    entry = root.find("{http://www.w3.org/2005/Atom}entry")
+    content = entry.findtext("{http://www.w3.org/2005/Atom}content")
+    assert "格式调整，内容无变化" not in content and "另有 1 次只是格式调整" in content
+    summary = entry.findtext("{http://www.w3.org/2005/Atom}summary")
+    assert summary.startswith("本周数据更新 0 次（另有 1 次仅格式调整）")
+
+
 def test_company_pages_list_estates_and_pool_membership(district_site):
     index = soup(district_site / "companies/index.html")
     rows = {r.select_one("th a").get_text(): r for r in index.select("table.sl-companies tbody tr")}
@@ -500,8 +588,11 @@ def test_company_pages_list_estates_and_pool_membership(district_site):
     assert [r.select_one("th a").get_text() for r in estate_rows] == ["梅林新村"]
     cells = {td["data-label"]: td.get_text(strip=True) for td in estate_rows[0].select("td")}
     service = soup(district_site / "estates/meilin-xincun/service/index.html").get_text()
-    fee = cells["物业费"]
-    assert fee in service  # 0.60 元/㎡·月, as the service page shows it
+    # One line per kind of home, its fee and its name, as the 现行收费 table adds up.
+    fees = residential_fees(district_site, "meilin-xincun")
+    assert cells["住宅物业费"] == "".join(f"{v:.2f}{k}" for k, v in fees.items())
+    assert "基础包＋增值包" in company.select_one("table.sl-company-estates thead").get_text()
+    assert next(iter(fees.values())) == Decimal("0.60") and "0.60" in service
     assert cells["物业服务评价"].startswith(latest_grade(district_site, "meilin-xincun"))
     assert "挂牌督办" in cells["挂牌督办"] or "督办" in cells["挂牌督办"]
 
@@ -577,6 +668,37 @@ def test_dashboard_filters_sorts_and_pages_16000_estates_on_a_phone(browser, big
         assert len(names) == 50 and ordered
         assert not errors
         context.close()
+
+
+@pytest.mark.browser
+def test_lights_tables_fit_a_desktop_column_with_readable_lights(browser, site_server):
+    # QA 7/8/9: at 1280 px the lights tables fit their column (icons on a desktop, the word
+    # kept for screen readers), light text is 14 px or more, district names stay on a line.
+    context = browser.new_context(base_url=site_server, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    for path in ("overview/", "overview/xuhui/"):
+        page.goto(path)
+        if path == "overview/":
+            page.locator("#sl-dash tbody tr").first.wait_for()
+        tables = page.eval_on_selector_all(
+            "div.sl-table-wrap > table",
+            "ts => ts.map(t => [t.className, t.scrollWidth, t.parentElement.clientWidth])",
+        )
+        assert tables and all(width <= box for _, width, box in tables), (path, tables)
+        sizes = page.eval_on_selector_all(
+            ".sl-light", "ls => ls.map(l => parseFloat(getComputedStyle(l).fontSize))"
+        )
+        assert sizes and min(sizes) >= 14, path
+        words = page.eval_on_selector_all(
+            "table.sl-lights td[data-measure] .sl-light__word", "ws => ws.map(w => w.textContent)"
+        )
+        assert words and set(words) <= {lv.label for lv in Level}, path
+    page.goto("overview/")
+    lines = page.eval_on_selector_all(
+        "table.sl-light-counts tbody th a", "as => as.map(a => a.getClientRects().length)"
+    )
+    assert lines and set(lines) == {1}
+    context.close()
 
 
 @pytest.mark.browser

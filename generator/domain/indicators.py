@@ -117,7 +117,8 @@ def estate_inputs(estate, supervision: dict | None = None) -> dict:
     12345 average hours and orders closed, ``s``/``sc`` satisfaction and orders closed,
     ``due``/``col`` fee amounts due and collected, ``rise`` the fee rise's effective date
     and ``res`` its resolution, ``zj`` 质价双升, ``sup`` days on the supervision list on the
-    reference day. A figure the estate has not published is left out.
+    reference day, ``hm``/``qn`` the first and last month of the 12345 hours and quarter
+    of the collection counted. A figure the estate has not published is left out.
     """
     tables = estate.tables
     as_of = estate.as_of
@@ -158,9 +159,8 @@ def estate_inputs(estate, supervision: dict | None = None) -> dict:
             if state != "none"
             else []
         )
-        hours, hours_closed = _weighted(
-            [r for r in rows if r.get("channel") == HOTLINE], "avg_hours"
-        )
+        hotline = [r for r in rows if r.get("channel") == HOTLINE]
+        hours, hours_closed = _weighted(hotline, "avg_hours")
         quarters = [
             q
             for q in collection
@@ -181,6 +181,14 @@ def estate_inputs(estate, supervision: dict | None = None) -> dict:
             "rise": rise[0] if rise else None,
             "res": rise[1] if rise else None,
             "sup": _listed_days(record, day),
+            # The months and quarters counted, first and last: the page names them, as
+            # the estate pages show other periods (12 months, one quarter).
+            "hm": _span(
+                int(str(r["month"])[5:7])
+                for r in hotline
+                if r.get("avg_hours") is not None and r.get("closed")
+            ),
+            "qn": _span(int(str(q["quarter"])[-1]) for q in quarters),
         }
     for year in (this, this - 1):
         now, before = satisfaction[year][0], satisfaction[year - 1][0]
@@ -189,6 +197,11 @@ def estate_inputs(estate, supervision: dict | None = None) -> dict:
         )
     # Small in the summary: a figure the estate has not published is left out (None).
     return {y: {k: v for k, v in item.items() if v is not None} for y, item in out.items()}
+
+
+def _span(numbers: Iterable[int]) -> list[int] | None:
+    values = list(numbers)
+    return [min(values), max(values)] if values else None
 
 
 def _listed_days(record: dict | None, day: dt.date) -> int | None:
@@ -267,6 +280,30 @@ def collection_rate(summaries: Iterable, year: int) -> Decimal | None:
     due = sum((_dec(i.get("due") or 0) for i in items), Decimal(0))
     collected = sum((_dec(i.get("col") or 0) for i in items), Decimal(0))
     return _share(collected, due)
+
+
+def counted_span(summaries: Iterable, year: int, key: str) -> tuple[int, int] | None:
+    """The first and last month (``hm``) or quarter (``qn``) any estate's figure counts."""
+    spans = [i[key] for i in year_inputs(summaries, year) if i.get(key)]
+    if not spans:
+        return None
+    return min(lo for lo, _ in spans), max(hi for _, hi in spans)
+
+
+def months_text(year: int, span: tuple[int, int] | None) -> str:
+    """「2026年1–11月」, 「2025年12月」, or 「2025年无数据」."""
+    if span is None:
+        return f"{year}年无数据"
+    lo, hi = span
+    return f"{year}年{lo}月" if lo == hi else f"{year}年{lo}–{hi}月"
+
+
+def quarters_text(year: int, span: tuple[int, int] | None) -> str:
+    """「2026年第1–3季度」, 「2026年第1季度」, or 「2025年无数据」."""
+    if span is None:
+        return f"{year}年无数据"
+    lo, hi = span
+    return f"{year}年第{lo}季度" if lo == hi else f"{year}年第{lo}–{hi}季度"
 
 
 def price_quality(summaries: Iterable, year: int) -> list:
@@ -357,14 +394,19 @@ def indicators(summaries: list, as_of: dt.date) -> list[Indicator]:
             "12345 工单平均办理时长",
             _hours(hrs[this][0]),
             _hours(hrs[last][0]),
-            f"按办结件数加权；今年截至 {as_of.month} 月",
+            # Not the estate pages' figure (every channel, the latest 12 months): say so.
+            f"仅 12345 渠道，按办结件数加权；{months_text(this, counted_span(summaries, this, 'hm'))}"
+            f"、{months_text(last, counted_span(summaries, last, 'hm'))}"
+            "（小区页面为全部渠道最近 12 个月）",
         ),
         Indicator(
             "collection",
             "物业费收缴率",
             _pct(col[this]),
             _pct(col[last]),
-            "当年各季度实收金额 ÷ 应收金额",
+            # Over the year's quarters, where an estate page shows each quarter's own rate.
+            f"各季度实收金额之和 ÷ 应收金额之和；{quarters_text(this, counted_span(summaries, this, 'qn'))}"
+            f"、{quarters_text(last, counted_span(summaries, last, 'qn'))}",
         ),
         Indicator(
             "supervised",
@@ -379,12 +421,15 @@ def indicators(summaries: list, as_of: dt.date) -> list[Indicator]:
 __all__ = [
     "Indicator",
     "collection_rate",
+    "counted_span",
     "coverage",
     "estate_inputs",
     "hotline_hours",
     "indicators",
+    "months_text",
     "party",
     "price_quality",
+    "quarters_text",
     "supervised",
     "terms_ending",
     "year_ago",

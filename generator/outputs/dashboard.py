@@ -168,6 +168,11 @@ def estates_json(rows: list[Row], as_of: dt.date) -> bytes:
 
 # --------------------------------------------------------------------------- downloads
 
+# The fee column says exactly what it is, so a street officer can find it on the estate's
+# page (which lists 基础包 and 增值包 per kind of home): the next column names each kind.
+FEE_HEADER = "住宅物业费（元/㎡·月，基础包＋增值包；多种住宅取最高）"
+FEE_DETAIL_HEADER = "各类住宅物业费（元/㎡·月，基础包＋增值包）"
+
 HEADERS = [
     "小区编号",
     "小区名称",
@@ -179,7 +184,8 @@ HEADERS = [
     "状态",
     *[f"{label}" for _, label in MEASURES],
     *[f"{label}说明" for _, label in MEASURES],
-    "物业费（元/㎡·月）",
+    FEE_HEADER,
+    FEE_DETAIL_HEADER,
     "工单满意率（%）",
     "工单平均办理时长（小时）",
     "物业费收缴率（%）",
@@ -202,6 +208,12 @@ def _cell(value):
     return value
 
 
+def fee_detail(metrics) -> str:
+    """「多层住宅 1.85；高层住宅 2.60」: every residential fee the main one is the highest of."""
+    fees = metrics.fee_by_category if metrics else {}
+    return "；".join(f"{category} {price:.2f}" for category, price in fees.items())
+
+
 def table_rows(rows: list[Row]) -> list[list]:
     out = []
     for row in rows:
@@ -219,6 +231,7 @@ def table_rows(rows: list[Row]) -> list[list]:
                 *[lv.label for _, _, lv, _ in row.lights],
                 *[text for _, _, _, text in row.lights],
                 _cell(m.main_fee if m else None),
+                fee_detail(m),
                 "" if f.satisfaction is None else f"{Decimal(str(f.satisfaction)):.1f}",
                 "" if f.avg_hours is None else f"{Decimal(str(f.avg_hours)):.1f}",
                 "" if f.collection_rate is None else f"{Decimal(str(f.collection_rate)):.1f}",
@@ -368,10 +381,16 @@ def digest(site, estates: list) -> dict:
     ids = {s.id for s in estates}
     names = {s.id: s.name for s in estates}
     changes = []
+    # A version that only reformatted a file (「格式调整，内容无变化」) gives a street office
+    # nothing to do: counted in one line, not listed.
+    format_only = 0
     if site.history:
         for entry in site.history.all_entries():
             if entry.estate_id in ids and start <= entry.day <= end:
-                changes.append(entry)
+                if entry.changes and all(c.kind == "format-only" for c in entry.changes):
+                    format_only += 1
+                else:
+                    changes.append(entry)
         changes.sort(key=lambda e: (e.date, e.seq, e.estate_id), reverse=True)
     overdue = []
     for s in estates:
@@ -396,6 +415,7 @@ def digest(site, estates: list) -> dict:
         "start": start,
         "end": end,
         "changes": changes,
+        "format_only": format_only,
         "names": names,
         "overdue": sorted(overdue, key=lambda t: (t[2], t[0].id)),
         "terms": ind.terms_ending(estates),
@@ -578,7 +598,9 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
 
 def _digest_summary(d: dict) -> str:
     return (
-        f"本周数据更新 {len(d['changes'])} 次；新逾期 {len(d['overdue'])} 项；"
+        f"本周数据更新 {len(d['changes'])} 次"
+        + (f"（另有 {d['format_only']} 次仅格式调整）" if d["format_only"] else "")
+        + f"；新逾期 {len(d['overdue'])} 项；"
         f"{THRESHOLDS['term_watch_days']} 天内任期届满 {len(d['terms'])} 个；"
         f"超过 {d['visit_days']} 天未走访的督办小区 {len(d['unvisited'])} 个"
     )
@@ -640,6 +662,8 @@ def _last_visit(listing: dict):
 
 __all__ = [
     "CREDIT_CODE",
+    "FEE_DETAIL_HEADER",
+    "FEE_HEADER",
     "HEADERS",
     "PAGE_ROWS",
     "company_path",

@@ -18,7 +18,8 @@
   function light(level, labels) {
     var span = el("span", { "class": "sl-light " + CSS[level] });
     span.appendChild(el("span", { "class": "sl-light__icon", "aria-hidden": "true" }, ICONS[level]));
-    span.appendChild(document.createTextNode(" " + labels[level]));
+    span.appendChild(document.createTextNode(" "));
+    span.appendChild(el("span", { "class": "sl-light__word" }, labels[level]));
     return span;
   }
 
