@@ -686,8 +686,9 @@ def _place(f: Finding, summary: Summary) -> str:
 @as_of_option
 @usage_errors
 def command(base: str, fmt: str, site_url: str | None, data_dir: Path, as_of) -> None:
-    """Print a Chinese summary of a change for a pull request: per estate, the findings
-    and what would change on the site.
+    """Print a Chinese summary of a change for a pull request: per estate (and per
+    district whose folder under data/districts/ changed), the findings and what would
+    change on the site.
 
     Always exits 0 when the summary could be made (the validate step is the gate);
     2 when the base revision or data folder is wrong.
