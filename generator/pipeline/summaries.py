@@ -25,7 +25,7 @@ from ..domain.indicators import estate_inputs
 from ..domain.status import Level, StatusFacts
 from ..model import Estate, Metrics
 
-SUMMARY_VERSION = 3
+SUMMARY_VERSION = 4
 
 
 @dataclass
