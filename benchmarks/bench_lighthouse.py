@@ -62,7 +62,8 @@ PAGE_TYPES = {
     "estate-history": "estates/meilin-xincun/history/",
     "notice": "estates/meilin-xincun/notice/",
     "guide": "guide/",
-    "404": "no-such-page/",
+    # The page itself: Lighthouse refuses to audit a response with status 404.
+    "404": "404.html",
 }
 TEXT = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".mjs")
 
@@ -121,7 +122,17 @@ def lighthouse(url: str, work: Path) -> dict[str, float]:
         check=True, stdin=subprocess.DEVNULL, capture_output=True, timeout=300,
     )  # fmt: skip
     data = json.loads(report.read_text("utf-8"))
-    return {c: data["categories"][c]["score"] for c in CATEGORIES}
+    scores = {c: data["categories"][c]["score"] for c in CATEGORIES}
+    # What cost points outside performance: the audits to look at.
+    scores["failed"] = sorted(
+        ref["id"]
+        for c in CATEGORIES[1:]
+        for ref in data["categories"][c]["auditRefs"]
+        if ref.get("weight")
+        and (data["audits"][ref["id"]].get("score") or 0) < 1
+        and data["audits"][ref["id"]].get("scoreDisplayMode") == "binary"
+    )
+    return scores
 
 
 def first_visits(base: str) -> dict[str, dict]:
@@ -173,10 +184,16 @@ def main() -> None:
                 runs = [lighthouse(base + path, work) for _ in range(args.runs)]
                 scores[name] = {c: statistics.median(r[c] for r in runs) for c in CATEGORIES}
                 scores[name]["performance_runs"] = [r["performance"] for r in runs]
+                scores[name]["failed_audits"] = sorted({a for r in runs for a in r["failed"]})
                 print(
                     f"{name:20} "
                     + " ".join(f"{c[:4]} {scores[name][c]:.2f}" for c in CATEGORIES)
-                    + f"  first visit {weights[name]['bytes_gzip'] / 1000:.1f} KB gzip",
+                    + f"  first visit {weights[name]['bytes_gzip'] / 1000:.1f} KB gzip"
+                    + (
+                        f"  failed: {' '.join(scores[name]['failed_audits'])}"
+                        if scores[name]["failed_audits"]
+                        else ""
+                    ),
                     flush=True,
                 )
         finally:

@@ -450,10 +450,9 @@ def share_tags(shell: Shell, url: str, title: str, tail: str, description: str) 
 # data-cards so that tables without a head row keep their layout. A wrapper that scrolls
 # sideways on a wide screen is a named region reachable by keyboard (axe
 # scrollable-region-focusable).
-_TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
 _THEAD = re.compile(r"<thead\b[^>]*>(.*?)</thead>", re.S)
 _TR = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
-_CELL = re.compile(r"<(td|th)\b([^>]*)>", re.S)
+_ROW_OR_CELL = re.compile(r"<tr\b|<(td|th)\b([^>]*)>")
 _COLSPAN = re.compile(r'\bcolspan="(\d+)"')
 _CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.S)
 _BR = re.compile(r"<br\s*/?>")
@@ -478,25 +477,31 @@ def _label_table(table: str) -> str:
         span = _COLSPAN.search(match.group(2))
         labels += [_plain(match.group(3))] * (int(span.group(1)) if span else 1)
 
-    def label_row(row: re.Match) -> str:
-        column = 0
-
-        def label_cell(cell: re.Match) -> str:
-            nonlocal column
-            attrs = cell.group(2)
-            span = _COLSPAN.search(attrs)
-            label = labels[column] if column < len(labels) else ""
-            column += int(span.group(1)) if span else 1
-            if "data-label=" in attrs or not label or span:
-                return cell.group(0)
-            return f'<{cell.group(1)} data-label="{html.escape(label)}"{attrs}>'
-
-        return _CELL.sub(label_cell, row.group(0))
-
+    escaped = [html.escape(label) for label in labels]
     start, stop = head.span()
-    body = _TR.sub(label_row, table[stop:])
+    rest = table[stop:]
+    # One pass over the rows and cells after the head row (a page has a thousand cells).
+    out, pos, column = [], 0, 0
+    for match in _ROW_OR_CELL.finditer(rest):
+        tag, attrs = match.groups()
+        if tag is None:  # a new row
+            column = 0
+            continue
+        index = column
+        if "colspan" in attrs:
+            span = _COLSPAN.search(attrs)
+            column += int(span.group(1)) if span else 1
+            continue
+        column += 1
+        if index < len(escaped) and escaped[index] and "data-label=" not in attrs:
+            out += [rest[pos : match.start()], f'<{tag} data-label="{escaped[index]}"{attrs}>']
+            pos = match.end()
+    out.append(rest[pos:])
+    body = "".join(out)
     opening = table[: table.index(">") + 1]
-    return opening[:-1] + " data-cards" + ">" + table[len(opening) : start] + head.group(0) + body
+    if "data-cards" not in opening:
+        opening = opening[:-1] + " data-cards>"
+    return opening + table[table.index(">") + 1 : start] + head.group(0) + body
 
 
 def reflow(body_html: str) -> str:
@@ -510,7 +515,15 @@ def reflow(body_html: str) -> str:
         name = f' aria-label="{html.escape(_plain(caption.group(1)))}"' if caption else ""
         return f'<div class="sl-table-wrap"{attrs} role="region" tabindex="0"{name}>{table}'
 
-    body_html = _TABLE.sub(lambda m: _label_table(m.group(0)), body_html)
+    parts, pos = [], 0
+    while (start := body_html.find("<table", pos)) >= 0:
+        stop = body_html.find("</table>", start)
+        if stop < 0:
+            break
+        stop += len("</table>")
+        parts += [body_html[pos:start], _label_table(body_html[start:stop])]
+        pos = stop
+    body_html = "".join(parts) + body_html[pos:]
     return _WRAP.sub(wrap, body_html)
 
 
