@@ -236,15 +236,22 @@ def test_first_visit_of_an_estate_is_light(page):
         if response and response.ok and request.method == "GET":
             loaded.setdefault(request.url, _gzip_size(response.body()))
 
+    def visit(path):
+        page.goto(path, wait_until="load")
+        # Playwright runs event handlers only while the test waits on the browser: wait
+        # until the network is idle, so this visit's requests are recorded before the next.
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(100)
+
     page.on("requestfinished", record)
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(ESTATE, wait_until="load")
+    visit(ESTATE)
     first = sum(loaded.values())
     assert first <= 50_000, (first, loaded)
     assert not any("/pagefind/" in url for url in loaded), "search files load only on use"
     for path in ESTATE_PAGES[1:]:
         before = dict(loaded)
-        page.goto(path, wait_until="load")
+        visit(path)
         new = {u: n for u, n in loaded.items() if u not in before}
         assert sum(new.values()) <= 15_000, (path, new)
 
