@@ -180,16 +180,20 @@ def _fund(f: StatusFacts, t: dict) -> Light:
     )
 
 
+def _banded(value: Decimal, ok, watch, *, higher_is_better: bool) -> Level:
+    """A figure against its two bounds: at or beyond ``ok`` 正常, then ``watch`` 需关注."""
+    if not higher_is_better:
+        value, ok, watch = -value, -ok, -watch
+    if value >= ok:
+        return Level.OK
+    return Level.WATCH if value >= watch else Level.ACT
+
+
 def _satisfaction(f: StatusFacts, t: dict) -> Light:
     if f.satisfaction is None:
         return Light("satisfaction", Level.NONE, "未公示工单满意率")
     value = Decimal(f.satisfaction)
-    if value >= t["satisfaction_ok"]:
-        level = Level.OK
-    elif value >= t["satisfaction_watch"]:
-        level = Level.WATCH
-    else:
-        level = Level.ACT
+    level = _banded(value, t["satisfaction_ok"], t["satisfaction_watch"], higher_is_better=True)
     return Light("satisfaction", level, f"工单满意率 {_pct(value)}")
 
 
@@ -197,12 +201,7 @@ def _hours(f: StatusFacts, t: dict) -> Light:
     if f.avg_hours is None:
         return Light("hours", Level.NONE, "未公示工单办理时长")
     value = Decimal(f.avg_hours)
-    if value <= t["hours_ok"]:
-        level = Level.OK
-    elif value <= t["hours_watch"]:
-        level = Level.WATCH
-    else:
-        level = Level.ACT
+    level = _banded(value, t["hours_ok"], t["hours_watch"], higher_is_better=False)
     return Light("hours", level, f"工单平均 {value:.1f} 小时办结")
 
 
@@ -249,12 +248,7 @@ def _collection(f: StatusFacts, t: dict) -> Light:
     if f.collection_rate is None:
         return Light("collection", Level.NONE, "未公示物业费收缴率")
     value = Decimal(f.collection_rate)
-    if value >= t["collection_ok"]:
-        level = Level.OK
-    elif value >= t["collection_watch"]:
-        level = Level.WATCH
-    else:
-        level = Level.ACT
+    level = _banded(value, t["collection_ok"], t["collection_watch"], higher_is_better=True)
     period = period_label(f.collection_period) if f.collection_period else ""
     return Light("collection", level, f"{period}物业费收缴率 {_pct(value)}")
 

@@ -156,8 +156,10 @@ def _relpath(path: str, start: str) -> str:
     os.getcwd() calls (most of a page's links miss the cache: each names its estate)."""
     path_parts = [] if path == "." else path.split("/")
     start_parts = [] if start == "." else start.split("/")
-    if path.startswith("/") or start.startswith("/") or not _CLEAN.isdisjoint(
-        path_parts + start_parts
+    if (
+        path.startswith("/")
+        or start.startswith("/")
+        or not _CLEAN.isdisjoint(path_parts + start_parts)
     ):
         return posixpath.relpath(path, start)
     common = 0
@@ -517,6 +519,8 @@ def render_estate(
     versions = list(ctx.versions)
     feed = base + "feed.xml" if ctx.feeds_enabled else None
     out: dict[str, bytes] = {}
+    # One description for every page of the estate: worked out once, not per page.
+    description = estate_description(estate, ctx.as_of)
     common = dict(
         site=ctx,
         estate=estate,
@@ -537,7 +541,7 @@ def render_estate(
             feed=feed,
             page_slug=slug,
             title_tail="" if slug else ESTATE_TITLE_TAIL,
-            description=estate_description(estate, ctx.as_of),
+            description=description,
             **common,
         )
         out[name] = data
@@ -545,42 +549,36 @@ def render_estate(
     estate_url = ctx.site_url.rstrip("/") + "/" + base
     # The QR code carries the version, so a scanned notice can say whether it is current.
     qr_url = f"{estate_url}?v={estate.checksum[:VERSION_CHARS]}"
-    name, data = _page(
-        env,
-        frame,
-        base + "notice/",
-        f"{estate.name} · 公示告示",
-        "notice.html",
-        variant="notice",
-        description=estate_description(estate, ctx.as_of),
-        site=ctx,
-        estate=estate,
-        qr=qr_svg(qr_url),
-        qr_url=qr_url,
-        estate_url=estate_url,
-        building=None,
-    )
-    out[name] = data
-    # One notice per building, for its lobby: the same notice, leading with that
-    # building's maintenance fund, whose QR code opens the estate with the building chosen
-    # (&b=…, read by theme/assets/residents.js; the version check reads only ?v=).
+    # The estate's notice, then one per building for its lobby: the same notice, leading
+    # with that building's maintenance fund, whose QR code opens the estate with the
+    # building chosen (&b=…, read by theme/assets/residents.js; the version check reads
+    # only ?v=).
+    notices = [(None, "notice/", estate.name, qr_url)]
     for row in estate.fund_rows:
         slug = plain.building_slug(row["building_no"])
-        building_qr = f"{qr_url}&b={slug}"
+        notices.append(
+            (
+                row,
+                f"notice/{slug}/",
+                f"{estate.name} {row['building_no']}号楼",
+                f"{qr_url}&b={slug}",
+            )
+        )
+    for building, path, heading, url in notices:
         name, data = _page(
             env,
             frame,
-            base + f"notice/{slug}/",
-            f"{estate.name} {row['building_no']}号楼 · 公示告示",
+            base + path,
+            f"{heading} · 公示告示",
             "notice.html",
             variant="notice",
-            description=estate_description(estate, ctx.as_of),
+            description=description,
             site=ctx,
             estate=estate,
-            qr=qr_svg(building_qr),
-            qr_url=building_qr,
+            qr=qr_svg(url),
+            qr_url=url,
             estate_url=estate_url,
-            building=row,
+            building=building,
         )
         out[name] = data
     if ctx.feeds_enabled:
