@@ -1,7 +1,7 @@
 """The engine's shortcuts give what the slow way gives, byte for byte.
 
 Each is a faster route to a library's own result (benchmarks/README.md, "The engine"):
-segno's choice of QR mask, json.dumps with indent, posixpath.relpath, PyYAML's
+the QR code's drawing, json.dumps with indent, posixpath.relpath, PyYAML's
 pure-Python composer. Each is compared here with the original on real and odd inputs.
 """
 
@@ -11,13 +11,12 @@ import importlib
 import json
 import posixpath
 import random
+import re
 import string
 from pathlib import Path
 
 import pytest
-import segno
 import yaml
-from segno import encoder
 
 from generator.load import load_package, load_schemas
 from generator.outputs import qr, render
@@ -40,20 +39,32 @@ def _urls(n: int, seed: int) -> list[str]:
     return urls
 
 
-def test_the_qr_mask_is_segnos_choice_and_the_code_the_same(monkeypatch):
-    assert encoder.find_and_apply_best_mask is qr._best_mask  # installed for segno 1.6
-    fast = [(qr.qr_svg(url), segno.make(url, error="m", micro=False).mask) for url in _urls(150, 3)]
-    monkeypatch.setattr(encoder, "find_and_apply_best_mask", qr._segno_best_mask)
-    slow = [(qr.qr_svg(url), segno.make(url, error="m", micro=False).mask) for url in _urls(150, 3)]
-    assert fast == slow
-    assert len({mask for _, mask in slow}) == 8  # every pattern was the best somewhere
+def _modules_drawn(svg: str) -> set[tuple[int, int]]:
+    """The dark modules an SVG from :func:`qr.qr_svg` strokes (the path read back)."""
+    d = re.search(r'stroke="#000" d="M(\d+) (\d+)\.5([^"]*)"', svg)
+    assert d, svg[:200]
+    x, y = int(d.group(1)), int(d.group(2))
+    dark = set()
+    for dx, dy, run in re.findall(r"m(-?\d+) (-?\d+)h(\d+)", d.group(3)):
+        x, y = x + int(dx), y + int(dy)
+        dark |= {(x + i - qr.BORDER, y - qr.BORDER) for i in range(int(run))}
+        x += int(run)
+    return dark
 
 
-def test_a_proposed_mask_and_micro_codes_keep_segnos_own_way():
-    for url in ("a", "12345"):
-        assert segno.make(url, micro=True).designator.startswith("M")
-        assert segno.make(url, micro=True).matrix  # Micro QR: segno's own evaluation
-    assert segno.make("https://example.org/", mask=5).mask == 5
+def test_the_qr_svg_draws_exactly_the_encoders_modules_and_decodes_to_the_url():
+    zxingcpp = pytest.importorskip("zxingcpp")
+    image_mod = pytest.importorskip("PIL.Image")
+    for url in _urls(150, 3):
+        rows = qr.qr_matrix(url)
+        dark = {(x, y) for y, row in enumerate(rows) for x, v in enumerate(row) if v == 0}
+        assert _modules_drawn(qr.qr_svg(url)) == dark, url
+        side = len(rows)
+        image = image_mod.frombytes("L", (side, side), b"".join(rows))
+        framed = image_mod.new("L", (side * 4 + 32, side * 4 + 32), 255)
+        framed.paste(image.resize((side * 4, side * 4), image_mod.NEAREST), (16, 16))
+        (found,) = zxingcpp.read_barcodes(framed, formats=zxingcpp.BarcodeFormat.QRCode)
+        assert (found.text, found.ec_level, found.format.name) == (url, "M", "QRCode")
 
 
 def _descriptors() -> list[dict]:
