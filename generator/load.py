@@ -704,7 +704,10 @@ def _check_csv(
     header = [label.strip() for label in rows[0]]
     expected = [f["name"] for f in schema["fields"]]
     titles = {f["name"]: f.get("title", f["name"]) for f in schema["fields"]}
-    missing = [name for name in expected if name not in header]
+    # A column added to a schema later (``x-optional``) may be absent: files written
+    # before it stay valid, and their rows read as if the column were empty.
+    optional = {f["name"] for f in schema["fields"] if f.get(OPTIONAL_KEY)}
+    missing = [name for name in expected if name not in header and name not in optional]
     extra = [label for label in header if label not in expected]
     duplicates = sorted({label for label in header if header.count(label) > 1})
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
@@ -795,6 +798,8 @@ MAX_CELL_CHARS = 5_000
 MULTILINE_FIELDS = frozenset({"description", "topic", "summary", "standard", "scope", "note"})
 # Marks a money column in the shared schemas (amounts in yuan keep two decimals).
 MONEY_KEY = "x-money"
+# Marks a column a file may leave out (added to the schema after files were written).
+OPTIONAL_KEY = "x-optional"
 
 
 def is_money(spec: dict) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from .checksum import checksum_of_folder
 from .domain.context import Context
 from .domain.disclosure import disclosure_status
+from .domain.indicators import standards_in_force
 from .domain.money import money
 from .domain.periods import next_period, period_deadline, period_of, previous_period
 from .domain.status import Status, StatusFacts, assess
@@ -403,7 +404,8 @@ def _service(estate: Estate, tables: dict, as_of: dt.date) -> None:
     ]
     estate.fees_history = [f for f in fees if f not in estate.fees_current]
     by_item = defaultdict(list)
-    for row in tables.get("service_standards", []):
+    # Only the standards in force: a raised standard's new row replaces the old one.
+    for row in standards_in_force(tables.get("service_standards", []), as_of):
         by_item[row["item"]].append(row)
     estate.standards = [(item, by_item[item]) for item in SERVICE_ITEMS if by_item[item]]
 
@@ -553,7 +555,7 @@ def _metrics(estate: Estate) -> Metrics:
     households = estate.profile.get("households") or 0
     per_100 = Decimal(received) * 100 / households / len(months) if months and households else None
     recent = [r for r in estate.work_orders if r["month"] in {m["month"] for m in months}]
-    standards = estate.tables.get("service_standards", [])
+    standards = standards_in_force(estate.tables.get("service_standards", []), estate.as_of)
     return Metrics(
         fee_by_category=dict(sorted(fees.items())),
         fund_share=estate.fund_totals.get("share") if estate.fund_totals else None,

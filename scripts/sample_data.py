@@ -2624,16 +2624,31 @@ def make_service_standards(spec: Spec, rng) -> list[dict]:
             max(1, round(hh / 500)),
         ),
     ]
-    return [
+    rows = [
         {
             "standard_id": f"S{i:02d}",
             "item": item,
             "standard": text,
             "frequency": freq,
             "staff": staff,
+            "effective_from": None,
         }
         for i, (item, text, freq, staff) in enumerate(items, start=1)
     ]
+    if spec.estate_id == "jiangwan-yueting":
+        # The 2025 fee rise (R2024-03) came with two more guards and a patrol every half
+        # hour from the same day: 杨浦区's 质价双升 by a raised service standard.
+        guards = next(r for r in rows if r["item"] == "保安")
+        rows.append(
+            dict(
+                guards,
+                standard_id=f"S{len(rows) + 1:02d}",
+                standard=guards["standard"].replace("夜间每小时", "夜间每半小时"),
+                staff=guards["staff"] + 2,
+                effective_from=dt.date(2025, 1, 1),
+            )
+        )
+    return rows
 
 
 def make_work_orders(spec: Spec, rng) -> list[dict]:
@@ -3761,9 +3776,9 @@ def check_pinned(tables: dict[str, dict[str, list[dict]]]) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def schema_fields(name: str, schemas: Path = SCHEMAS) -> list[str]:
+def schema_fields(name: str, schemas: Path = SCHEMAS, optional: bool = True) -> list[str]:
     schema = yaml.safe_load((schemas / f"{name}.schema.yaml").read_text(encoding="utf-8"))
-    return [f["name"] for f in schema["fields"]]
+    return [f["name"] for f in schema["fields"] if optional or not f.get("x-optional")]
 
 
 def cell(value) -> str:
@@ -3789,11 +3804,18 @@ def write_folder(folder, name_, title, resources, tables, schemas=SCHEMAS, prefi
         if name not in tables:
             continue
         fields = schema_fields(name, schemas)
+        for row in tables[name]:
+            assert list(row) == fields, (name_, name, list(row), fields)
+        # A column added to the schema later (x-optional) is written only where a row
+        # fills it: the other estates keep files as they were before it existed.
+        required = schema_fields(name, schemas, optional=False)
+        fields = [
+            k for k in fields if k in required or any(row[k] is not None for row in tables[name])
+        ]
         with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as f:
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow(fields)
             for row in tables[name]:
-                assert list(row) == fields, (name_, name, list(row), fields)
                 writer.writerow(cell(row[k]) for k in fields)
         lines += [
             f"  - name: {name}",

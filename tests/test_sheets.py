@@ -161,7 +161,7 @@ def _type_like_a_person(wb, data: Path, estate: str, schemas: dict) -> None:
             rows = list(csv.DictReader(handle))
         for offset, row in enumerate(rows):
             for column, spec in enumerate(schemas[table]["fields"], start=1):
-                text = row[spec["name"]]
+                text = row.get(spec["name"], "")  # an optional column may be absent
                 if text == "":
                     continue
                 cell = ws.cell(row=3 + offset, column=column)

@@ -22,11 +22,13 @@ supervision) are read on the as-of date and on the same day a year earlier.
 质价双升 (quality and price both up) in a year, exactly: the estate's residential fee
 (a 元/㎡·月 row of a 住宅 category, base or value-added package) took effect that year at
 a higher price than the row it replaced, that row names a resolution (``resolution_id``)
-which passed, AND residents' satisfaction with closed work orders (all channels,
-weighted by orders closed) was higher that year than the year before. The issue also
-counts "a service standard raised" (more staff, higher frequency); ``service_standards``
-rows carry no dates, so which year a standard was raised cannot be read from today's data
-and that branch is not counted (content/guide/rules.md#indicators says so).
+which passed, AND either residents' satisfaction with closed work orders (all channels,
+weighted by orders closed) was higher that year than the year before, or a service
+standard was raised: the ``service_standards`` rows in force at the year's end (or the
+as-of date) name more staff in total, or a higher frequency for some item, than those in
+force the day before the rise. A standard row's optional ``effective_from`` says from when
+it is in force; a row without one is in force from the start (see
+:func:`standards_in_force`, content/guide/rules.md#indicators).
 
 Indicators are shown, never judged: no threshold here makes a share "too low".
 """
@@ -34,6 +36,7 @@ Indicators are shown, never judged: no threshold here makes a share "too low".
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -108,6 +111,99 @@ def _fee_rises(tables: dict) -> list[tuple[dt.date, str]]:
     return sorted(rises)
 
 
+# How many times a year a frequency written 每日, 每周两次, 每半月, 每季度 … comes round.
+# Free text the schema does not constrain (随时, 24小时) is not compared.
+_PER_YEAR = {
+    "日": 365,
+    "天": 365,
+    "周": 52,
+    "半月": 24,
+    "月": 12,
+    "季度": 4,
+    "季": 4,
+    "半年": 2,
+    "年": 1,
+}
+_FREQUENCY = re.compile(
+    r"每(半月|半年|季度|日|天|周|月|季|年)(?:([0-9]+|[一二两三四五六七八九十]+)次)?"
+)
+_CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+
+def times_per_year(frequency: str | None) -> int | None:
+    """「每日」 → 365, 「每周两次」 → 104, 「每月」 → 12; None for text not of that form."""
+    match = _FREQUENCY.fullmatch((frequency or "").strip())
+    if not match:
+        return None
+    unit, count = match.groups()
+    if count is None:
+        times = 1
+    elif count.isdigit():
+        times = int(count)
+    elif count == "十":
+        times = 10
+    else:  # 一…九, 十一…十九, 二十…九十九 (short forms only: 两, 三, 十二)
+        tens, _, ones = count.partition("十")
+        if "十" in count:
+            times = (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + _CN_DIGITS.get(ones, 0)
+        else:
+            times = _CN_DIGITS.get(count, 0)
+    return _PER_YEAR[unit] * times or None
+
+
+def standards_in_force(rows: Iterable[dict], day: dt.date) -> list[dict]:
+    """The service-standard rows in force on ``day``: per item, the rows with the latest
+    ``effective_from`` on or before it. A row without the date (every row written before
+    the column existed) is in force from the start, until a dated row of its item
+    replaces it; a row dated after ``day`` is not in force yet."""
+    by_item: dict[str, list[dict]] = {}
+    for row in rows:
+        start = row.get("effective_from")
+        if start is not None and start > day:
+            continue
+        by_item.setdefault(row.get("item"), []).append(row)
+    out = []
+    for item_rows in by_item.values():
+        latest = max((r.get("effective_from") or dt.date.min) for r in item_rows)
+        out += [r for r in item_rows if (r.get("effective_from") or dt.date.min) == latest]
+    return out
+
+
+def standard_raised(rows: list[dict], before: dt.date, after: dt.date) -> bool:
+    """Whether the standards in force on ``after`` are raised against those on ``before``:
+    more staff in total (both days name staff), or an item done more often (both days'
+    frequencies read by :func:`times_per_year`)."""
+    old, new = standards_in_force(rows, before), standards_in_force(rows, after)
+    if old == new:
+        return False
+    staff_old = [r["staff"] for r in old if r.get("staff") is not None]
+    staff_new = [r["staff"] for r in new if r.get("staff") is not None]
+    if staff_old and staff_new and sum(staff_new) > sum(staff_old):
+        return True
+
+    def often(in_force: list[dict]) -> dict[str, int]:
+        best: dict[str, int] = {}
+        for r in in_force:
+            times = times_per_year(r.get("frequency"))
+            if times is not None:
+                best[r.get("item")] = max(times, best.get(r.get("item"), 0))
+        return best
+
+    was, now = often(old), often(new)
+    return any(now[item] > was[item] for item in now.keys() & was.keys())
+
+
 def estate_inputs(estate, supervision: dict | None = None) -> dict:
     """One estate's inputs, keyed by year (``"2026"``, ``"2025"``), for its summary.
 
@@ -116,7 +212,8 @@ def estate_inputs(estate, supervision: dict | None = None) -> dict:
     ``x`` voting members in post, of whom Party members / also on the 居委会, ``h``/``hc``
     12345 average hours and orders closed, ``s``/``sc`` satisfaction and orders closed,
     ``due``/``col`` fee amounts due and collected, ``rise`` the fee rise's effective date
-    and ``res`` its resolution, ``zj`` 质价双升, ``sup`` days on the supervision list on the
+    and ``res`` its resolution, ``zj`` 质价双升 and ``zjs`` the branches that made it
+    (``"sat"`` satisfaction up, ``"std"`` a standard raised), ``sup`` days on the supervision list on the
     reference day, ``hm``/``qn`` the first and last month of the 12345 hours and quarter
     of the collection counted. A figure the estate has not published is left out.
     """
@@ -190,11 +287,19 @@ def estate_inputs(estate, supervision: dict | None = None) -> dict:
             ),
             "qn": _span(int(str(q["quarter"])[-1]) for q in quarters),
         }
+    standards = tables.get("service_standards", [])
     for year in (this, this - 1):
         now, before = satisfaction[year][0], satisfaction[year - 1][0]
-        out[str(year)]["zj"] = bool(
-            out[str(year)]["rise"] and now is not None and before is not None and now > before
-        )
+        year_rises = [d for d, _ in rises if d.year == year and d <= as_of]
+        # The standard after the rise: in force at the year's end, or today for this year.
+        end = min(dt.date(year, 12, 31), as_of)
+        branches = []
+        if year_rises and now is not None and before is not None and now > before:
+            branches.append("sat")
+        if any(standard_raised(standards, d - dt.timedelta(days=1), end) for d in year_rises):
+            branches.append("std")
+        out[str(year)]["zj"] = bool(branches)
+        out[str(year)]["zjs"] = branches or None
     # Small in the summary: a figure the estate has not published is left out (None).
     return {y: {k: v for k, v in item.items() if v is not None} for y, item in out.items()}
 
@@ -387,7 +492,8 @@ def indicators(summaries: list, as_of: dt.date) -> list[Indicator]:
             "质价双升",
             f"{len(zj[this])} 个",
             f"{len(zj[last])} 个",
-            "当年经业主大会决议提高住宅物业费，且工单满意率高于上一年",
+            "当年经业主大会决议提高住宅物业费，且工单满意率高于上一年，"
+            "或服务标准提高（人员增加、频次提高）",
         ),
         Indicator(
             "hours",
@@ -430,7 +536,10 @@ __all__ = [
     "party",
     "price_quality",
     "quarters_text",
+    "standard_raised",
+    "standards_in_force",
     "supervised",
     "terms_ending",
+    "times_per_year",
     "year_ago",
 ]

@@ -38,6 +38,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from .. import safepaths, safeyaml
 from ..findings import ERROR, WARNING, Finding, Report, format_table
+from ..load import OPTIONAL_KEY
 from ..validate import TOO_BIG
 from . import packagefiles as pf
 from ._clicktools import as_of_option, as_of_or_default, data_dir_option, usage_errors
@@ -858,6 +859,16 @@ def write_tables(
         if before:
             notes += _removals(estate_id, sheet, before, schemas[table], replace)
         fields = [spec["name"] for spec in schemas[table]["fields"]]
+        # A column added to the schema later (x-optional) and empty in every row is not
+        # added to a file written without it: an export and import changes nothing.
+        had = pf.read_csv(target)[0] if before else []
+        fields = [
+            name
+            for name, spec in zip(fields, schemas[table]["fields"], strict=True)
+            if not spec.get(OPTIONAL_KEY)
+            or name in had
+            or any(row.get(name) not in (None, "") for row in sheet.rows)
+        ]
         header, newline = pf.file_layout(target, fields)
         rows = [[row[f] for f in header] for row in sheet.rows]
         planned[target] = pf.csv_text(header, rows, newline)

@@ -1,0 +1,219 @@
+"""Issue 12's gaps: 质价双升 by a raised service standard, medians with too few estates,
+same-sounding streets, and district data the repository does not hold.
+
+Inline packages in tmp_path go through the real loader, validation and model; the sample
+site is conftest's ``built_site``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.domain.indicators import (
+    estate_inputs,
+    indicators,
+    standard_raised,
+    standards_in_force,
+    times_per_year,
+)
+from generator.load import load
+from generator.model import build_estates
+from generator.pipeline.summaries import dumps, loads, summarise
+from generator.validate import validate
+
+from .packages import COMMITTEES, ESTATE, MEMBERS, write_package
+
+AS_OF = dt.date(2026, 11, 20)
+
+MEETINGS = (
+    "meeting_id,meeting_type,meeting_date,members_total,members_present,topic,posted_date\n"
+    "2025-A1,业主大会,2025-03-01,,,调整物业服务费,2025-03-03\n"
+)
+RESOLUTIONS = (
+    "resolution_id,meeting_id,title,matter,owners_total,area_total_m2,owners_voted,"
+    "area_voted,owners_for,area_for,passed\n"
+    "R2025-01,2025-A1,物业服务费调整为3.60元/㎡·月,一般事项,400,50000.00,300,40000.00,"
+    "200,30000.00,是\n"
+)
+FEES = (
+    "fee_id,unit_category,package,price_yuan,unit,effective_from,effective_to,resolution_id\n"
+    "F01,高层住宅,基础包,3.30,元/㎡·月,2019-01-01,2025-03-31,\n"
+    "F02,高层住宅,基础包,3.60,元/㎡·月,2025-04-01,,R2025-01\n"
+)
+# Satisfaction the same in 2024 and 2025: only a raised standard can make 质价双升.
+WORK_ORDERS = (
+    "month,channel,category,received,closed,closed_on_time,avg_hours,satisfaction_pct\n"
+    + (
+        "".join(
+            f"{y}-{m:02d},12345,报修,10,10,10,20.0,90.0\n" for y in (2024, 2025) for m in (1, 6, 12)
+        )
+    )
+)
+STANDARDS = "standard_id,item,standard,frequency,staff{extra_header}\n"
+
+
+def standards_csv(*rows: str, dated: bool = True) -> str:
+    header = STANDARDS.format(extra_header=",effective_from" if dated else "")
+    return header + "".join(row + "\n" for row in rows)
+
+
+def estate_with(tmp_path: Path, standards: str | None):
+    tables = {
+        "estate": ESTATE,
+        "committees": COMMITTEES,
+        "members": MEMBERS,
+        "meetings": MEETINGS,
+        "resolutions": RESOLUTIONS,
+        "fees": FEES,
+        "work_orders": WORK_ORDERS,
+    }
+    if standards is not None:
+        tables["service_standards"] = standards
+    write_package(tmp_path, **tables)
+    report = validate(load(tmp_path), AS_OF, workers=1)
+    return report, build_estates(report, AS_OF)
+
+
+# --- the pieces -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "times"),
+    [
+        ("每日", 365),
+        ("每天两次", 730),
+        ("每周两次", 104),
+        ("每周3次", 156),
+        ("每半月", 24),
+        ("每月", 12),
+        ("每季度", 4),
+        ("每半年", 2),
+        ("每年十二次", 12),
+        ("随时", None),
+        ("24小时", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_frequencies_are_read_as_times_a_year(text, times):
+    assert times_per_year(text) == times
+
+
+def test_the_standard_in_force_is_the_latest_dated_row_of_its_item():
+    rows = [
+        {"standard_id": "S1", "item": "保安", "staff": 7, "effective_from": None},
+        {"standard_id": "S2", "item": "保安", "staff": 9, "effective_from": dt.date(2025, 4, 1)},
+        {"standard_id": "S3", "item": "保洁", "staff": 4},  # a file without the column
+        {"standard_id": "S4", "item": "保洁", "staff": 6, "effective_from": dt.date(2027, 1, 1)},
+    ]
+    ids = lambda day: sorted(r["standard_id"] for r in standards_in_force(rows, day))  # noqa: E731
+    assert ids(dt.date(2025, 3, 31)) == ["S1", "S3"]
+    assert ids(dt.date(2025, 4, 1)) == ["S2", "S3"]
+    # Announced for next year: not in force yet.
+    assert ids(dt.date(2026, 11, 20)) == ["S2", "S3"]
+    assert standard_raised(rows, dt.date(2025, 3, 31), dt.date(2025, 12, 31))
+    assert not standard_raised(rows, dt.date(2025, 4, 1), dt.date(2025, 12, 31))
+
+
+def test_a_higher_frequency_is_a_raised_standard_and_fewer_staff_is_not():
+    day0, day1 = dt.date(2025, 3, 31), dt.date(2025, 12, 31)
+    start = dt.date(2025, 4, 1)
+    more_often = [
+        {"item": "保洁", "frequency": "每周", "staff": 4},
+        {"item": "保洁", "frequency": "每日", "staff": 4, "effective_from": start},
+    ]
+    fewer = [
+        {"item": "保洁", "frequency": "每日", "staff": 4},
+        {"item": "保洁", "frequency": "每日", "staff": 3, "effective_from": start},
+    ]
+    unreadable = [
+        {"item": "维修", "frequency": "每月", "staff": None},
+        {"item": "维修", "frequency": "随时", "staff": None, "effective_from": start},
+    ]
+    assert standard_raised(more_often, day0, day1)
+    assert not standard_raised(fewer, day0, day1)
+    assert not standard_raised(unreadable, day0, day1)
+
+
+# --- 质价双升 from the estate's own files ------------------------------------------------
+
+
+def test_a_fee_rise_with_more_staff_is_quality_and_price_up(tmp_path):
+    report, [estate] = estate_with(
+        tmp_path,
+        standards_csv(
+            "S01,保安,主出入口24小时值守,每日,7,",
+            "S02,保安,主出入口24小时值守，夜间每半小时巡逻一次,每日,9,2025-04-01",
+            "S03,保洁,楼道每周拖扫两次,每周两次,4,",
+        ),
+    )
+    assert report.valid, [f.message for f in report.findings]
+    inputs = estate_inputs(estate)
+    assert inputs["2025"]["zj"] is True
+    assert inputs["2025"]["zjs"] == ["std"]
+    assert inputs["2026"]["zj"] is False
+    # The estate page shows the standard in force, not the one it replaced.
+    assert [[r["standard_id"] for r in rows] for _, rows in estate.standards] == [
+        ["S03"],
+        ["S02"],
+    ]
+    assert estate.metrics.staff == 13
+
+    # The worker's summary carries it to the district page (through its JSON form).
+    summary = loads(dumps(summarise(estate)))
+    row = next(i for i in indicators([summary], AS_OF) if i.key == "zjss")
+    assert (row.this, row.last) == ("0 个", "1 个")
+    assert "服务标准提高" in row.note
+
+
+def test_a_standard_raised_before_the_rise_does_not_count(tmp_path):
+    _, [estate] = estate_with(
+        tmp_path,
+        standards_csv(
+            "S01,保安,主出入口24小时值守,每日,7,",
+            "S02,保安,主出入口24小时值守，夜间每半小时巡逻一次,每日,9,2024-06-01",
+        ),
+    )
+    assert estate_inputs(estate)["2025"]["zj"] is False
+
+
+def test_standards_without_the_date_column_stay_valid_and_never_count(tmp_path):
+    report, [estate] = estate_with(
+        tmp_path,
+        standards_csv(
+            "S01,保安,主出入口24小时值守,每日,7", "S02,保安,夜间巡逻,每日,9", dated=False
+        ),
+    )
+    assert report.valid, [f.message for f in report.findings]
+    assert estate_inputs(estate)["2025"]["zj"] is False
+    # Two undated rows of one item are both in force, as before the column existed.
+    assert estate.metrics.staff == 16
+
+
+def test_a_bad_effective_from_names_row_and_column(tmp_path):
+    report, _ = estate_with(
+        tmp_path, standards_csv("S01,保安,主出入口24小时值守,每日,7,2025-13-01")
+    )
+    bad = [
+        (f.estate, Path(f.path).name, f.row, f.field, f.rule)
+        for f in report.findings
+        if f.severity == "error"
+    ]
+    assert bad == [("test-estate", "service_standards.csv", 2, "effective_from", "type-error")]
+
+
+def test_the_sample_has_quality_and_price_up_by_a_raised_standard(built_site):
+    """江湾悦庭 raised its fee in 2025 (R2024-03) with two more guards from the same day;
+    its satisfaction did not rise, so 杨浦区's 1 for 2025 comes from the standard."""
+    page = (built_site / "districts/yangpu/index.html").read_text("utf-8")
+    cells = re.search(r'<tr[^>]*id="ind-zjss".*?</tr>', page, re.S)
+    assert cells, "the 质价双升 row"
+    text = re.sub(r"<[^>]+>", " ", cells.group())
+    assert re.search(r"0 个\s+1 个", text), text
+    service = (built_site / "estates/jiangwan-yueting/service/index.html").read_text("utf-8")
+    assert "夜间每半小时巡逻一次" in service
+    assert "夜间每小时巡逻一次" not in service
