@@ -217,3 +217,35 @@ def test_the_sample_has_quality_and_price_up_by_a_raised_standard(built_site):
     service = (built_site / "estates/jiangwan-yueting/service/index.html").read_text("utf-8")
     assert "夜间每半小时巡逻一次" in service
     assert "夜间每小时巡逻一次" not in service
+
+
+# --- medians: the city's where the district has too few -----------------------------------
+
+
+def test_the_city_medians_stand_in_where_a_district_has_one_estate_of_a_type(built_site):
+    import json
+
+    city = json.loads((built_site / "overview/medians.json").read_text("utf-8"))
+    # 梅林新村 (徐汇区) and 苓园小区 (杨浦区) are the city's two 售后公房 estates, each
+    # alone of its type in its district; 动迁安置房 and 混合 have one estate in the city.
+    assert sorted(city["types"]) == ["售后公房", "商品房"]
+    assert city["types"]["售后公房"]["estates"] == 2
+    assert city["types"]["售后公房"]["fee"] == "0.72 元"  # (0.60 + 0.85) / 2, rounded
+    for slug in ("xuhui", "yangpu"):
+        district = json.loads((built_site / f"districts/{slug}/medians.json").read_text("utf-8"))
+        assert "售后公房" not in district["types"]
+    page = (built_site / "estates/meilin-xincun/index.html").read_text("utf-8")
+    assert 'data-city-medians="../../overview/medians.json"' in page
+
+
+@pytest.mark.browser
+def test_an_estate_alone_of_its_type_in_its_district_shows_the_city_median(page):
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("estates/lingyuan-xiaoqu/performance/")
+    page.wait_for_selector("html[data-sl-medians=shown]")
+    median = page.locator('.sl-median[data-median="satisfaction"]')
+    assert median.inner_text().startswith("全市同类（2 个小区）中位 ")
+    # Pudong has two 商品房 estates: its own median, not the city's four.
+    page.goto("estates/binjiang-huating/")
+    page.wait_for_selector("html[data-sl-medians=shown]")
+    assert page.locator('.sl-median[data-median="fee"]').inner_text().startswith("全区同类（2 个")

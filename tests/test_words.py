@@ -363,12 +363,18 @@ def test_medians_show_beside_the_figures_in_the_browser(page):
     page.goto("estates/binjiang-huating/")
     page.wait_for_selector("html[data-sl-medians=shown]")
     assert page.locator('.sl-median[data-median="fee"]').inner_text().endswith("中位 2.90 元")
-    # An estate with no other of its type in the district shows nothing.
+    # An estate with no other of its type in the district gets the city's, said so.
     page.goto("estates/meilin-xincun/")
     page.wait_for_load_state("networkidle")
     assert page.locator('.sl-median[data-median="fee"]').inner_text() == ""
 
 
+    page.wait_for_selector("html[data-sl-medians=shown]")
+    assert page.locator('.sl-median[data-median="fee"]').inner_text() == (
+        "全市同类（2 个小区）中位 0.72 元"
+    )
+    # One with no other of its type in the city shows nothing.
+    page.goto("estates/pujin-jiayuan/")
 @pytest.mark.browser
 def test_my_building_is_chosen_once_and_leads_overview_and_finances(page):
     page.set_viewport_size({"width": 375, "height": 800})

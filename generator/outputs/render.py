@@ -698,6 +698,7 @@ def render_aggregates(site: Site, frame: Frame, theme_dir: Path = THEME_DIR) -> 
     # The city dashboard, district and street pages, digests and companies.
     out.update(dashboard.render_dashboard(site, frame, env))
     if site.feeds_enabled:
+    out[CITY_MEDIANS] = city_medians(site.districts, site.as_of)
         out[feeds.CITY_FEED_PATH] = feeds.city_feed(
             site.history.all_entries(),
             site.site_url,
@@ -725,12 +726,27 @@ MEDIAN_MEASURES = {
 def district_medians(district: dict, as_of: dt.date) -> bytes:
     """``districts/<slug>/medians.json``: per property type, the median of each measure over
     the district's estates of that type, from their summaries (the city reduce).
+# The city's medians per type: what an estate page shows where its district has too few
+# estates of its type (「全市同类」, theme/assets/residents.js).
+CITY_MEDIANS = "overview/medians.json"
 
-    Estate pages load it in the browser, so a commit to one estate rewrites this small file,
-    never its neighbours' pages. A type with a single estate has no median (it would be the
-    estate itself) and is left out."""
+
+
+    Estate pages load it in the browser, so a commit to one estate rewrites this small file
+    (and the city's, :func:`city_medians`), never its neighbours' pages. A type with a
+    single estate has no median (it would be the estate itself) and is left out."""
+    return _medians(district["estates"], district["name"], as_of)
+
+
+def city_medians(districts: list[dict], as_of: dt.date) -> bytes:
+    """``overview/medians.json``: the same over every estate of the city, for the types
+    (and measures) a district has fewer than two estates of."""
+    return _medians([e for d in districts for e in d["estates"]], "全市", as_of)
+
+
+def _medians(estates: list, name: str, as_of: dt.date) -> bytes:
     by_type: dict[str, list] = defaultdict(list)
-    for estate in district["estates"]:
+    for estate in estates:
         if estate.metrics is not None:
             by_type[estate.property_type].append(estate.metrics)
     types = {}
@@ -744,7 +760,7 @@ def district_medians(district: dict, as_of: dt.date) -> bytes:
             if len(values) >= 2:
                 entry[measure] = text(_median(values))
         types[kind] = entry
-    data = {"district": district["name"], "as_of": as_of.isoformat(), "types": types}
+    data = {"district": name, "as_of": as_of.isoformat(), "types": types}
     return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode()
 
 

@@ -48,21 +48,40 @@
   }
 
   /* Context: the district median of the same property type beside a figure (「全区同类
-     中位 0.55 元」). The file is small and per district; a page without it shows nothing. */
+     中位 0.55 元」). Where the district has fewer than two estates of the type (or of the
+     figure), the city's median of the type stands in and says so (「全市同类」). The files
+     are small, one per district and one for the city; a page without them shows nothing. */
   function medians() {
     var ctx = document.getElementById("sl-context");
     var spans = document.querySelectorAll(".sl-median[data-median]");
     if (!ctx || !spans.length || !window.fetch) return;
-    fetch(ctx.getAttribute("data-medians"), { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) {
-        var group = data && data.types && data.types[ctx.getAttribute("data-type")];
-        if (!group) return;
-        Array.prototype.forEach.call(spans, function (span) {
-          var text = group[span.getAttribute("data-median")];
-          if (text) span.textContent = "全区同类（" + group.estates + " 个小区）中位 " + text;
+    var kind = ctx.getAttribute("data-type");
+    function get(url) {
+      return fetch(url, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { return (data && data.types && data.types[kind]) || null; });
+    }
+    var filled = 0;
+    function fill(group, scope, span) {
+      var text = group && group[span.getAttribute("data-median")];
+      if (!text) return false;
+      span.textContent = scope + "同类（" + group.estates + " 个小区）中位 " + text;
+      filled += 1;
+      return true;
+    }
+    get(ctx.getAttribute("data-medians"))
+      .then(function (district) {
+        var missing = Array.prototype.filter.call(spans, function (span) {
+          return !fill(district, "全区", span);
         });
-        document.documentElement.setAttribute("data-sl-medians", "shown");
+        var city = ctx.getAttribute("data-city-medians");
+        if (!missing.length || !city) return null;
+        return get(city).then(function (group) {
+          missing.forEach(function (span) { fill(group, "全市", span); });
+        });
+      })
+      .then(function () {
+        if (filled) document.documentElement.setAttribute("data-sl-medians", "shown");
       })
       .catch(function () { /* no medians: the figures stand alone */ });
   }
