@@ -249,3 +249,107 @@ def test_an_estate_alone_of_its_type_in_its_district_shows_the_city_median(page)
     page.goto("estates/binjiang-huating/")
     page.wait_for_selector("html[data-sl-medians=shown]")
     assert page.locator('.sl-median[data-median="fee"]').inner_text().startswith("全区同类（2 个")
+
+
+# --- same-sounding streets ----------------------------------------------------------------
+
+
+def _build(data: Path, out: Path, as_of: str = "2026-11-20"):
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    return CliRunner().invoke(
+        main,
+        ["build", str(data), "--site-dir", str(out / "site"), "--build-dir", str(out / "b"),
+         "--as-of", as_of],
+        catch_exceptions=False,
+    )  # fmt: skip
+
+
+def test_same_sounding_streets_never_send_an_estate_to_the_other_street(tmp_path):
+    from bs4 import BeautifulSoup
+
+    from generator.outputs.render import street_slug, street_slugs
+
+    # 田林 and 填林 both read "tianlin"; the slugs depend on the names alone, not on order.
+    slugs, shared = street_slugs(["填林街道", "田林街道", "漕河泾街道"])
+    assert slugs == street_slugs(["田林街道", "漕河泾街道", "填林街道"])[0]
+    assert slugs["漕河泾街道"] == "caohejing"
+    assert shared == {"tianlin": ["填林街道", "田林街道"]}
+    assert slugs["田林街道"] != slugs["填林街道"]
+    assert {slugs["田林街道"][:8], slugs["填林街道"][:8]} == {"tianlin-"}
+    assert street_slug("田林街道") == street_slug("填林街道") == "tianlin"
+
+    data = tmp_path / "data"
+    write_package(data, "tian-estate")
+    write_package(
+        data,
+        "tian2-estate",
+        estate=ESTATE.replace("田林街道", "填林街道").replace("测试小区", "同音小区"),
+        committees=COMMITTEES,
+        members=MEMBERS,
+    )
+    result = _build(data, tmp_path)
+    assert result.exit_code == 0, result.output
+    site = tmp_path / "site"
+
+    def crumb(estate_id: str) -> Path:
+        page = BeautifulSoup((site / f"estates/{estate_id}/index.html").read_text("utf-8"), "lxml")
+        links = page.select("nav.sl-crumbs a")
+        street = next(a for a in links if a.get_text() in ("田林街道", "填林街道"))
+        return (site / f"estates/{estate_id}" / street["href"]).resolve()
+
+    for estate_id, street, name in (
+        ("tian-estate", "田林街道", "测试小区"),
+        ("tian2-estate", "填林街道", "同音小区"),
+    ):
+        landing = BeautifulSoup((crumb(estate_id) / "index.html").read_text("utf-8"), "lxml")
+        # The shared slug names both streets; the estate's own street links to its page.
+        link = next(a for a in landing.select(".sl-street-choice a") if a.get_text() == street)
+        own = (crumb(estate_id) / link["href"]).resolve() / "index.html"
+        assert own.parent.name == "tianlin-" + own.parent.name.split("-")[1]
+        text = BeautifulSoup(own.read_text("utf-8"), "lxml").get_text(" ", strip=True)
+        assert street in text and name in text
+        other = "同音小区" if name == "测试小区" else "测试小区"
+        assert other not in text
+
+
+# --- /overview/ on a phone ---------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_overview_on_a_phone_starts_with_the_estates_and_a_jump_list(page):
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto("overview/")
+    page.wait_for_selector("#sl-dash .sl-dash__table tbody tr")
+
+    def top(selector: str) -> float:
+        return page.locator(selector).first.bounding_box()["y"]
+
+    jump = page.locator("nav.sl-jump")
+    assert jump.is_visible()
+    assert [a.get_attribute("href") for a in jump.locator("a").all()] == [
+        "#estates", "#most-warnings", "#overdue", "#lights",
+    ]  # fmt: skip
+    # The estate table starts within the second screen, before the district tables.
+    table = top("#sl-dash .sl-dash__table")
+    assert table < 2 * 812, table
+    assert top("nav.sl-jump") < top("#estates") < table < top("#most-warnings")
+    assert top("#most-warnings") < top("#overdue") < top("#lights")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.browser
+def test_overview_district_table_headers_sit_over_their_numbers_on_a_desktop(page):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("overview/")
+    table = page.locator("#overdue + div table")
+    heads = table.locator("thead th")
+    cells = table.locator("tbody tr").first.locator("td")
+    assert cells.count() == heads.count() - 1 == 5
+    for i in range(cells.count()):
+        head, cell = heads.nth(i + 1).bounding_box(), cells.nth(i).bounding_box()
+        # Right-aligned numbers under right-aligned headers: the right edges agree.
+        assert abs((head["x"] + head["width"]) - (cell["x"] + cell["width"])) < 2
+        assert heads.nth(i + 1).evaluate("e => getComputedStyle(e).textAlign") == "right"

@@ -534,6 +534,16 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
             listings=listings,
             this_year=site.as_of.year,
         )
+        # Same-sounding streets share the slug their estates' breadcrumbs link to
+        # (render.street_slugs): that page names each of them.
+        for slug, streets in district["shared_slugs"].items():
+            page(
+                base + slug + "/",
+                f"{district['name']} · {'、'.join(st['name'] for st in streets)}",
+                "street_choice.html",
+                district=district,
+                streets=streets,
+            )
         for street in district["streets"]:
             surl = base + street["slug"] + "/"
             feed_path = surl + "digest.xml" if site.feeds_enabled else None

@@ -228,6 +228,7 @@ def environment(theme_dir: Path = THEME_DIR) -> jinja2.Environment:
         company_path=dashboard.company_path,
         plain_warnings=plain.plain_warnings,
         place_slug=place_slug,
+        street_slug=street_slug,
         pinyin_keys=pinyin_keys,
         estate_summary=plain.estate_summary,
         building_sentence=plain.building_sentence,
@@ -312,6 +313,39 @@ def place_slug(name: str, suffixes: tuple[str, ...] = ("街道", "镇", "乡", "
     return slug or "x-" + hashlib.sha256(name.encode()).hexdigest()[:8]
 
 
+# Names a street's slug may not take: the district's other pages under districts/<slug>/.
+RESERVED_STREET_SLUGS = frozenset({"value"})
+
+
+def street_slug(name: str) -> str:
+    """Where an estate page's breadcrumb sends its street: decided by the street's name
+    alone, since a worker renders one estate without its neighbours. Usually
+    ``place_slug``; a name whose slug is one of the district's own pages gets a short hash
+    of the name. Same-sounding streets of one district share it: there
+    :func:`street_slugs` puts a page naming them all."""
+    slug = place_slug(name)
+    if slug in RESERVED_STREET_SLUGS:
+        slug += "-" + hashlib.sha256(name.encode()).hexdigest()[:6]
+    return slug
+
+
+def street_slugs(names) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Each street's page slug in one district, and the slugs same-sounding streets share
+    (slug → their names). A street alone with its :func:`street_slug` keeps it; streets
+    sharing one get it with a short hash of their own name, decided by the name alone
+    (never by order), and the shared slug becomes the page that names each of them — the
+    page their estates' breadcrumbs reach."""
+    by_slug: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(set(names)):
+        by_slug[street_slug(name)].append(name)
+    slugs: dict[str, str] = {}
+    for slug, group in by_slug.items():
+        for name in group:
+            tail = hashlib.sha256(name.encode()).hexdigest()[:6]
+            slugs[name] = slug if len(group) == 1 else f"{slug}-{tail}"
+    return slugs, {slug: group for slug, group in by_slug.items() if len(group) > 1}
+
+
 def pinyin_keys(*names: str) -> str:
     """What the directory filter also matches: 梅林新村 → "meilinxincun mlxc" (full pinyin
     and initials, without tones), for each name given."""
@@ -381,21 +415,22 @@ def group_districts(estates: list[Estate]) -> list[dict]:
     out = []
     for name in sorted(districts, key=lambda n: (order.get(n, 99), n)):
         d = districts[name]
-        streets, used = [], set()
-        for street in sorted(d["streets"]):
-            slug = place_slug(street)
-            base, n = slug, 1
-            while slug in used or slug == "value":  # 同音 streets, or the 质价 page's URL
-                n += 1
-                slug = f"{base}-{n}"
-            used.add(slug)
-            streets.append({"name": street, "slug": slug, "estates": d["streets"][street]})
+        slugs, shared = street_slugs(d["streets"])
+        streets = [
+            {"name": street, "slug": slugs[street], "estates": d["streets"][street]}
+            for street in sorted(d["streets"])
+        ]
         members = [e for st in streets for e in st["estates"]]
         out.append(
             {
                 "name": name,
                 "slug": d["slug"],
                 "streets": streets,
+                # Slugs same-sounding streets share → those streets (a page names them).
+                "shared_slugs": {
+                    slug: [st for st in streets if st["name"] in names]
+                    for slug, names in shared.items()
+                },
                 "estates": members,
                 "count": len(members),
                 "overdue": sum(1 for e in members if e.overdue),
