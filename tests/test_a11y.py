@@ -30,7 +30,7 @@ PAGES = [
     *(
         f"estates/meilin-xincun/{p}"
         for p in ("", "committee/", "finances/", "service/", "governance/", "performance/",
-                  "calendar/", "history/", "notice/")
+                  "calendar/", "history/", "notice/", "notice/buildings/")
     ),
     "estates/binjiang-huating/governance/",
 ]  # fmt: skip

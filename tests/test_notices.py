@@ -275,18 +275,27 @@ def test_qr_code_on_screen_decodes_the_same(page, built_site: Path):
 
 @pytest.mark.browser
 def test_a_building_notice_opens_the_estate_with_that_building_chosen(page, built_site: Path):
-    """One notice per lobby (estates/<id>/notice/<building>/): its QR code carries the
-    version and the building; the page it opens still checks the version, and leads with
-    that building's maintenance fund (我的楼)."""
+    """One sheet per lobby, all on estates/<id>/notice/buildings/: a building's QR code
+    carries the version and the building; the page it opens still checks the version, and
+    leads with that building's maintenance fund (我的楼). Opened at the building's anchor,
+    only its sheet prints, on one A4 page; opened plain, every building prints, a page each."""
     estate = "meilin-xincun"
-    page.goto(f"estates/{estate}/notice/3/")
-    assert "本楼：3号楼" in page.locator(".sl-notice__building").inner_text()
-    barcode = decode(page.screenshot(full_page=True))
+    page.goto(f"estates/{estate}/notice/buildings/#b-3")
+    sheet = page.locator("#b-3")
+    assert "本楼：3号楼" in sheet.locator(".sl-notice__building").inner_text()
+    barcode = decode(sheet.screenshot())
     assert_regular_qr(barcode)
     url = barcode.text
     assert url == qr_url_of(built_site, estate) + "&b=3"
     # The same estate page and version as the estate's notice, plus the building.
     assert_published(built_site, url.removesuffix("&b=3"), estate)
+    one = PdfReader(io.BytesIO(page.pdf(format="A4", prefer_css_page_size=True)))
+    assert len(one.pages) == 1 and "3号楼维修资金余额" in page_text(one, 0)
+    page.goto(f"estates/{estate}/notice/buildings/")
+    every = PdfReader(io.BytesIO(page.pdf(format="A4", prefer_css_page_size=True)))
+    assert len(every.pages) == 28
+    assert [page_text(every, i).count("维修资金余额") for i in (0, 27)] == [1, 1]
+    assert "28号楼维修资金余额" in page_text(every, 27)
     # Open what a phone opens (on this test server): the notice is current, building 3 chosen.
     parts = urlsplit(url)
     page.goto(f"{parts.path.lstrip('/')}?{parts.query}")
@@ -294,10 +303,9 @@ def test_a_building_notice_opens_the_estate_with_that_building_chosen(page, buil
     assert page.locator("#sl-mybuilding-select").input_value() == "3"
     row = page.locator("#sl-mybuilding-row").inner_text()
     assert row.startswith("3号楼维修资金余额 18,848.90 元")
-    # The estate's own notice links every building's notice, on screen only.
+    # The estate's own notice links the buildings' sheets, on screen only.
     page.goto(f"estates/{estate}/notice/")
-    links = page.locator(".sl-notice__buildings a")
-    assert links.count() == 28
+    assert page.locator(".sl-notice__buildings a").get_attribute("href") == "buildings/"
     page.emulate_media(media="print")
     assert not page.locator(".sl-notice__buildings").is_visible()
 

@@ -303,7 +303,8 @@ def test_built_charts_use_period_words_and_integer_counts(built_site):
 
 
 def test_building_notices_and_their_qr_urls(built_site):
-    notice = soup(built_site / "estates/meilin-xincun/notice/3/index.html")
+    page = soup(built_site / "estates/meilin-xincun/notice/buildings/index.html")
+    notice = page.select_one("#b-3")
     assert text(notice.select_one(".sl-notice__building")) == (
         "本楼：3号楼 3号楼维修资金余额 18,848.90 元，为首期的 21.1 %，低于 30 % 的续筹线，"
         "约需 7,907 元（2026年上半年）。"
@@ -311,13 +312,16 @@ def test_building_notices_and_their_qr_urls(built_site):
     url = notice.select_one(".sl-notice__qr")["data-qr-url"]
     assert url.startswith("https://sunlight.example.org/estates/meilin-xincun/?v=")
     assert url.endswith("&b=3")
-    # One notice per building of the latest ledger, and none of them is a search result.
-    notices = sorted(
-        p.parent.name for p in built_site.glob("estates/meilin-xincun/notice/*/index.html")
-    )
-    assert len(notices) == 28 and "3" in notices and "28" in notices
-    healthy = soup(built_site / "estates/meilin-xincun/notice/4/index.html")
-    assert "在 30 % 的续筹线以上" in text(healthy.select_one(".sl-notice__building"))
+    # One sheet per building of the latest ledger, on one page that is not a search result;
+    # the sheets' shared blocks carry no duplicate ids.
+    sheets = [a["id"] for a in page.select("article.sl-notice--building")]
+    assert len(sheets) == 28 and sheets[0] == "b-1" and "b-28" in sheets
+    ids = [tag["id"] for tag in page.select("[id]")]
+    assert len(ids) == len(set(ids))
+    assert [a["href"] for a in page.select(".sl-notice__buildings a[href^='#']")] == [
+        f"#{sheet}" for sheet in sheets
+    ]
+    assert "在 30 % 的续筹线以上" in text(page.select_one("#b-4 .sl-notice__building"))
 
 
 def test_medians_are_a_small_file_per_district_not_in_the_pages(built_site):
@@ -365,16 +369,16 @@ def test_medians_show_beside_the_figures_in_the_browser(page):
     assert page.locator('.sl-median[data-median="fee"]').inner_text().endswith("中位 2.90 元")
     # An estate with no other of its type in the district gets the city's, said so.
     page.goto("estates/meilin-xincun/")
-    page.wait_for_load_state("networkidle")
-    assert page.locator('.sl-median[data-median="fee"]').inner_text() == ""
-
-
     page.wait_for_selector("html[data-sl-medians=shown]")
     assert page.locator('.sl-median[data-median="fee"]').inner_text() == (
         "全市同类（2 个小区）中位 0.72 元"
     )
     # One with no other of its type in the city shows nothing.
     page.goto("estates/pujin-jiayuan/")
+    page.wait_for_load_state("networkidle")
+    assert page.locator('.sl-median[data-median="fee"]').inner_text() == ""
+
+
 @pytest.mark.browser
 def test_my_building_is_chosen_once_and_leads_overview_and_finances(page):
     page.set_viewport_size({"width": 375, "height": 800})

@@ -584,36 +584,39 @@ def render_estate(
     estate_url = ctx.site_url.rstrip("/") + "/" + base
     # The QR code carries the version, so a scanned notice can say whether it is current.
     qr_url = f"{estate_url}?v={estate.checksum[:VERSION_CHARS]}"
-    # The estate's notice, then one per building for its lobby: the same notice, leading
-    # with that building's maintenance fund, whose QR code opens the estate with the
-    # building chosen (&b=…, read by theme/assets/residents.js; the version check reads
-    # only ?v=).
-    notices = [(None, "notice/", estate.name, qr_url)]
-    for row in estate.fund_rows:
-        slug = plain.building_slug(row["building_no"])
-        notices.append(
-            (
-                row,
-                f"notice/{slug}/",
-                f"{estate.name} {row['building_no']}号楼",
-                f"{qr_url}&b={slug}",
-            )
-        )
-    for building, path, heading, url in notices:
+    notice = dict(description=description, site=ctx, estate=estate, estate_url=estate_url)
+    name, data = _page(
+        env,
+        frame,
+        base + "notice/",
+        f"{estate.name} · 公示告示",
+        "notice.html",
+        variant="notice",
+        qr=qr_svg(qr_url),
+        qr_url=qr_url,
+        **notice,
+    )
+    out[name] = data
+    if estate.fund_rows:
+        # A sheet per building for its lobby, all on one page: the same notice leading
+        # with that building's maintenance fund, whose QR code opens the estate with the
+        # building chosen (&b=…, read by theme/assets/residents.js; the version check
+        # reads only ?v=). One page, not one per building: what the sheets share is
+        # rendered once, and an estate of 40 buildings adds one file, not 40.
+        sheets = []
+        for row in estate.fund_rows:
+            slug = plain.building_slug(row["building_no"])
+            url = f"{qr_url}&b={slug}"
+            sheets.append(dict(building=row, slug=slug, qr_url=url, qr=qr_svg(url)))
         name, data = _page(
             env,
             frame,
-            base + path,
-            f"{heading} · 公示告示",
-            "notice.html",
+            base + "notice/buildings/",
+            f"{estate.name} · 各楼栋告示",
+            "notice_buildings.html",
             variant="notice",
-            description=description,
-            site=ctx,
-            estate=estate,
-            qr=qr_svg(url),
-            qr_url=url,
-            estate_url=estate_url,
-            building=building,
+            sheets=sheets,
+            **notice,
         )
         out[name] = data
     if ctx.feeds_enabled:
