@@ -211,6 +211,10 @@ def validate_districts(
         root_ = root or repository_root(dp.folder)
         if dp.slug not in known:
             dp.findings.append(_unknown_slug(dp, root_))
+        unread = any(f.severity == ERROR for f in pkg.findings)  # said already
+        if "supervision_visits" in pkg.files and "supervision" not in pkg.files and not unread:
+            # Visits hang on listings: without the list they would vanish without a word.
+            dp.findings.append(_visits_without_listings(dp, root_))
         if pkg.descriptor.get("resources"):
             dp.tables = _frictionless(pkg, root_, dp.findings)
             dp.findings.extend(_run_rules(dp, estates, as_of, config, root_))
@@ -318,6 +322,25 @@ def _no_descriptor(slug: str, folder: Path, root: Path) -> Finding:
         f'The district folder "{slug}" has no datapackage.yaml. Copy one from another '
         "district's folder and edit its name and resources (supervision, "
         "supervision_visits, company_pool).",
+    )
+
+
+def _visits_without_listings(dp: DistrictPackage, root: Path) -> Finding:
+    return Finding(
+        dp.label,
+        "supervision_visits",
+        _rel(dp.package.files["supervision_visits"], root),
+        None,
+        "listing_id",
+        "package-error",
+        ERROR,
+        "有督办走访表（supervision_visits），却没有挂牌督办表（supervision）：走访记在哪次挂牌下无从查起，"
+        "不会发布。请把 supervision.csv 加进本区文件夹并在 datapackage.yaml 的 resources 中列出；"
+        "本区没有挂牌督办的小区时，删去走访表。",
+        "The district has a visits table (supervision_visits) but no supervision list "
+        "(supervision): the visits belong to no listing and would not be published. Add "
+        "supervision.csv and list it in datapackage.yaml's resources, or, with no estate "
+        "under supervision, remove the visits table.",
     )
 
 

@@ -61,6 +61,18 @@ def type_error(
     return Finding(estate, resource, path, row, field, "type-error", ERROR, zh, en)
 
 
+# A schema field's pattern in words, [Chinese, English], for the finding (a regular
+# expression means nothing to the person fixing the cell).
+PATTERN_HINT = "x-pattern-hint"
+
+
+def _fullmatch(pattern: str, text: str) -> bool:
+    try:
+        return re.fullmatch(pattern, text) is not None
+    except re.error:
+        return False
+
+
 def translate(estate: str, resource: str, path: str | None, error, schema: dict) -> Finding:
     kind = error.type
     row = getattr(error, "row_number", None)
@@ -84,10 +96,20 @@ def translate(estate: str, resource: str, path: str | None, error, schema: dict)
         if name == "required":
             cell = None  # empty by definition; a short row reports it as "None"
         shown = f"填的是“{cell}”，" if cell not in (None, "") else ""
+        spec = next((f for f in schema.get("fields", []) if f.get("name") == field), {})
+        hint = spec.get(PATTERN_HINT) if name == "pattern" else None
+        if hint:
+            # Said in words: a district clerk does not read [0-9A-HJ-NPQRTUWXY]{18}.
+            pattern = (f"格式不对，应当是{hint[0]}", f"has the wrong format: it should be {hint[1]}")
         zh = f"{label}{shown}{pattern[0].format(value=value)}。请改正这一格。"
         en_value = ", ".join(_enum(schema, field)) if name == "enum" else value
         got = f' is "{cell}" but' if cell not in (None, "") else ""
         en = f"{field}{got} " + pattern[1].format(value=en_value) + ". Correct the cell."
+        if name == "pattern" and isinstance(cell, str) and cell != cell.strip().upper():
+            fixed = cell.strip().upper()
+            if _fullmatch(value, fixed):
+                zh += f"（字母要大写、前后不留空格：写成“{fixed}”即可。）"
+                en += f' (Letters in capitals, no spaces around: write "{fixed}".)'
         if name == "enum" and isinstance(cell, str) and cell.strip() in _enum(schema, field):
             # " 在任" or "在任 ": right word, invisible spaces.
             zh += "（这一格的前后有多余的空格，删去空格即可。）"

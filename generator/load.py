@@ -397,9 +397,9 @@ def _load_package(
             _Problem(
                 "package-error",
                 f"“{stray.name}”不在 datapackage.yaml 的表格清单中，不会发布。请在 resources 中列出它，"
-                "或把它移出本小区文件夹。",
+                "或把它移出这个文件夹（小区或区的数据文件夹）。",
                 f'"{stray.name}" is not listed in datapackage.yaml and would not be published. '
-                "List it under resources or move it out of the estate folder.",
+                "List it under resources or move it out of this folder.",
             ),
         )
     _drop_dangling_foreign_keys(descriptor, pkg, refused)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -353,3 +354,193 @@ def test_overview_district_table_headers_sit_over_their_numbers_on_a_desktop(pag
         # Right-aligned numbers under right-aligned headers: the right edges agree.
         assert abs((head["x"] + head["width"]) - (cell["x"] + cell["width"])) < 2
         assert heads.nth(i + 1).evaluate("e => getComputedStyle(e).textAlign") == "right"
+
+
+# --- district data the repository does not hold -------------------------------------------
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data"
+JIANGTING = "91310115MA1YC9K74W"  # 上海江庭物业服务有限公司 of the sample (浦东新区's pool)
+MEIYUAN = "91310104MA1WHXCN5U"  # 上海梅苑物业管理有限公司 (徐汇区's pool, 梅林新村)
+
+
+@pytest.fixture
+def sample(tmp_path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data, ignore=shutil.ignore_patterns(".*"))
+    return data
+
+
+def _district_findings(data: Path):
+    from generator.districts import check_districts
+
+    findings, district_data = check_districts(data, AS_OF, {"supervision_visit_days": 30})
+    return [f for f in findings if f.estate.startswith("districts/")], district_data
+
+
+def _flat(findings):
+    return [(f.estate, Path(f.path).name, f.row, f.field, f.rule, f.severity) for f in findings]
+
+
+def _descriptor(folder: Path, names: list[str]) -> None:
+    lines = [f"name: {folder.name}", "title: 测试区", "resources:"]
+    for name in names:
+        lines += [
+            f"  - name: {name}",
+            f"    path: {name}.csv",
+            f"    schema: ../../schemas/districts/{name}.schema.yaml",
+        ]
+    (folder / "datapackage.yaml").write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def test_odd_but_valid_district_packages_build(sample, tmp_path):
+    """A district with only a pool, one with an empty supervision list, Excel's CSV UTF-8
+    (BOM, CRLF), and a company in two districts' pools serving estates in both."""
+    # 闵行区: a pool only (its sample folder already is); 杨浦区: the pool and an empty list.
+    yangpu = sample / "districts/yangpu"
+    (yangpu / "supervision.csv").write_text(
+        "listing_id,estate_id,listed_date,reason,unit,delisted_date,delisted_reason\n", "utf-8"
+    )
+    (yangpu / "supervision_visits.csv").write_text("listing_id,visit_date,checked\n", "utf-8")
+    # 徐汇区 saved its files from Excel: a byte-order mark and Windows line ends.
+    for path in (sample / "districts/xuhui").glob("*.csv"):
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    # 江庭 joins 徐汇区's pool too and takes over 梅林新村 (徐汇区) from 梅苑.
+    pool = sample / "districts/xuhui/company_pool.csv"
+    pool.write_bytes(
+        pool.read_bytes() + f"{JIANGTING},上海江庭物业服务有限公司,2026-01-01,,\r\n".encode()
+    )
+    contract = sample / "estates/meilin-xincun/contract.csv"
+    text = contract.read_text("utf-8")
+    text = text.replace(MEIYUAN, JIANGTING).replace(
+        "上海梅苑物业管理有限公司", "上海江庭物业服务有限公司"
+    )
+    contract.write_text(text, "utf-8")
+
+    findings, data = _district_findings(sample)
+    assert [f for f in findings if f.severity == "error"] == []
+    # Only the BOM is mentioned, once per file, as a warning.
+    assert sorted({(f.estate, f.rule, f.severity) for f in findings}) == [
+        ("districts/xuhui", "encoding-error", "warning")
+    ]
+    assert data.supervision_of("lingyuan-xiaoqu") is None
+    assert data.supervision_of("kangxin-yuan")["delisted_date"] == dt.date(2026, 1, 15)
+    assert sorted(r["district"] for r in data.pools["xuhui"] + data.pools["pudong"]
+                  if r["credit_code"] == JIANGTING) == ["pudong", "xuhui"]  # fmt: skip
+
+    result = _build(sample, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    company = (tmp_path / f"out/site/companies/{JIANGTING}/index.html").read_text("utf-8")
+    for estate in ("梅林新村", "滨江华庭", "兰桂花园"):
+        assert estate in company
+    assert "徐汇区" in company and "浦东新区" in company
+    yangpu_page = (tmp_path / "out/site/districts/yangpu/index.html").read_text("utf-8")
+    assert "苓园小区" in yangpu_page
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def _append(path: Path, line: str) -> None:
+    path.write_text(path.read_text("utf-8") + line + "\n", "utf-8")
+
+
+BAD = {
+    "visits without a supervision list": (
+        lambda d: (
+            (d / "districts/yangpu/supervision.csv").unlink(),
+            _descriptor(d / "districts/yangpu", ["supervision_visits", "company_pool"]),
+        ),
+        [("districts/yangpu", "supervision_visits.csv", None, "listing_id", "package-error")],
+    ),
+    "a supervised estate not in the data": (
+        lambda d: _append(
+            d / "districts/yangpu/supervision.csv",
+            "YP-2026-09,no-such-estate,2026-11-01,后进小区,杨浦区房屋管理局,,",
+        ),
+        [("districts/yangpu", "supervision.csv", 3, "estate_id", "supervision-estate")],
+    ),
+    "a credit code with a lower-case letter": (
+        lambda d: _edit(d / "districts/xuhui/company_pool.csv", MEIYUAN, MEIYUAN.lower()),
+        [("districts/xuhui", "company_pool.csv", 2, "credit_code", "constraint-error")],
+    ),
+    "a mistyped check character": (
+        lambda d: _edit(d / "districts/xuhui/company_pool.csv", MEIYUAN, MEIYUAN[:-1] + "A"),
+        [("districts/xuhui", "company_pool.csv", 2, "credit_code", "credit-code")],
+    ),
+    "a GBK file": (
+        lambda d: (d / "districts/yangpu/supervision.csv").write_bytes(
+            (d / "districts/yangpu/supervision.csv").read_text("utf-8").encode("gb18030")
+        ),
+        [("districts/yangpu", "supervision.csv", 2, None, "encoding-error")],
+    ),
+    "a date Excel turned into text": (
+        lambda d: _edit(d / "districts/yangpu/supervision.csv", "2026-05-12", "2026/13/12"),
+        [("districts/yangpu", "supervision.csv", 2, "listed_date", "type-error")],
+    ),
+    "a listed table whose file is missing": (
+        lambda d: (d / "districts/pudong/company_pool.csv").unlink(),
+        [("districts/pudong", "datapackage.yaml", 4, "resources", "package-error")],
+    ),
+    "a visit of an unknown listing": (
+        lambda d: _append(d / "districts/yangpu/supervision_visits.csv", "YP-9999,2026-07-01,走访"),
+        [("districts/yangpu", "supervision_visits.csv", 9, "listing_id", "foreign-key")],
+    ),
+    "a stray file": (
+        lambda d: (d / "districts/yangpu/备注.txt").write_text("见纸质台账", "utf-8"),
+        [("districts/yangpu", "备注.txt", None, None, "package-error")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_district_data_names_district_file_row_and_column(sample, case):
+    edit, expected = BAD[case]
+    edit(sample)
+    findings, _ = _district_findings(sample)
+    errors = [f for f in findings if f.severity == "error"]
+    assert [t[:5] for t in _flat(errors)] == expected
+    for f in errors:
+        # Chinese, with English beside it.
+        assert re.search(r"[\u4e00-\u9fff]", f.message) and re.search(r"[A-Za-z]{4}", f.message_en)
+        assert f.message.rstrip().endswith(("。", "）")), f.message
+        assert "[0-9A-" not in f.message  # a pattern said in words, not as a regex
+
+
+def test_lower_case_credit_code_says_to_write_capitals(sample):
+    _edit(sample / "districts/xuhui/company_pool.csv", MEIYUAN, MEIYUAN.lower())
+    _edit(sample / "estates/binjiang-huating/contract.csv", JIANGTING, JIANGTING.lower())
+    findings, _ = _district_findings(sample)
+    [pool] = [f for f in findings if f.severity == "error"]
+    assert f"写成“{MEIYUAN}”" in pool.message and f'write "{MEIYUAN}"' in pool.message_en
+    report = validate(load(sample), AS_OF, workers=1)
+    [contract] = [
+        f for f in report.findings if f.estate == "binjiang-huating" and f.severity == "error"
+    ]
+    assert (Path(contract.path).name, contract.row, contract.field) == (
+        "contract.csv", 2, "credit_code",
+    )  # fmt: skip
+    assert f"写成“{JIANGTING}”" in contract.message
+
+
+def test_bad_district_data_fails_validate_and_build_without_a_traceback(sample, tmp_path):
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    (sample / "districts/yangpu/supervision.csv").unlink()
+    _descriptor(sample / "districts/yangpu", ["supervision_visits", "company_pool"])
+    _edit(sample / "districts/xuhui/company_pool.csv", MEIYUAN, MEIYUAN.lower())
+    result = CliRunner().invoke(main, ["validate", str(sample), "--as-of", "2026-11-20"])
+    assert (
+        result.exit_code == 1
+        and result.exception is None
+        or isinstance(result.exception, SystemExit)
+    ), result.output
+    assert "Traceback" not in result.output
+    assert "districts/yangpu" in result.output and "districts/xuhui" in result.output
+    built = _build(sample, tmp_path / "out")
+    assert built.exit_code == 1 and "Traceback" not in built.output
+    assert not (tmp_path / "out/site/index.html").exists()
