@@ -556,9 +556,22 @@ def render_estate(
     out: dict[str, bytes] = {}
     # One description for every page of the estate: worked out once, not per page.
     description = estate_description(estate, ctx.as_of)
+    contacts = env.get_template("_contacts.html")
+    contacts_at: dict[int, Markup] = {}
+
+    def contacts_block(url: str) -> Markup:
+        # The same block on every page of the estate; only its one relative link depends
+        # on the page's depth, so it is rendered once per depth, not once per page.
+        level = url.count("/")
+        if level not in contacts_at:
+            # (its last newline: the page line that includes it ends with one)
+            contacts_at[level] = Markup(contacts.render(estate=estate, url=url)[:-1])
+        return contacts_at[level]
+
     common = dict(
         site=ctx,
         estate=estate,
+        contacts_block=contacts_block,
         pages=ESTATE_PAGES,
         charts=charts,
         versions=versions,
@@ -733,10 +746,10 @@ def render_aggregates(site: Site, frame: Frame, theme_dir: Path = THEME_DIR) -> 
             chart=district_value_chart(district),
         )
         out[base + "medians.json"] = district_medians(district, site.as_of)
+    out[CITY_MEDIANS] = city_medians(site.districts, site.as_of)
     # The city dashboard, district and street pages, digests and companies.
     out.update(dashboard.render_dashboard(site, frame, env))
     if site.feeds_enabled:
-    out[CITY_MEDIANS] = city_medians(site.districts, site.as_of)
         out[feeds.CITY_FEED_PATH] = feeds.city_feed(
             site.history.all_entries(),
             site.site_url,
@@ -761,14 +774,14 @@ MEDIAN_MEASURES = {
 }
 
 
-def district_medians(district: dict, as_of: dt.date) -> bytes:
-    """``districts/<slug>/medians.json``: per property type, the median of each measure over
-    the district's estates of that type, from their summaries (the city reduce).
 # The city's medians per type: what an estate page shows where its district has too few
 # estates of its type (「全市同类」, theme/assets/residents.js).
 CITY_MEDIANS = "overview/medians.json"
 
 
+def district_medians(district: dict, as_of: dt.date) -> bytes:
+    """``districts/<slug>/medians.json``: per property type, the median of each measure over
+    the district's estates of that type, from their summaries (the city reduce).
 
     Estate pages load it in the browser, so a commit to one estate rewrites this small file
     (and the city's, :func:`city_medians`), never its neighbours' pages. A type with a
