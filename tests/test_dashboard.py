@@ -182,7 +182,7 @@ def test_every_estate_has_a_row_whose_lights_are_its_own_status(built_site):
 
 def test_the_reasons_on_the_dashboard_are_the_estate_pages_own(built_site):
     page = soup(built_site / "overview/index.html")
-    rows = page.select("#most-warnings ~ div table tbody tr")
+    rows = page.select("#most-warnings + div table tbody tr")
     statuses = [light_of(tr.select_one("td[data-label='状态']")) for tr in rows]
     assert statuses == sorted(statuses, reverse=True)  # worst first
     for tr in rows:
@@ -709,7 +709,7 @@ def test_without_script_the_district_tables_are_there(browser, site_server):
     page = context.new_page()
     page.goto("overview/")
     assert page.locator("#sl-dash").is_hidden()
-    page.locator("#estates ~ div a[href='pudong/']").click()
+    page.locator("#estates + div a[href='pudong/']").click()
     assert page.locator("table.sl-lights tbody tr").count() == 2
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
