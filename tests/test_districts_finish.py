@@ -215,7 +215,19 @@ def test_the_sample_has_quality_and_price_up_by_a_raised_standard(built_site):
     assert cells, "the 质价双升 row"
     text = re.sub(r"<[^>]+>", " ", cells.group())
     assert re.search(r"0 个\s+1 个", text), text
-    service = (built_site / "estates/jiangwan-yueting/service/index.html").read_text("utf-8")
+    # The page names the estate and why; its link opens the estate's fees and standards.
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "lxml")
+    listed = soup.select_one("#ind-zjss-2025")
+    assert listed.get_text(" ", strip=True) == (
+        "2025 年质价双升的 1 个小区 江湾悦庭 （调价，服务标准提高）"
+    )
+    assert soup.select_one("#ind-zjss-2026") is None
+    link = listed.select_one("a")["href"]
+    target = (built_site / "districts/yangpu" / link).resolve() / "index.html"
+    assert target == (built_site / "estates/jiangwan-yueting/service/index.html").resolve()
+    service = target.read_text("utf-8")
     assert "夜间每半小时巡逻一次" in service
     assert "夜间每小时巡逻一次" not in service
 

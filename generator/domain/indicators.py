@@ -38,7 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .status import THRESHOLDS
@@ -331,6 +331,8 @@ class Indicator:
     this: str
     last: str
     note: str
+    # The estates counted, by year (质价双升: the page names them, each traced to its page).
+    estates: dict[int, list] = field(default_factory=dict)
 
 
 def _share(part, whole) -> Decimal | None:
@@ -494,6 +496,7 @@ def indicators(summaries: list, as_of: dt.date) -> list[Indicator]:
             f"{len(zj[last])} 个",
             "当年经业主大会决议提高住宅物业费，且工单满意率高于上一年，"
             "或服务标准提高（人员增加、频次提高）",
+            estates={this: zj[this], last: zj[last]},
         ),
         Indicator(
             "hours",
