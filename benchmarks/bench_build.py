@@ -116,12 +116,14 @@ def build(data: Path, work: Path) -> dict:
         for m in STAGE.finditer(last)
     }
     counts = re.search(r"(\d+) computed, (\d+) from the cache", last)
+    kept = re.search(r"(\d+) of them kept as published", last)
     return {
         "wall_s": round(wall, 1),
         "cpu_s": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 1),
         "peak_rss_mb": round(sampler.peak / 2**20),
         "computed": int(counts.group(1)) if counts else None,
         "cached": int(counts.group(2)) if counts else None,
+        "kept": int(kept.group(1)) if kept else None,
         "stages": stages,
         "load_avg_1min": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
     }

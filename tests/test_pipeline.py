@@ -75,7 +75,7 @@ def test_a_warm_build_reuses_every_estate_and_equals_a_cold_one(data, tmp_path):
     assert (cold.computed, cold.cached) == (8, 0)
     site = tree(tmp_path / "a/site")
     warm = run(data, tmp_path / "a")
-    assert (warm.computed, warm.cached) == (0, 8)
+    assert (warm.computed, warm.cached, warm.kept) == (0, 8, 8)
     assert tree(tmp_path / "a/site") == site
     assert [f.as_dict() for f in warm.findings] == [f.as_dict() for f in cold.findings]
     run(data, tmp_path / "b")
@@ -93,8 +93,11 @@ def test_one_estates_change_rewrites_only_what_shows_it(data, tmp_path):
     cells[header.index("summary")] += "（已复核）"
     lines[1] = ",".join(cells) + "\n"
     csv.write_text("".join(lines), "utf-8")
+    inode = (tmp_path / "a/site/estates/meilin-xincun/index.html").stat().st_ino
     result = run(data, tmp_path / "a")
-    assert (result.computed, result.cached) == (1, 7)
+    assert (result.computed, result.cached, result.kept) == (1, 7, 7)
+    # The other estates' folders were moved into the new site, not written again.
+    assert (tmp_path / "a/site/estates/meilin-xincun/index.html").stat().st_ino == inode
     diff = changed(before, tree(tmp_path / "a/site"))
     assert f"estates/{ESTATE}/data/evaluations.csv" in diff
     outside = {p for p in diff if not p.startswith((f"estates/{ESTATE}/", "pagefind/"))}
@@ -103,6 +106,49 @@ def test_one_estates_change_rewrites_only_what_shows_it(data, tmp_path):
     cold = run(data, tmp_path / "cold")
     assert tree(tmp_path / "cold/site") == tree(tmp_path / "a/site")
     assert cold.computed == 8
+
+
+@pytest.mark.parametrize("damage", ["edited", "extra", "missing"])
+def test_a_published_folder_that_differs_from_the_manifest_is_not_kept(data, tmp_path, damage):
+    """Only an estate folder exactly as the last build wrote it is kept; a page edited in
+    place, a stray file or a deleted page makes the build write the folder afresh."""
+    run(data, tmp_path / "a")
+    site = tmp_path / "a/site"
+    before = tree(site)
+    folder = site / "estates" / ESTATE
+    if damage == "edited":
+        page = folder / "committee/index.html"
+        page.write_bytes(page.read_bytes().replace(b"</body>", b"<p>edited</p></body>"))
+    elif damage == "extra":
+        (folder / "committee/stray.html").write_text("stray", "utf-8")
+    else:
+        (folder / "finances/index.html").unlink()
+    result = run(data, tmp_path / "a")
+    assert (result.computed, result.cached, result.kept) == (0, 8, 7)
+    assert tree(site) == before
+
+
+def test_a_failed_publish_moves_kept_folders_back(data, tmp_path, monkeypatch):
+    """Should the swap fail after kept folders were moved out of the published site,
+    they are moved back: the site stays whole and as it was."""
+    run(data, tmp_path / "a")
+    site = tmp_path / "a/site"
+    before = tree(site)
+    real_rename = Path.rename
+    failed = []
+
+    def rename(self, target):
+        if Path(target) == site and self.name.startswith(".site.tmp-") and not failed:
+            failed.append(self)  # the swap itself, once
+            raise OSError("disk full")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(OSError, match="disk full"):
+        run(data, tmp_path / "a")
+    monkeypatch.setattr(Path, "rename", real_rename)
+    assert failed and tree(site) == before
+    assert not list(site.parent.glob(".site.*")), "neither staging nor the old site is left"
 
 
 @pytest.mark.parametrize("what", ["schema", "rules", "as_of"])

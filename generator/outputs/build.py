@@ -189,20 +189,43 @@ def new_staging_dir(site_dir: Path) -> Path:
     return staging
 
 
-def publish(staging: Path, site_dir: Path) -> None:
+def publish(staging: Path, site_dir: Path, keep: list[str] = ()) -> None:
     """Swap the finished build into place; the old site is removed only afterwards.
+
+    ``keep``: folders of the published site (site-relative, e.g. ``estates/<id>``) that
+    the build did not write because they are unchanged; they are moved into the new site
+    just before the swap, a rename each, so a city whose one estate changed neither
+    rewrites nor walks its other folders. For that moment (about a second for 16,000
+    folders) those estates' pages are missing from the old site; should the move fail,
+    every folder already moved is moved back and the old site stays as it was.
 
     Raises :class:`safepaths.UnsafePath` (and changes nothing) when ``site_dir`` exists,
     is not empty and was not made by Sunlight."""
     safepaths.check_replaceable("--site-dir", site_dir, site_dir, safepaths.SITE_MARKER)
     write_marker(staging, safepaths.SITE_MARKER)
+    # Before the kept folders come in: they are world-readable since their own build.
     make_world_readable(staging)
+    moved: list[str] = []
     old = None
-    if site_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
-        old.rmdir()
-        site_dir.rename(old)
-    staging.rename(site_dir)
+    try:
+        for rel in keep:
+            target = staging / rel
+            if not target.parent.is_dir():
+                target.parent.mkdir(parents=True)
+                target.parent.chmod(DIR_MODE)
+            (site_dir / rel).rename(target)
+            moved.append(rel)
+        if site_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
+            old.rmdir()
+            site_dir.rename(old)
+        staging.rename(site_dir)
+    except BaseException:
+        if old is not None and not site_dir.exists():
+            old.rename(site_dir)
+        for rel in reversed(moved):
+            (staging / rel).rename(site_dir / rel)
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 

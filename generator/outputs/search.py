@@ -37,7 +37,7 @@ shard and copies the others. The contract, for :func:`index_shards`:
   which nothing uses) and ``<site>/pagefind/shards.json``: ``{"version", "primary",
   "shards": {name: digest}}``, sorted, read by search.js. A shard's digest is the sha256 of
   the indexer (Pagefind's version, this module's settings) and of its pages' paths and
-  bytes: same pages, same digest, same bundle bytes (Pagefind's output is deterministic;
+  contents' sha256: same pages, same digest, same bundle bytes (Pagefind's output is deterministic;
   tests/test_search.py checks it).
 * ``previous`` (the last good site folder, or ``None``): a shard whose digest equals the one
   in ``previous/pagefind/shards.json`` and whose folder is there is copied from it, not
@@ -60,7 +60,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,6 +113,12 @@ def _excluded(rel: Path) -> bool:
     return any(rel.match(pattern) for pattern in EXCLUDED)
 
 
+def is_indexable(rel: str) -> bool:
+    """Whether search indexes the page at site-relative path ``rel``."""
+    path = Path(rel)
+    return path.suffix == ".html" and path.parts[0] != BUNDLE and not _excluded(path)
+
+
 def indexable_pages(site_dir: Path) -> list[str]:
     """Site-relative paths of the pages search indexes, sorted."""
     site_dir = Path(site_dir)
@@ -124,12 +130,16 @@ def indexable_pages(site_dir: Path) -> list[str]:
     return sorted(out)
 
 
-def plan_shards(site_dir: Path, estate_shard: Mapping[str, str]) -> dict[str, list[str]]:
-    """The shards of ``site_dir``'s pages: an estate's overview (``estates/<id>/index.html``)
-    goes to ``estate_shard[id]`` (the pipeline passes the estate's district slug), every
-    other indexed page to :data:`SITE_SHARD`."""
+def plan_shards(
+    site_dir: Path, estate_shard: Mapping[str, str], also: Iterable[str] = ()
+) -> dict[str, list[str]]:
+    """The shards of ``site_dir``'s pages and of the pages ``also`` names (site-relative
+    paths kept elsewhere: a published estate folder the build keeps as it is): an estate's
+    overview (``estates/<id>/index.html``) goes to ``estate_shard[id]`` (the pipeline passes
+    the estate's district slug), every other indexed page to :data:`SITE_SHARD`."""
     shards: dict[str, list[str]] = {}
-    for rel in indexable_pages(site_dir):
+    kept = [rel for rel in also if is_indexable(rel)]
+    for rel in sorted({*indexable_pages(site_dir), *kept}):
         parts = rel.split("/")
         shard = SITE_SHARD
         if len(parts) == 3 and parts[0] == "estates" and parts[1] in estate_shard:
@@ -163,12 +173,15 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
 
 
-def _digest(site_dir: Path, pages: Iterable[str], identity: str) -> str:
+def _digest(
+    locate: Callable[[str], Path], pages: Iterable[str], identity: str, known: Mapping[str, str]
+) -> str:
+    """A shard's digest: the indexer and each page's path and sha256 (from ``known``,
+    which the pipeline has for every estate page, else read)."""
     h = hashlib.sha256(identity.encode())
     for rel in sorted(pages):
-        data = (site_dir / rel).read_bytes()
-        h.update(f"\0{rel}\0{len(data)}\0".encode())
-        h.update(data)
+        sha = known.get(rel) or hashlib.sha256(locate(rel).read_bytes()).hexdigest()
+        h.update(f"\0{rel}\0{sha}".encode())
     return h.hexdigest()[:32]
 
 
@@ -184,25 +197,31 @@ def _read_manifest(site_dir: Path | None) -> dict:
     return manifest
 
 
-def _link_pages(site_dir: Path, pages: Iterable[str], into: Path) -> None:
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another filesystem, or links not allowed: copy instead
+        shutil.copyfile(source, target)
+
+
+def _link_pages(locate: Callable[[str], Path], pages: Iterable[str], into: Path) -> None:
     """Hard-link a shard's pages into ``into`` (same relative paths, so the same URLs).
     Pagefind has no option to index a list of pages; a tree of links costs nothing."""
     for rel in pages:
         target = into / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(site_dir / rel, target)
-        except OSError:  # another filesystem, or links not allowed: copy instead
-            shutil.copyfile(site_dir / rel, target)
+        _link(locate(rel), target)
 
 
-def _run_pagefind(command: list[str], site_dir: Path, pages: list[str], out: Path) -> str:
+def _run_pagefind(
+    command: list[str], site_dir: Path, locate: Callable[[str], Path], pages: list[str], out: Path
+) -> str:
     with tempfile.TemporaryDirectory(prefix=".search-", dir=site_dir.parent) as tmp:
         # Absolute: Pagefind runs with cwd=tmp, where a relative path (from a relative
         # --site-dir such as the default "site") would point nowhere.
         source = Path(tmp).resolve() / "pages"
         source.mkdir()
-        _link_pages(site_dir, pages, source)
+        _link_pages(locate, pages, source)
         argv = [*command, "--site", str(source), "--output-path", str(out.resolve())]
         argv += ["--root-selector", ROOT_SELECTOR]
         result = subprocess.run(argv, capture_output=True, text=True, cwd=tmp, env=_env())
@@ -222,11 +241,16 @@ def index_shards(
     only: set[str] | None = None,
     previous: Path | None = None,
     command: list[str] | None = None,
+    locate: Callable[[str], Path] | None = None,
+    known: Mapping[str, str] | None = None,
 ) -> SearchStats:
     """Write ``site_dir/pagefind/``: one Pagefind bundle per shard and ``shards.json``
-    (the contract is in this module's docstring)."""
+    (the contract is in this module's docstring). ``locate`` finds a page that is not in
+    ``site_dir`` (default: every page is); ``known`` gives pages' sha256 already known."""
     started = time.monotonic()
     site_dir = Path(site_dir)
+    locate = locate or (lambda rel: site_dir / rel)
+    known = known or {}
     command = command or pagefind_command()
     for name in shards:
         if not SHARD_NAME.fullmatch(name):
@@ -247,12 +271,14 @@ def index_shards(
         if only is not None and name not in only and old and old.is_dir() and name in before:
             digests[name] = before[name]  # the caller says these pages did not change
         else:
-            digests[name] = _digest(site_dir, pages, identity)
+            digests[name] = _digest(locate, pages, identity, known)
         if old and old.is_dir() and before.get(name) == digests[name]:
-            shutil.copytree(old, out / name)
+            # Linked, not copied: the bundle's files are never written in place, and a
+            # shard of a large city holds thousands of them.
+            shutil.copytree(old, out / name, copy_function=_link)
             copied.append(name)
         else:
-            outputs.append(_run_pagefind(command, site_dir, pages, out / name))
+            outputs.append(_run_pagefind(command, site_dir, locate, pages, out / name))
             indexed.append(name)
     primary = SITE_SHARD if SITE_SHARD in digests else min(digests, default=None)
     manifest = {"version": MANIFEST_VERSION, "primary": primary, "shards": digests}

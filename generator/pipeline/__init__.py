@@ -84,6 +84,7 @@ class BuildResult:
     computed: int
     cached: int
     files: int
+    kept: int  # cached estates whose published folders were kept as they were
     stages: dict[str, dict[str, float]]  # stage → {"wall", "cpu"} seconds
 
     @property
@@ -156,11 +157,30 @@ def _read_manifest(path: Path) -> dict[str, list]:
     return manifest if isinstance(manifest, dict) else {}
 
 
-def _write_manifest(path: Path, site: Path, files: dict[str, str]) -> None:
+def _by_estate(manifest: dict[str, list]) -> dict[str, dict[str, list]]:
+    """The manifest's entries grouped by estate (``estates/<id>/…``)."""
+    out: dict[str, dict[str, list]] = {}
+    for path, entry in manifest.items():
+        parts = path.split("/", 2)
+        if len(parts) == 3 and parts[0] == "estates":
+            out.setdefault(parts[1], {})[path] = entry
+    return out
+
+
+def _write_manifest(
+    path: Path, site: Path, files: dict[str, str], known: dict[str, list] | None = None
+) -> None:
     """What the published site holds of the estates' files, with size and mtime, so the
-    next build can hard-link what did not change instead of writing it again."""
+    next build can keep or hard-link what did not change instead of writing it again.
+    ``known``: entries of the previous manifest for files published unchanged (a kept
+    folder is moved, so its files' size and mtime are as recorded)."""
     out = {}
+    known = known or {}
     for rel, sha in files.items():
+        entry = known.get(rel)
+        if entry and entry[0] == sha:
+            out[rel] = entry
+            continue
         try:
             st = (site / rel).stat()
         except OSError:
@@ -319,13 +339,16 @@ def _run(options: BuildOptions, produce, *, partial: bool) -> BuildResult:
 
 def _finish(options, staging, results, findings, stages) -> BuildResult:
     lap = _timer()
+    kept = [f"estates/{r.estate_id}" for r in results if r.kept]
+    manifest_path = Path(options.build_dir) / SITE_MANIFEST
+    previous = _read_manifest(manifest_path) if kept else {}
     try:
-        build_mod.publish(staging, Path(options.site_dir))
+        build_mod.publish(staging, Path(options.site_dir), keep=kept)
     except BaseException:
         build_mod.discard(staging)
         raise
     files = {path: sha for r in results for path, sha in r.files.items()}
-    _write_manifest(Path(options.build_dir) / SITE_MANIFEST, Path(options.site_dir), files)
+    _write_manifest(manifest_path, Path(options.site_dir), files, previous)
     if not options.shard:
         Cache(Path(options.build_dir) / "cache").prune({r.key for r in results})
     stages["publish"] = lap()
@@ -335,6 +358,7 @@ def _finish(options, staging, results, findings, stages) -> BuildResult:
         computed=sum(1 for r in results if not r.cached),
         cached=sum(1 for r in results if r.cached),
         files=len(files),
+        kept=len(kept),
         stages=stages,
     )
 
@@ -393,6 +417,8 @@ def _map_estates(options, plan: _Plan, staging: Path, frame, folders) -> list[Es
         render=render_one,
         previous_site=previous_site if manifest and previous_site.is_dir() else None,
         previous_manifest=manifest,
+        # A slice's partial output has no published site of its own to keep folders from.
+        previous_estates=None if options.shard else _by_estate(manifest),
     )
     jobs = [
         EstateJob(
@@ -453,12 +479,20 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
     _sitemaps(options, plan, staging, results, aggregates)
     # Districts hashed into a few buckets: every shard costs the first query an index
     # chunk, so fewer, larger shards (benchmarks/README.md, "Search in shards").
-    shards = search.plan_shards(
-        staging, {s.id: search.district_shard(s.district_slug) for s in summaries}
-    )
-    # Shards whose pages did not change are copied from the published site.
+    # Kept estates' pages are in the published site until publish moves their folders.
     published = Path(options.site_dir)
-    stats = search.index_shards(staging, shards, previous=published if published.is_dir() else None)
+    kept = {f"{path}" for r in results if r.kept for path in r.files}
+    shards = search.plan_shards(
+        staging, {s.id: search.district_shard(s.district_slug) for s in summaries}, also=kept
+    )
+    # Shards whose pages did not change are linked from the published site.
+    stats = search.index_shards(
+        staging,
+        shards,
+        previous=published if published.is_dir() else None,
+        locate=lambda rel: (published if rel in kept else staging) / rel,
+        known={path: sha for r in results for path, sha in r.files.items()},
+    )
     options.say(
         f"   搜索索引 / search index: {stats.pages} pages, {stats.shards} shards"
         f" in {stats.seconds:.1f} s"

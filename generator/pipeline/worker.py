@@ -46,6 +46,9 @@ class Shared:
     render: object  # (estate, package, versions) -> {site path: bytes}; frame inside
     previous_site: Path | None = None
     previous_manifest: dict[str, list] = field(default_factory=dict)
+    # The previous site's files by estate (id → {path: [sha, size, mtime]}) when a cached
+    # estate's folder may be kept as the published site has it (a whole-city build).
+    previous_estates: dict[str, dict[str, list]] | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ class EstateResult:
     files: dict[str, str]  # site path → sha256
     declared_name: str | None
     cached: bool = False
+    # Its folder in the published site is exactly its files: nothing was written, and
+    # publishing moves that folder into the new site (outputs/build.py publish(keep=…)).
+    kept: bool = False
 
 
 # Set in the parent before the pool forks (and used directly when running in-process).
@@ -169,6 +175,18 @@ def _from_cache(
         wanted = {path: (f["sha"], f.get("src")) for path, f in entry["files"].items()}
     except (KeyError, TypeError, ValueError):
         return None
+    if _intact(job.estate_id, wanted, shared):
+        files = {path: digest for path, (digest, _) in wanted.items()}
+        return EstateResult(
+            job.estate_id,
+            key,
+            findings,
+            summary,
+            files,
+            entry.get("declared_name"),
+            cached=True,
+            kept=True,
+        )
     written: dict[str, str] = {}
     for path, (digest, src) in wanted.items():
         if not _safe_site_path(path) or not _materialise(shared, path, digest, src, files, entry):
@@ -180,6 +198,41 @@ def _from_cache(
     return EstateResult(
         job.estate_id, key, findings, summary, written, entry.get("declared_name"), cached=True
     )
+
+
+def _intact(estate_id: str, wanted: dict[str, tuple], shared: Shared) -> bool:
+    """Whether the published folder ``estates/<id>/`` holds exactly the files the cache
+    entry names, unchanged since the last build wrote them (sha, size and mtime as its
+    manifest recorded them, and no other file), so it can be kept without a write."""
+    if shared.previous_estates is None or shared.previous_site is None:
+        return False
+    before = shared.previous_estates.get(estate_id)
+    prefix = f"estates/{estate_id}/"
+    if not before or before.keys() != wanted.keys():
+        return False
+    for path, (digest, _src) in wanted.items():
+        recorded = before[path]
+        if not path.startswith(prefix) or recorded[0] != digest:
+            return False
+        try:
+            st = os.lstat(shared.previous_site / path)
+        except OSError:
+            return False
+        if (st.st_size, st.st_mtime_ns) != tuple(recorded[1:3]):
+            return False
+    return _files_under(shared.previous_site / prefix) == len(wanted)
+
+
+def _files_under(folder: Path) -> int:
+    count, pending = 0, [folder]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(Path(entry.path))
+                else:
+                    count += 1
+    return count
 
 
 def _safe_site_path(path: str) -> bool:
