@@ -177,6 +177,11 @@ def test_rendering_is_deterministic_and_fingerprint_names_the_shell(mkdocs_site,
         v: frame.capture_shell(html, frame.VARIANTS[v], build.clean_page)
         for v, html in pages.items()
     }
+    # capture() links the frame's part of Material's stylesheet (generator/outputs/framecss.py).
+    sheets = mkdocs_site[0] / "assets/stylesheets"
+    (material,) = [p.name for p in sheets.glob("main.*.min.css")]
+    (part,) = [p.name for p in sheets.glob("sunlight-frame.*.min.css")]
+    frame.relink_stylesheets(again, {material: part})
     assert re.fullmatch(r"[0-9a-f]{64}", captured.fingerprint)
     one = captured.render("a/b/", "t", "<h1>t</h1>")
     assert one == captured.render("a/b/", "t", "<h1>t</h1>")

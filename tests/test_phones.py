@@ -103,7 +103,7 @@ MEASURE = (
     }
   }
   const taps = 'button, summary, input:not([type=checkbox]), select, nav a, .sl-tabs a, ' +
-    '.md-nav__link, label.md-header__button, .sl-contact__tel a, .sl-crumbs a, .sl-jump a';
+    '.md-nav__link, .md-header__button, .sl-contact__tel a, .sl-crumbs a, .sl-jump a';
   for (const el of document.querySelectorAll(taps)) {
     if (closed(el) || !seen(el)) continue;
     const r = el.getBoundingClientRect();
@@ -151,22 +151,69 @@ def test_every_page_type_fits_a_phone(page, care, width):
 
 
 CHART_PAGES = [ESTATE + "finances/", ESTATE + "performance/", "districts/xuhui/value/"]
+# Every chart drawn on the page (the normal one, or care mode's: generator/outputs/charts.py)
+# and what is wrong with its labels as drawn: smaller than ``least`` px (font size times
+# the SVG's scale), reaching outside the chart, overlapping another label, or crossed by a
+# reference line.
+CHART_LABELS = """least => {
+  const shown = el => el.getClientRects().length > 0;
+  const charts = [...document.querySelectorAll('svg.sl-chart, svg.sl-care-chart')].filter(shown);
+  const problems = [];
+  const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 &&
+    a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  for (const svg of charts) {
+    const box = svg.getBoundingClientRect(), scale = svg.getScreenCTM().a;
+    const name = svg.id || svg.previousElementSibling.id + ' (care)';
+    // A label's box: as wide as drawn, as tall as its em square on the baseline (the
+    // font's line box is taller than any glyph, and CJK fonts' much taller).
+    const texts = [...svg.querySelectorAll('text')].map(t => {
+      const r = t.getBoundingClientRect(), size = parseFloat(getComputedStyle(t).fontSize);
+      const at = svg.createSVGPoint();
+      at.y = t.y.baseVal[0].value;
+      const base = at.matrixTransform(svg.getScreenCTM()).y;
+      return [t, {left: r.left, right: r.right, top: base - 0.88 * size * scale, bottom: base + 0.12 * size * scale}];
+    });
+    for (const [t, r] of texts) {
+      const drawn = parseFloat(getComputedStyle(t).fontSize) * scale;
+      if (drawn < least - 0.05) problems.push(`${name}: ${drawn.toFixed(1)}px «${t.textContent}»`);
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+        problems.push(`${name}: «${t.textContent}» reaches outside the chart`);
+    }
+    texts.forEach(([t, r], i) => texts.slice(i + 1).forEach(([u, q]) => {
+      if (overlap(r, q)) problems.push(`${name}: «${t.textContent}» overlaps «${u.textContent}»`);
+    }));
+    for (const line of svg.querySelectorAll('line.sl-ref')) {
+      const l = line.getBoundingClientRect();
+      for (const [t, r] of texts)
+        if (overlap({left: l.left - 1, right: l.right + 1, top: l.top, bottom: l.bottom}, r))
+          problems.push(`${name}: the reference line crosses «${t.textContent}»`);
+    }
+  }
+  return {charts: charts.map(c => c.getAttribute('class')), problems};
+}"""
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", WIDTHS)
-def test_chart_labels_are_readable(page, width):
-    """Chart labels as drawn (font size times the SVG's scale) are 14 px or more."""
-    small = []
+@pytest.mark.parametrize("care", [False, True], ids=["normal", "care"])
+def test_chart_labels_are_readable(page, care, width):
+    """Chart labels as drawn are 14 px or more (care mode: 20 px, care mode's own drawing
+    of each chart), inside the chart, apart from each other and from reference lines."""
+    problems, drawn = [], 0
     for path in CHART_PAGES:
-        open_page(page, path, False, width)
-        small += page.evaluate(
-            """() => [...document.querySelectorAll('svg.sl-chart text')].map(t => {
-                 const drawn = parseFloat(getComputedStyle(t).fontSize) * t.closest('svg').getScreenCTM().a;
-                 return [drawn, t.textContent];
-               }).filter(([drawn]) => drawn < 14 - 0.05).map(([d, t]) => `${d.toFixed(1)}px «${t}»`)"""
+        open_page(page, path, care, width)
+        found = page.evaluate(CHART_LABELS, SIZES[care][0])
+        assert found["charts"], path
+        # Care mode shows its own drawings, and the charts drawn for both modes.
+        expected = {"sl-care-chart", "sl-chart sl-chart--dual"} if care else {"sl-chart"}
+        assert {c if care and "dual" in c else c.split()[0] for c in found["charts"]} <= expected, (
+            path,
+            found["charts"],
         )
-    assert not small, small[:20]
+        drawn += len(found["charts"])
+        problems += found["problems"]
+    assert drawn == 5  # income, fund, budget; work orders; the district's 质价 scatter
+    assert not problems, problems[:20]
 
 
 @pytest.mark.browser
@@ -225,10 +272,8 @@ def _gzip_size(body: bytes) -> int:
     return len(gzip.compress(body, compresslevel=9, mtime=0))
 
 
-@pytest.mark.browser
-def test_first_visit_of_an_estate_is_light(page):
-    """Cold cache, everything loaded until the load event, gzip as a server sends it:
-    the first page of an estate at most 50 KB, each further page at most 15 KB new."""
+def _recorder(page) -> dict[str, int]:
+    """URL → gzip bytes of every successful GET of ``page`` from now on."""
     loaded: dict[str, int] = {}
 
     def record(request):
@@ -236,24 +281,164 @@ def test_first_visit_of_an_estate_is_light(page):
         if response and response.ok and request.method == "GET":
             loaded.setdefault(request.url, _gzip_size(response.body()))
 
-    def visit(path):
-        page.goto(path, wait_until="load")
-        # Playwright runs event handlers only while the test waits on the browser: wait
-        # until the network is idle, so this visit's requests are recorded before the next.
-        page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(100)
-
     page.on("requestfinished", record)
+    return loaded
+
+
+def _visit(page, path: str) -> None:
+    page.goto(path, wait_until="load")
+    # Playwright runs event handlers only while the test waits on the browser: wait
+    # until the network is idle, so this visit's requests are recorded before the next.
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(100)
+
+
+@pytest.mark.browser
+def test_first_visit_of_an_estate_is_light(page):
+    """Cold cache, everything loaded until the load event, gzip as a server sends it:
+    the first page of an estate at most 50 KB, each further page at most 15 KB new."""
+    loaded = _recorder(page)
     page.set_viewport_size({"width": 375, "height": 800})
-    visit(ESTATE)
+    _visit(page, ESTATE)
     first = sum(loaded.values())
     assert first <= 50_000, (first, loaded)
     assert not any("/pagefind/" in url for url in loaded), "search files load only on use"
     for path in ESTATE_PAGES[1:]:
         before = dict(loaded)
-        visit(path)
+        _visit(page, path)
         new = {u: n for u, n in loaded.items() if u not in before}
         assert sum(new.values()) <= 15_000, (path, new)
+
+
+# A first visit may start on any page (a shared link, a search result): every page type,
+# and the largest finances page of the sample (梅林新村: 28 buildings, 11 quarters).
+FIRST_PAGES = {
+    **{name: path for name, path in PAGE_TYPES.items() if not name.startswith("guide")},
+    "estate-finances-other": "estates/binjiang-huating/finances/",
+}
+
+
+@pytest.mark.browser
+def test_a_first_visit_of_any_page_type_is_light(browser, site_server):
+    heavy = {}
+    for name, path in FIRST_PAGES.items():
+        context = browser.new_context(base_url=site_server, viewport={"width": 375, "height": 800})
+        # Nothing from other hosts, as in conftest's page fixture.
+        context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda r: r.abort())
+        try:
+            page = context.new_page()
+            loaded = _recorder(page)
+            _visit(page, path)
+        finally:
+            context.close()
+        assert loaded, name
+        if sum(loaded.values()) > 50_000:
+            heavy[name] = (sum(loaded.values()), loaded)
+    assert not heavy, heavy
+
+
+# What a reader sees of every element (and its ::before/::after), as a string per element;
+# then, with Material's whole stylesheet in place of the frame's part of it
+# (generator/outputs/framecss.py), the elements whose style differs. Width and height
+# carry the effect of everything else on layout.
+STYLE_PROPERTIES = (
+    "display position top right bottom left width height margin padding border-width "
+    "border-style border-color border-radius color background-color background-image "
+    "font-family font-size font-weight font-style line-height text-align text-decoration-line "
+    "text-transform white-space opacity visibility z-index transform box-shadow overflow-x "
+    "overflow-y flex-direction flex-wrap align-items justify-content gap grid-template-columns "
+    "mask-image fill stroke list-style-type cursor outline-style vertical-align float "
+    "max-width min-height content pointer-events"
+).split()
+STYLE_SNAPSHOT = (
+    "() => { const props = "
+    + json.dumps(STYLE_PROPERTIES)
+    + """;
+  const each = el => [null, '::before', '::after'].map(pseudo => {
+    const cs = getComputedStyle(el, pseudo);
+    return props.map(p => p + ':' + cs.getPropertyValue(p)).join(';');
+  }).join('|');
+  return [...document.querySelectorAll('*')].map(el => [el.tagName + '.' + el.className, each(el)]);
+}"""
+)
+STYLE_COMPARE = (
+    "async full => {"
+    "  const still = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));"
+    "  const before = (" + STYLE_SNAPSHOT + ")();"
+    "  const link = [...document.querySelectorAll('link[rel=stylesheet]')]"
+    "    .find(l => l.href.includes('/sunlight-frame.'));"
+    "  const whole = link.cloneNode();"
+    "  whole.href = link.href.replace(/sunlight-frame\\.[0-9a-f]+\\.min\\.css/, full);"
+    "  await new Promise((ok, fail) => { whole.onload = ok; whole.onerror = fail; link.after(whole); });"
+    "  link.remove(); await still();"
+    "  const after = (" + STYLE_SNAPSHOT + ")();"
+    "  if (after.length !== before.length) return ['element count', before.length, after.length];"
+    "  return before.flatMap(([name, style], i) => style === after[i][1] ? [] : [[name, style,"
+    "    after[i][1]].map(x => x.length > 200 ? x.split(';').filter(p => !after[i][1].split(';')"
+    "    .includes(p)).join(';') : x)]).slice(0, 5);"
+    "}"
+)
+# Transitions off, so a snapshot never catches a box half-way through one.
+NO_MOTION = "*, ::before, ::after { transition: none !important; animation: none !important; }"
+
+
+@pytest.mark.browser
+def test_generated_pages_look_the_same_with_the_frames_part_of_materials_css(page, built_site):
+    """The frame's stylesheet keeps every rule of Material's that a generated page uses:
+    each element's computed style is the same with Material's whole stylesheet, on a
+    phone and a desktop, in care mode, with the search box and the drawer open."""
+    sheets = built_site / "assets/stylesheets"
+    (full,) = [p.name for p in sheets.glob("main.*.min.css")]
+    (part,) = [p.name for p in sheets.glob("sunlight-frame.*.min.css")]
+    assert (sheets / part).stat().st_size < (sheets / full).stat().st_size / 2
+    paths = {
+        "finances": ESTATE + "finances/",
+        "governance-votes": "estates/binjiang-huating/governance/",
+        "directory": "estates/",
+        "notice": ESTATE + "notice/",
+        "404": "404.html",
+    }
+    different = {}
+    states = [(375, "plain"), (375, "care"), (375, "search"), (375, "drawer"),
+              (1280, "plain"), (1280, "care"), (1280, "search")]  # fmt: skip
+    for width, state in states:
+        for name, path in paths.items():
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(path)
+            # Care mode is the class on <html> (what the switch sets): all CSS reads.
+            page.evaluate(
+                "care => document.documentElement.classList.toggle('sl-care', care)",
+                state == "care",
+            )
+            page.add_style_tag(content=NO_MOTION)
+            if state in ("search", "drawer"):
+                page.evaluate(f"document.getElementById('__{state}').checked = true")
+            assert part in page.evaluate(
+                "[...document.querySelectorAll('link[rel=stylesheet]')].map(l => l.href).join()"
+            ), path
+            found = page.evaluate(STYLE_COMPARE, full)
+            if found:
+                different[f"{width} {state} {name}"] = found
+    assert not different, json.dumps(different, ensure_ascii=False, indent=1)[:4000]
+
+
+def test_frame_css_keeps_the_rules_a_page_can_use():
+    from generator.outputs.framecss import trim
+
+    css = (
+        '@charset "UTF-8";:root{--a:1px;--b:var(--a);--icon:url("x;y");--unused:2px}'
+        ".md-x,.md-gone{margin:var(--b)}.md-gone .md-x{color:red}"
+        ".md-x:not(.md-gone){padding:0}[class=md-gone] .md-x{top:0}"
+        "@media screen and (min-width:60em){.md-gone{display:none}.md-x{animation:spin 1s}}"
+        "@media print{.md-gone{color:red}}@keyframes spin{to{opacity:1}}"
+        "@keyframes unused{to{opacity:0}}a{color:inherit}/*# sourceMappingURL=main.css.map*/"
+    )
+    assert trim(css, {"md-x"}, {"--icon"}) == (
+        '@charset "UTF-8";:root{--a:1px;--b:var(--a);--icon:url("x;y")}'
+        ".md-x{margin:var(--b)}.md-x:not(.md-gone){padding:0}[class=md-gone] .md-x{top:0}"
+        "@media screen and (min-width:60em){.md-x{animation:spin 1s}}"
+        "@keyframes spin{to{opacity:1}}a{color:inherit}"
+    )
 
 
 # --------------------------------------------------------------------------- tables as cards
@@ -536,3 +721,49 @@ def test_generated_pages_and_the_404_page_load_no_material_bundle(built_site):
         assert any(s.endswith("assets/sunlight.js") for s in scripts), (path, scripts)
     guide = [s["src"] for s in soup(built_site / "guide/index.html").select("script[src]")]
     assert any("javascripts/bundle." in s for s in guide)  # hand-written pages keep Material
+
+
+# --------------------------------------------------------------------------- search controls
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("care", [False, True], ids=["normal", "care"])
+def test_the_magnifier_is_a_button_and_the_clear_button_a_large_target(page, care):
+    """On a phone the header's magnifier is a real <button> (keyboard, screen readers; a
+    <label> may not take role="button"), and the search box's 清空当前内容 button is 44 px
+    square or more (care mode: 60 px)."""
+    open_page(page, ESTATE, care, 375)
+    assert page.locator("label[role=button], [role=button]:not(button)").count() == 0
+    magnifier = page.get_by_role("button", name="搜索", exact=True)
+    assert magnifier.count() == 1 and magnifier.evaluate("b => b.tagName") == "BUTTON"
+    box = magnifier.bounding_box()
+    assert box["height"] >= SIZES[care][2] - 0.5, box
+    magnifier.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.getElementById('__search').checked")
+    field = page.locator("input.md-search__input")
+    assert field.evaluate("f => f === document.activeElement")
+    field.fill("梅林")
+    clear = page.get_by_role("button", name="清空当前内容")
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('.md-search__options > .md-icon'))"
+        ".opacity === '1'"
+    )
+    size = clear.bounding_box()
+    least = SIZES[care][2]
+    assert size["width"] >= least - 0.5 and size["height"] >= least - 0.5, size
+    # Inside the box, and the typed text stops before it.
+    form = page.locator("form.md-search__form").bounding_box()
+    assert form["x"] <= size["x"] and size["x"] + size["width"] <= form["x"] + form["width"]
+    text_end = field.evaluate(
+        "f => f.getBoundingClientRect().right - parseFloat(getComputedStyle(f).paddingRight)"
+    )
+    assert text_end <= size["x"] + 0.5
+    clear.click()
+    assert field.input_value() == ""
+    page.keyboard.press("Escape")
+    assert not page.evaluate("document.getElementById('__search').checked")
+    assert magnifier.evaluate("b => b === document.activeElement")
+    # On a desktop the box sits in the header: no magnifier.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert not magnifier.is_visible()

@@ -572,8 +572,45 @@ def capture(site_dir: Path, placeholders: list[str] = (), clean=None) -> Frame:
                 f"MkDocs 没有生成框架页 {url} / MkDocs did not build the frame page {url}"
             )
         shells[variant] = capture_shell(path.read_text("utf-8"), url, clean)
+    _link_frame_css(site_dir, shells)
     remove(site_dir, placeholders)
     return Frame(shells=shells, fingerprint=fingerprint(shells))
+
+
+def relink_stylesheets(shells: dict[str, Shell], names: dict[str, str]) -> None:
+    """Point the shells' links to assets/stylesheets/<old name> at <new name>."""
+    folder = "assets/stylesheets/"
+    renamed = {folder + old: folder + new for old, new in names.items()}
+    for shell in shells.values():
+        shell.pieces = [
+            ("link", renamed[p[1]]) if isinstance(p, tuple) and p[1:] and p[1] in renamed else p
+            for p in shell.pieces
+        ]
+
+
+def _link_frame_css(site_dir: Path, shells: dict[str, Shell]) -> None:
+    """Generated pages and the 404 page link the part of Material's stylesheet they use
+    (generator/outputs/framecss.py: 9 KB gzipped of 23); the guide keeps the whole."""
+    from . import framecss
+
+    folder = "assets/stylesheets/"
+    texts = [
+        text
+        for shell in shells.values()
+        for text in (*shell.pieces, shell.toc_item, shell.skip_tag, shell.feed_tag)
+        if isinstance(text, str)
+    ]
+    names = framecss.write(site_dir / folder, texts)
+    relink_stylesheets(shells, names)
+    page = site_dir / "404.html"
+    if page.is_file():
+        text = page.read_text("utf-8")
+        fixed = text
+        for old, new in names.items():
+            fixed = fixed.replace(f"/{folder}{old}", f"/{folder}{new}")
+        if fixed != text:
+            page.unlink()  # a hard link into the build cache: never write through
+            page.write_text(fixed, "utf-8")
 
 
 def fingerprint(shells: dict[str, Shell]) -> str:
