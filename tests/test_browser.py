@@ -23,7 +23,7 @@ ARTIFACTS = Path(__file__).parent / ".artifacts"
 def search(page: Page, term: str) -> Locator:
     """Type ``term`` into the header's search box as a person would; return the result items."""
     # On a phone the box hides behind the header's magnifier; on a desktop it is in the header.
-    button = page.locator('label.md-header__button[for="__search"]')
+    button = page.locator("button.sl-search-button")
     if button.is_visible():
         button.click()
     box = page.locator("input.md-search__input")

@@ -32,7 +32,7 @@ def search(page, term: str) -> dict:
 
     Returns ``{"total": int, "paths": [...]}``: the number of results and the paths of
     those shown, in order."""
-    button = page.locator('label.md-header__button[for="__search"]')
+    button = page.locator("button.sl-search-button")
     if button.is_visible():  # on a phone the box hides behind the magnifier
         button.click()
     page.evaluate(

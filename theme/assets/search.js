@@ -280,18 +280,26 @@
     }
   });
 
-  /* The header's magnifier (phones) opens the box; make it a real button for keyboards. */
-  const header = document.querySelector('label.md-header__button[for="__search"]');
-  if (header) {
-    header.tabIndex = 0;
-    header.setAttribute("role", "button");
+  /* The header's magnifier (phones) opens the box. Material's is a <label> for the toggle,
+   * which a keyboard cannot reach and a screen reader does not call a button (and a label
+   * may not take role="button": axe's aria-allowed-role); so it becomes a real <button>,
+   * same classes and icon, same place. sunlight.css hides it beside the desktop's box, as
+   * Material's CSS hides the label (.md-header__button[for=__search]). Without script
+   * there is no search box at all (Material's CSS hides it under no-js). */
+  const label = document.querySelector('label.md-header__button[for="__search"]');
+  let header = null;
+  if (label) {
+    header = document.createElement("button");
+    header.type = "button";
+    header.className = `${label.className} sl-search-button`;
+    header.title = label.title;
     header.setAttribute("aria-label", input.getAttribute("aria-label"));
-    header.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" || event.key === " ") {
-        event.preventDefault();
-        toggle.checked = true;
-        input.focus();
-      }
+    header.setAttribute("aria-haspopup", "dialog");
+    header.append(...label.childNodes);
+    label.replaceWith(header);
+    header.addEventListener("click", () => {
+      toggle.checked = true;
+      input.focus();
     });
   }
   toggle.addEventListener("change", () => {
