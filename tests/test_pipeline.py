@@ -108,6 +108,31 @@ def test_one_estates_change_rewrites_only_what_shows_it(data, tmp_path):
     assert cold.computed == 8
 
 
+def test_a_change_shown_on_district_pages_rerenders_only_its_groups(data, tmp_path):
+    """A fee shows on the estate's district, street and company pages: after it changes,
+    that district's pages and its company's are rendered again, every other district's
+    and company's come from the cache, and the site equals a cold build's."""
+    first = run(data, tmp_path / "a")
+    assert first.groups_reused == 0 and first.groups_rendered > 0
+    again = run(data, tmp_path / "a")
+    assert (again.groups_rendered, again.groups_reused) == (0, first.groups_rendered)
+    csv = data / "estates" / ESTATE / "fees.csv"
+    lines = csv.read_text("utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    current = 3  # F03, 高层住宅 基础包 in force since 2022
+    cells = lines[current].rstrip("\n").split(",")
+    column = header.index("price_yuan")
+    cells[column] = f"{float(cells[column]) + 0.05:.2f}"
+    lines[current] = ",".join(cells) + "\n"
+    csv.write_text("".join(lines), "utf-8")
+    result = run(data, tmp_path / "a")
+    # Its district's list, district pages and 质价 page, and its company's page.
+    assert result.groups_rendered == 4, result
+    assert result.groups_reused == first.groups_rendered - 4
+    run(data, tmp_path / "cold")
+    assert tree(tmp_path / "cold/site") == tree(tmp_path / "a/site")
+
+
 @pytest.mark.parametrize("damage", ["edited", "extra", "missing"])
 def test_a_published_folder_that_differs_from_the_manifest_is_not_kept(data, tmp_path, damage):
     """Only an estate folder exactly as the last build wrote it is kept; a page edited in

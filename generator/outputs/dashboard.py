@@ -448,6 +448,10 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
     from .render import rel
 
     out: dict[str, bytes] = {}
+    # Where page() and the downloads write: the group being rendered (pipeline/groups.py),
+    # else the city's own files.
+    sinks = [out]
+    groups = getattr(site, "groups", None)
 
     def page(url, title, template, *, script=False, feed=None, **context):
         assets = f'<link rel="stylesheet" href="{rel("assets/dashboard.css", url)}">'
@@ -457,7 +461,23 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
             url=url, site=site, feed=feed, Level=Level, MEASURES=MEASURES, ICONS=ICONS, **context
         )
         html = frame.render(url, title, body, feed=feed, head_extra=assets)
-        out[url + "index.html"] = html.encode("utf-8")
+        sinks[-1][url + "index.html"] = html.encode("utf-8")
+
+    def group(kind: str, ident: str, members, render_group) -> None:
+        """The files ``render_group()`` writes for the group, or the cached ones."""
+
+        def produce() -> dict[str, bytes]:
+            sinks.append({})
+            try:
+                render_group()
+                return sinks[-1]
+            finally:
+                sinks.pop()
+
+        if groups is None:
+            out.update(produce())
+        else:
+            out.update(groups.files(kind, ident, (s.id for s in members), produce))
 
     streets_of = {}
     for district in site.districts:
@@ -496,12 +516,11 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
         level_counts=level_counts,
         page_rows=PAGE_ROWS,
     )
-    for district in site.districts:
-        slug = district["slug"]
-        mine = by_district[slug]
-        base = f"overview/{slug}/"
-        out[base + "estates.csv"] = estates_csv(mine)
-        out[base + "estates.xlsx"] = estates_xlsx(mine, site.as_of, district["name"])
+
+    def district_list(district: dict, mine: list) -> None:
+        base = f"overview/{district['slug']}/"
+        sinks[-1][base + "estates.csv"] = estates_csv(mine)
+        sinks[-1][base + "estates.xlsx"] = estates_xlsx(mine, site.as_of, district["name"])
         pages = max(1, -(-len(mine) // PAGE_ROWS))
         urls = [base if n == 1 else f"{base}page-{n}/" for n in range(1, pages + 1)]
         for n, url in enumerate(urls, start=1):
@@ -517,8 +536,17 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
                 total=len(mine),
             )
 
-    # Districts and streets: indicators, the 换届 calendar, rankings, supervision.
     for district in site.districts:
+        mine = by_district[district["slug"]]
+        group(
+            "district-list",
+            district["slug"],
+            [r.s for r in mine],
+            lambda district=district, mine=mine: district_list(district, mine),
+        )
+
+    # Districts and streets: indicators, the 换届 calendar, rankings, supervision.
+    def district_pages(district: dict) -> None:
         base = f"districts/{district['slug']}/"
         members = district["estates"]
         listings = _listings(site, district, members)
@@ -574,7 +602,7 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
                 body = env.get_template("_digest_body.html").render(
                     url=surl + "digest/", site=site, digest=week_digest, absolute=True
                 )
-                out[feed_path] = digest_feed(
+                sinks[-1][feed_path] = digest_feed(
                     feed_path=feed_path,
                     page_path=surl + "digest/",
                     title=f"{district['name']}{street['name']} 每周摘要",
@@ -589,19 +617,32 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
                     as_of=site.as_of,
                 ).encode("utf-8")
 
+    for district in site.districts:
+        group(
+            "district",
+            district["slug"],
+            district["estates"],
+            lambda district=district: district_pages(district),
+        )
+
     # Companies.
     listed, unnamed = companies(site)
     district_names = {slug: name for name, slug in DISTRICT_SLUGS.items()}
     district_names.update({d["slug"]: d["name"] for d in site.districts})
     page("companies/", "物业服务企业", "companies.html", companies=listed, unnamed=unnamed)
     for company in listed:
-        page(
+        group(
+            "company",
             company.path,
-            company.name,
-            "company.html",
-            company=company,
-            district_names=district_names,
-            estates=sorted(company.estates, key=lambda s: (s.district_slug, s.street, s.id)),
+            company.estates,
+            lambda company=company: page(
+                company.path,
+                company.name,
+                "company.html",
+                company=company,
+                district_names=district_names,
+                estates=sorted(company.estates, key=lambda s: (s.district_slug, s.street, s.id)),
+            ),
         )
     return out
 

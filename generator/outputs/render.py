@@ -85,6 +85,9 @@ class Site:
     district_data: object = None
     # data/rules.yaml as the build read it (the digest's supervision_visit_days).
     rules: dict = field(default_factory=dict)
+    # The build's cache of a district's or company's pages (generator/pipeline/groups.py);
+    # None renders every group.
+    groups: object = None
 
     @property
     def feeds_enabled(self) -> bool:
@@ -736,16 +739,25 @@ def render_aggregates(site: Site, frame: Frame, theme_dir: Path = THEME_DIR) -> 
     # <title> "首页 · 阳光公示：…", not "阳光公示 · 阳光公示", for a shared link's card.
     page("", "首页", "home.html", title_tail="：上海住宅小区业委会、收支与物业服务公示")
     page("estates/", "小区目录", "directory.html")
+    groups = site.groups
     for district in site.districts:
         base = f"districts/{district['slug']}/"
-        page(
-            base + "value/",
-            f"{district['name']} · 质价对比",
-            "value.html",
-            district=district,
-            chart=district_value_chart(district),
-        )
-        out[base + "medians.json"] = district_medians(district, site.as_of)
+
+        def value(district=district, base=base) -> dict[str, bytes]:
+            name, data = _page(
+                env,
+                frame,
+                base + "value/",
+                f"{district['name']} · 质价对比",
+                "value.html",
+                site=site,
+                district=district,
+                chart=district_value_chart(district),
+            )
+            return {name: data, base + "medians.json": district_medians(district, site.as_of)}
+
+        members = [s.id for s in district["estates"]]
+        out.update(groups.files("value", district["slug"], members, value) if groups else value())
     out[CITY_MEDIANS] = city_medians(site.districts, site.as_of)
     # The city dashboard, district and street pages, digests and companies.
     out.update(dashboard.render_dashboard(site, frame, env))

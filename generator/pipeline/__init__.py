@@ -33,6 +33,7 @@ from ..findings import ERROR, WARNING, Finding, sort_findings
 from ..load import estate_folders, load_schemas, repository_root
 from ..outputs import build as build_mod
 from .cache import Cache
+from .groups import GroupCache, outline
 from .keys import BuildInputs, code_fingerprint, digest, folder_fingerprint
 from .summaries import EstateSummary
 from .worker import EstateJob, EstateResult
@@ -86,6 +87,9 @@ class BuildResult:
     files: int
     kept: int  # cached estates whose published folders were kept as they were
     stages: dict[str, dict[str, float]]  # stage → {"wall", "cpu"} seconds
+    # Districts' and companies' pages rendered afresh / taken from the cache (groups.py).
+    groups_rendered: int = 0
+    groups_reused: int = 0
 
     @property
     def warnings(self) -> list[Finding]:
@@ -326,18 +330,19 @@ def _run(options: BuildOptions, produce, *, partial: bool) -> BuildResult:
         stages["map"] = lap()
         findings = _check(plan, results, partial=partial, guard=options.guard)
         lap = _timer()
+        groups = None
         if options.shard:
             _write_part(staging, options, _inputs(options, plan, frame), results)
         else:
-            _reduce(options, plan, staging, frame, results)
+            groups = _reduce(options, plan, staging, frame, results)
         stages["reduce"] = lap()
     except BaseException:
         build_mod.discard(staging)
         raise
-    return _finish(options, staging, results, findings, stages)
+    return _finish(options, staging, results, findings, stages, groups)
 
 
-def _finish(options, staging, results, findings, stages) -> BuildResult:
+def _finish(options, staging, results, findings, stages, groups=None) -> BuildResult:
     lap = _timer()
     kept = [f"estates/{r.estate_id}" for r in results if r.kept]
     manifest_path = Path(options.build_dir) / SITE_MANIFEST
@@ -359,6 +364,8 @@ def _finish(options, staging, results, findings, stages) -> BuildResult:
         cached=sum(1 for r in results if r.cached),
         files=len(files),
         kept=len(kept),
+        groups_rendered=groups.rendered if groups else 0,
+        groups_reused=groups.reused if groups else 0,
         stages=stages,
     )
 
@@ -474,14 +481,24 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
     )
     site.district_data = plan.districts
     site.rules = dict(options.rules or {})
+    site.groups = groups = GroupCache(
+        Cache(Path(options.build_dir) / "cache" / "groups"),
+        digest(
+            _shared_key(options, plan, frame),
+            outline(site.districts),
+            folder_fingerprint(Path(options.data_dir) / "districts"),
+        ),
+        {r.estate_id: r.key for r in results},
+    )
     aggregates = render.render_aggregates(site, frame)
+    groups.cache.prune(groups.used)
     render.write_files(staging, aggregates.items())
     _sitemaps(options, plan, staging, results, aggregates)
-    # Districts hashed into a few buckets: every shard costs the first query an index
-    # chunk, so fewer, larger shards (benchmarks/README.md, "Search in shards").
     # Kept estates' pages are in the published site until publish moves their folders.
     published = Path(options.site_dir)
-    kept = {f"{path}" for r in results if r.kept for path in r.files}
+    kept = {path for r in results if r.kept for path in r.files}
+    # Districts hashed into a few buckets: every shard costs the first query an index
+    # chunk, so fewer, larger shards (benchmarks/README.md, "Search in shards").
     shards = search.plan_shards(
         staging, {s.id: search.district_shard(s.district_slug) for s in summaries}, also=kept
     )
@@ -497,6 +514,7 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
         f"   搜索索引 / search index: {stats.pages} pages, {stats.shards} shards"
         f" in {stats.seconds:.1f} s"
     )
+    return groups
 
 
 def _sitemaps(options, plan: _Plan, staging: Path, results, aggregate_paths) -> None:
