@@ -156,7 +156,10 @@ def first_visits(base: str) -> dict[str, dict]:
 
             page.on("requestfinished", record)
             page.goto(path, wait_until="load")
-            page.wait_for_timeout(200)  # let the last requestfinished events arrive
+            # Playwright runs the handlers only while it waits on the browser: until the
+            # network is idle, so a loaded machine does not drop the last files' sizes.
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(200)
             out[name] = {"bytes_gzip": sum(files.values()), "requests": len(files)}
             context.close()
         browser.close()
@@ -200,6 +203,7 @@ def main() -> None:
             server.shutdown()
     result = {
         "date": dt.date.today().isoformat(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         "lighthouse": "12.2.3, mobile (default emulation and throttling)",
         "runs": args.runs,
