@@ -45,6 +45,7 @@ PAGE_TYPES = {
     **{f"estate-{p.split('/')[2] or 'overview'}": p for p in ESTATE_PAGES},
     "estate-governance-votes": "estates/binjiang-huating/governance/",
     "estate-overdue": "estates/langui-huayuan/",
+    "estate-notice-buildings": ESTATE + "notice/buildings/",
     "guide": "guide/",
     "guide-complaints": "guide/complaints/",
     "404": "404.html",
