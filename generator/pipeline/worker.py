@@ -265,13 +265,28 @@ def _materialise(
     return True
 
 
+# Folders this process has made in the staging site: an estate writes some thirty files
+# into about ten folders, and each mkdir or stat is a system call (the staging site is
+# new for every build, so a folder once made stays).
+_MADE: set[Path] = set()
+
+
 def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() or path.is_symlink():
+    folder = path.parent
+    if folder not in _MADE:
+        folder.mkdir(parents=True, exist_ok=True)
+        _MADE.add(folder)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        fd = os.open(path, flags, 0o644)
+    except FileExistsError:
         # A hard link shares its bytes with the previous site: never write through it.
         path.unlink()
+        fd = os.open(path, flags, 0o644)
+    except FileNotFoundError:  # the folder went away since (another build's staging)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, flags, 0o644)
     # World-readable whatever the umask: a web server running as another user serves it.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     os.fchmod(fd, 0o644)
     with os.fdopen(fd, "wb") as out:
         out.write(data)
