@@ -356,7 +356,12 @@ def make_districts(served: dict[str, list[tuple[str, str, str]]], seed: int) -> 
                 }
             )
         pool = []
-        for code, company in sorted({(c, n) for _, n, c in estates}):
+        # One row per credit code (its key): at 16,000 estates two companies' random codes
+        # can coincide, and a company may be named two ways by its estates.
+        names: dict[str, str] = {}
+        for _, name, code in estates:
+            names.setdefault(code, name)
+        for code, company in sorted(names.items()):
             if rng.random() < 0.3:
                 continue
             listed = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randint(0, 1000))
