@@ -106,6 +106,9 @@ def test_one_estates_change_rewrites_only_what_shows_it(data, tmp_path):
     cold = run(data, tmp_path / "cold")
     assert tree(tmp_path / "cold/site") == tree(tmp_path / "a/site")
     assert cold.computed == 8
+    # The estate computed last time is kept the time after, like every other.
+    again = run(data, tmp_path / "a")
+    assert (again.computed, again.cached, again.kept) == (0, 8, 8)
 
 
 def test_a_change_shown_on_district_pages_rerenders_only_its_groups(data, tmp_path):
