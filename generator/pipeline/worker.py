@@ -224,14 +224,18 @@ def _intact(estate_id: str, wanted: dict[str, tuple], shared: Shared) -> bool:
 
 
 def _files_under(folder: Path) -> int:
+    """How many non-folder entries ``folder`` holds, at any depth (-1 if unreadable)."""
     count, pending = 0, [folder]
-    while pending:
-        with os.scandir(pending.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append(Path(entry.path))
-                else:
-                    count += 1
+    try:
+        while pending:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(Path(entry.path))
+                    else:
+                        count += 1
+    except OSError:
+        return -1
     return count
 
 
