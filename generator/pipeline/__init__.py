@@ -346,10 +346,10 @@ def _finish(options, staging, results, findings, stages, groups=None) -> BuildRe
     lap = _timer()
     kept = [f"estates/{r.estate_id}" for r in results if r.kept]
     manifest_path = Path(options.build_dir) / SITE_MANIFEST
-    # Only a kept folder's files are as the previous manifest recorded them; a computed
-    # estate's unchanged page is a new file, with a new mtime.
-    recorded = _read_manifest(manifest_path) if kept else {}
-    previous = {p: recorded[p] for r in results if r.kept for p in r.files if p in recorded}
+    # Only a kept folder's files are as the previous manifest recorded them (the workers
+    # checked them against it); a computed estate's unchanged page is a new file, with a
+    # new mtime.
+    previous = {p: entry for r in results if r.kept for p, entry in r.recorded.items()}
     try:
         build_mod.publish(staging, Path(options.site_dir), keep=kept)
     except BaseException:

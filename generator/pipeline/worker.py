@@ -72,6 +72,9 @@ class EstateResult:
     # Its folder in the published site is exactly its files: nothing was written, and
     # publishing moves that folder into the new site (outputs/build.py publish(keep=…)).
     kept: bool = False
+    # A kept folder's files as the previous manifest recorded them (sha, size, mtime): the
+    # next manifest's entries, which a folder moved by publish keeps.
+    recorded: dict[str, list] = field(default_factory=dict)
 
 
 # Set in the parent before the pool forks (and used directly when running in-process).
@@ -186,6 +189,7 @@ def _from_cache(
             entry.get("declared_name"),
             cached=True,
             kept=True,
+            recorded=shared.previous_estates[job.estate_id],
         )
     written: dict[str, str] = {}
     for path, (digest, src) in wanted.items():
