@@ -25,6 +25,8 @@ PAGES = [
     "districts/xuhui/",
     "districts/xuhui/value/",
     "districts/xuhui/tianlin/",
+    "companies/",
+    "companies/pudong/",
     "guide/rules/",
     "guide/complaints/",
     *(

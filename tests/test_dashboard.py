@@ -344,11 +344,18 @@ def note(page: BeautifulSoup, key: str) -> str:
 
 
 def district_estates(site: Path, district: str) -> list[str]:
+    """The district's estates as an officer finds them: the district page's 「各街道对比」
+    links each street, whose page lists its estates (the district page does not list a
+    thousand estates)."""
     page = soup(site / f"districts/{district}/index.html")
-    return [
-        a["href"].split("estates/")[1].strip("/")
-        for a in page.select("#compare ~ div table.sl-compare tbody th a")
-    ]
+    ids = []
+    for a in page.select("#compare ~ div table.sl-streets tbody th a"):
+        street = soup(site / f"districts/{district}" / a["href"] / "index.html")
+        ids += [
+            b["href"].split("estates/")[1].strip("/")
+            for b in street.select("#compare ~ div table.sl-compare tbody th a")
+        ]
+    return ids
 
 
 def test_district_indicators_trace_to_the_estate_pages(built_site):

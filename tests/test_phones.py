@@ -42,6 +42,8 @@ PAGE_TYPES = {
     "district": "districts/xuhui/",
     "street": "districts/xuhui/tianlin/",
     "value": "districts/xuhui/value/",
+    "companies": "companies/",
+    "companies-district": "companies/pudong/",
     **{f"estate-{p.split('/')[2] or 'overview'}": p for p in ESTATE_PAGES},
     "estate-governance-votes": "estates/binjiang-huating/governance/",
     "estate-overdue": "estates/langui-huayuan/",
@@ -480,7 +482,8 @@ def test_tables_become_cards_with_labels_and_totals_first(page, care):
 
 
 def test_every_table_cell_is_labelled_for_cards(built_site):
-    for path in [*ESTATE_PAGES, "", "estates/", "districts/xuhui/", "districts/xuhui/value/"]:
+    for path in [*ESTATE_PAGES, "", "estates/", "districts/xuhui/", "districts/xuhui/value/",
+                 "companies/", "companies/pudong/"]:  # fmt: skip
         page = soup(built_site / path / "index.html")
         for table in page.select("article table"):
             if not table.select("thead th"):

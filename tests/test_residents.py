@@ -97,9 +97,18 @@ def test_every_district_compares_its_estates(built_site):
     districts = sorted((built_site / "districts").iterdir())
     assert len(districts) >= 3
     for district in districts:
+        # The district page compares its streets, each street page its estates.
         page = soup(district / "index.html")
-        rows = page.select("table.sl-compare tbody tr")
-        assert rows, district.name
+        streets = page.select("table.sl-streets tbody tr")
+        assert streets, district.name
+        rows = [
+            row
+            for street in streets
+            for row in soup(district / street.select_one("th a")["href"] / "index.html").select(
+                "table.sl-compare tbody tr"
+            )
+        ]
+        assert len(rows) == sum(int(r.select("td")[0].get_text()) for r in streets)
         for row in rows:
             cells = [c.get_text(" ", strip=True) for c in row.select("td")]
             assert len(cells) == 7

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -25,6 +26,10 @@ def soup(path: Path) -> BeautifulSoup:
 
 def text(path: Path) -> str:
     return " ".join(soup(path).get_text(" ").split())
+
+
+def cell(tag) -> str:
+    return " ".join(tag.get_text(" ").split())
 
 
 def test_every_sample_estate_has_all_its_pages(built_site):
@@ -93,18 +98,32 @@ def test_nav_stays_small(built_site):
         assert "梅林新村" not in nav.get_text()
 
 
-def test_directory_lists_every_estate_with_status(built_site):
-    rows = soup(built_site / "estates/index.html").select("table.sl-directory tbody tr")
-    assert len(rows) == len(SAMPLE_IDS)
-    assert all(len(r.select("td")) == 5 for r in rows)
+def test_directory_lists_every_street_and_its_estates_are_one_click_down(built_site):
+    """The directory lists districts and streets with counts (a city's 16,000 estates would
+    make it megabytes); each street's page lists its estates; the name search reads every
+    estate from overview/names.json."""
+    rows = soup(built_site / "estates/index.html").select("table.sl-directory-streets tbody tr")
+    assert sum(int(cell(r.select_one('td[data-label="小区"]'))) for r in rows) == len(SAMPLE_IDS)
+    listed = set()
+    for row in rows:
+        href = row.select_one("th a")["href"]
+        street = soup(built_site / "estates" / href / "index.html")
+        links = street.select("table.sl-compare tbody th a")
+        assert len(links) == int(cell(row.select_one('td[data-label="小区"]'))), href
+        listed |= {a["href"].split("estates/")[1].strip("/") for a in links}
+    assert listed == set(SAMPLE_IDS)
+    names = json.loads((built_site / "overview/names.json").read_text("utf-8"))
+    assert sorted(e[0] for e in names["e"]) == sorted(SAMPLE_IDS)
 
 
 def test_home_browses_district_to_street(built_site):
     home = soup(built_site / "index.html")
     districts = home.select(".sl-district-card")
     assert len(districts) >= 3
-    link = home.select_one('.sl-district-card a[href="estates/meilin-xincun/"]')
-    assert link is not None
+    link = home.select_one('.sl-district-card a[href="districts/xuhui/tianlin/"]')
+    assert link is not None and "1 个" in cell(link.parent)
+    # Streets, not every estate: the home page stays small at 16,000 estates.
+    assert home.select_one('.sl-district-card a[href^="estates/"]') is None
 
 
 def test_downloads_validate_with_frictionless(built_site):

@@ -8,6 +8,7 @@ the behaviour lives in the browser, in Chromium (``page``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -433,30 +434,46 @@ def test_without_script_my_building_and_medians_show_nothing(browser, site_serve
 def test_directory_filter_accepts_pinyin_and_initials(page, query):
     page.goto("estates/")
     page.locator("#sl-filter-input").fill(query)
-    shown = page.locator("table.sl-directory tbody tr:not([hidden]) th").all_inner_texts()
+    # The estates come from overview/names.json, read on the first keystroke.
+    page.locator("#sl-filter-hits").wait_for(state="visible")
+    shown = page.locator("table.sl-directory tbody tr th").all_inner_texts()
     assert "梅林新村" in shown and len(shown) < 8
     assert page.locator("#sl-filter-none").is_hidden()
+    row = page.locator("table.sl-directory tbody tr", has_text="梅林新村")
+    assert row.locator(".sl-badge").first.inner_text() == "需关注"
+    assert row.locator("th a").get_attribute("href") == "../estates/meilin-xincun/"
 
 
 @pytest.mark.browser
 def test_directory_says_when_nothing_matches(page):
     page.goto("estates/")
     page.locator("#sl-filter-input").fill("zzzq")
-    assert page.locator("table.sl-directory tbody tr:not([hidden])").count() == 0
     none = page.locator("#sl-filter-none")
-    assert none.is_visible()
+    none.wait_for(state="visible")
+    assert page.locator("table.sl-directory tbody tr").count() == 0
+    assert page.locator("table.sl-directory-streets tbody tr:not([hidden])").count() == 0
     assert "没有找到符合“zzzq”的小区" in none.inner_text() and "mlxc" in none.inner_text()
     page.locator("#sl-filter-input").fill("")
-    assert none.is_hidden()
-    assert page.locator("table.sl-directory tbody tr:not([hidden])").count() == 8
+    assert none.is_hidden() and page.locator("#sl-filter-hits").is_hidden()
+    streets = page.locator("table.sl-directory-streets tbody tr")
+    assert page.locator("table.sl-directory-streets tbody tr:not([hidden])").count() == (
+        streets.count()
+    )
 
 
 def test_directory_rows_carry_pinyin_and_the_one_status(built_site):
+    """The name search's data (overview/names.json) carries each estate's pinyin keys and
+    the one status; the street rows carry their own pinyin."""
+    names = json.loads((built_site / "overview/names.json").read_text("utf-8"))
+    row = next(e for e in names["e"] if e[1] == "梅林新村")
+    assert row[5].split()[:2] == ["meilinxincun", "mlxc"]
+    assert names["l"][row[4]] == ["需关注", "sl-level-watch"]
+    assert names["s"][row[2]][:2] == ["徐汇区", "田林街道"]
     page = soup(built_site / "estates/index.html")
-    row = next(r for r in page.select("table.sl-directory tbody tr") if "梅林新村" in text(r))
-    assert row["data-pinyin"].split()[:2] == ["meilinxincun", "mlxc"]
-    badge = row.select_one(".sl-badge")
-    assert text(badge) == "需关注" and "sl-level-watch" in badge["class"]
+    street = next(
+        r for r in page.select("table.sl-directory-streets tbody tr") if "田林街道" in text(r)
+    )
+    assert street["data-pinyin"].split() == ["xuhuiqu", "xhq", "tianlinjiedao", "tljd"]
 
 
 def test_breadcrumbs_link_every_level(built_site):
@@ -545,12 +562,13 @@ def test_one_estates_commit_changes_its_districts_medians_not_its_neighbours_pag
 
 
 def test_district_and_street_tables_show_the_one_status(built_site):
-    for path in ("districts/xuhui/index.html", "districts/xuhui/tianlin/index.html"):
+    # The district page compares its streets; each street page compares its estates.
+    for path in ("districts/xuhui/tianlin/index.html",):
         page = soup(built_site / path)
         row = next(r for r in page.select("table.sl-compare tbody tr") if "梅林新村" in text(r))
         badges = [text(b) for b in row.select(".sl-badge")]
         assert badges == ["需关注"], (path, badges)  # not a green 按时公示
-    langui = soup(built_site / "districts/pudong/index.html")
+    langui = soup(built_site / "districts/pudong/huamu/index.html")
     row = next(r for r in langui.select("table.sl-compare tbody tr") if "兰桂花园" in text(r))
     assert [text(b) for b in row.select(".sl-badge")] == ["需关注", "1 项逾期"]
 

@@ -41,9 +41,14 @@ from ..places import DISTRICT_SLUGS
 
 # Rows per static page of the no-script dashboard: small enough for an old phone.
 PAGE_ROWS = 200
-# A district page ranks its worst this many estates (a district may have a thousand);
-# street pages and the downloads rank them all.
-DISTRICT_RANK_ROWS = 100
+# A district page (a district may have a thousand estates) shows its first this many
+# estates of the ranking and of the 换届 calendar; its street pages, the paged
+# ``overview/<district>/`` list and the downloads show them all. Small enough that the page
+# stays under 60 KB gzipped on a phone at 16,000 estates.
+DISTRICT_RANK_ROWS = 20
+DISTRICT_TERM_ROWS = 20
+# Companies per static page of ``companies/<district>/``.
+COMPANY_PAGE_ROWS = 200
 DIGEST_DAYS = 7
 DATA_VERSION = 1
 # A unified social credit code (GB 32100): 18 characters of digits and capitals without
@@ -162,6 +167,55 @@ def estates_json(rows: list[Row], as_of: dt.date) -> bytes:
         "s": s_list,
         "t": t_list,
         "e": e_list,
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# The directory's name search (theme/assets/sunlight.js): every estate's name and pinyin
+# keys, read when a resident first types in the box, so ``estates/`` itself lists only
+# districts and streets (a city's 16,000 names would make it megabytes).
+NAMES_PATH = "overview/names.json"
+
+
+def names_json(site) -> bytes:
+    """``{"v", "l": [[label, css]…], "s": [[district, street, url, pinyin keys]…],
+    "t": [type…], "e": [[id, name, street index, type index, status level, pinyin keys,
+    overdue]…]}`` (an estate matches on its own name and its street's; the pinyin keys are
+    全拼 and 首字母, as :func:`generator.outputs.render.pinyin_keys` writes them)."""
+    from .render import pinyin_keys
+
+    streets, types = [], {}
+    rows = []
+    for d in site.districts:
+        for st in d["streets"]:
+            at = len(streets)
+            streets.append(
+                [
+                    d["name"],
+                    st["name"],
+                    f"districts/{d['slug']}/{st['slug']}/",
+                    pinyin_keys(d["name"], st["name"]),
+                ]
+            )
+            for s in st["estates"]:
+                t = types.setdefault(s.property_type, len(types))
+                rows.append(
+                    [
+                        s.id,
+                        s.name,
+                        at,
+                        t,
+                        s.status_level,
+                        pinyin_keys(s.name),
+                        s.disclosure_label if s.overdue else "",
+                    ]
+                )
+    data = {
+        "v": DATA_VERSION,
+        "l": [[lv.label, lv.css] for lv in Level],
+        "s": streets,
+        "t": list(types),
+        "e": rows,
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -340,12 +394,15 @@ def _in_pool(site, code: str) -> bool:
     return bool(data.in_pool(code, site.as_of))
 
 
-def companies(site) -> tuple[list[Company], list]:
+def companies(site, estates=None, pool_district: str | None = None) -> tuple[list[Company], list]:
     """Companies keyed by credit code, busiest first; and estates whose contract names a
-    company without a (well-formed) code, listed by name only."""
+    company without a (well-formed) code, listed by name only.
+
+    Over ``estates`` (default: the city's) and the pool companies of ``pool_district``
+    (default: every district's pool), so a district's list reads only its own estates."""
     by_code: dict[str, Company] = {}
     unnamed = []
-    for s in site.estates:
+    for s in site.estates if estates is None else estates:
         if not s.company_name:
             continue
         if company_path(s.credit_code) is None:
@@ -354,11 +411,15 @@ def companies(site) -> tuple[list[Company], list]:
         company = by_code.setdefault(s.credit_code, Company(s.credit_code, s.company_name))
         company.estates.append(s)
     pool = _pool(site)
+    rows = _pool_rows(site)
     for code, row in pool.items():
         if company_path(code) is None:
             continue
+        if pool_district is not None and not any(
+            r["district"] == pool_district for r in rows.get(code, [])
+        ):
+            continue
         company = by_code.setdefault(code, Company(code, row.get("company_name") or code))
-    rows = _pool_rows(site)
     for code, company in by_code.items():
         company.pool = pool.get(code)
         company.in_pool = _in_pool(site, code)
@@ -442,6 +503,38 @@ def _ranked(estates: list) -> list:
     return sorted(estates, key=key)
 
 
+def _median_of(values) -> Decimal | None:
+    values = sorted(Decimal(str(v)) for v in values if v is not None)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def street_rows(district: dict) -> list[dict]:
+    """The district page's 「各街道对比」: per street, counts and medians over its estates,
+    each the count or median of a column of the street page's own 「各小区对比」 and
+    换届日历, so every figure traces to the estates listed there."""
+    out = []
+    for street in district["streets"]:
+        members = street["estates"]
+        out.append(
+            {
+                "street": street,
+                "count": len(members),
+                "act": sum(1 for s in members if s.status_level == Level.ACT),
+                "watch": sum(1 for s in members if s.status_level == Level.WATCH),
+                "overdue": sum(1 for s in members if s.overdue),
+                "fund_below": sum(1 for s in members if s.facts.fund_below),
+                "supervised": sum(1 for s in members if s.facts.supervised_since is not None),
+                "terms": len(ind.terms_ending(members)),
+                "fee_median": _median_of(s.metrics.main_fee for s in members if s.metrics),
+                "sat_median": _median_of(s.metrics.satisfaction for s in members if s.metrics),
+            }
+        )
+    return out
+
+
 def render_dashboard(site, frame, env) -> dict[str, bytes]:
     """Every page and file listed in the module docstring."""
     from .feeds import digest_feed
@@ -497,6 +590,7 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
         for rule in r.s.warning_rules
     }
     out["overview/estates.json"] = estates_json(rows, site.as_of)
+    out[NAMES_PATH] = names_json(site)
     out["overview/estates.csv"] = estates_csv(rows)
     out["overview/estates.xlsx"] = estates_xlsx(rows, site.as_of, "全市小区")
     level_counts = {
@@ -557,11 +651,15 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
             district=district,
             indicators=ind.indicators(members, site.as_of),
             terms=ind.terms_ending(members),
+            term_limit=DISTRICT_TERM_ROWS,
             ranked=_ranked(members),
             rank_limit=DISTRICT_RANK_ROWS,
             listings=listings,
+            streets=street_rows(district),
+            page_rows=PAGE_ROWS,
             this_year=site.as_of.year,
         )
+        district_companies(district)
         # Same-sounding streets share the slug their estates' breadcrumbs link to
         # (render.street_slugs): that page names each of them.
         for slug, streets in district["shared_slugs"].items():
@@ -617,6 +715,33 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
                     as_of=site.as_of,
                 ).encode("utf-8")
 
+    district_names = {slug: name for name, slug in DISTRICT_SLUGS.items()}
+    district_names.update({d["slug"]: d["name"] for d in site.districts})
+
+    def district_companies(district: dict) -> None:
+        """``companies/<district>/`` (and ``page-2/``…): the companies serving the
+        district's estates, from those estates only (a company serving two districts is
+        on both), and the district's pool companies that serve none of them."""
+        mine, unnamed = companies(site, district["estates"], pool_district=district["slug"])
+        for company in mine:
+            company.estates = [s for s in company.estates if s.district_slug == district["slug"]]
+        base = f"companies/{district['slug']}/"
+        pages = max(1, -(-len(mine) // COMPANY_PAGE_ROWS))
+        urls = [base if n == 1 else f"{base}page-{n}/" for n in range(1, pages + 1)]
+        for n, url in enumerate(urls, start=1):
+            page(
+                url,
+                f"{district['name']} · 物业服务企业" + (f"（第 {n} 页）" if n > 1 else ""),
+                "companies_district.html",
+                district=district,
+                companies=mine[(n - 1) * COMPANY_PAGE_ROWS : n * COMPANY_PAGE_ROWS],
+                total=len(mine),
+                first=(n - 1) * COMPANY_PAGE_ROWS + 1,
+                page_no=n,
+                page_urls=urls,
+                unnamed=unnamed if n == 1 else [],
+            )
+
     for district in site.districts:
         group(
             "district",
@@ -627,9 +752,16 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
 
     # Companies.
     listed, unnamed = companies(site)
-    district_names = {slug: name for name, slug in DISTRICT_SLUGS.items()}
-    district_names.update({d["slug"]: d["name"] for d in site.districts})
-    page("companies/", "物业服务企业", "companies.html", companies=listed, unnamed=unnamed)
+    page(
+        "companies/",
+        "物业服务企业",
+        "companies.html",
+        companies=listed,
+        top=listed[:COMPANY_TOP_ROWS],
+        by_district=companies_by_district(site, listed, unnamed),
+        pool_summary=pool_summary(listed),
+        unnamed=unnamed,
+    )
     for company in listed:
         group(
             "company",
@@ -645,6 +777,50 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
             ),
         )
     return out
+
+
+# The companies' index names the busiest this many (the rest are on the district lists).
+COMPANY_TOP_ROWS = 20
+
+
+def companies_by_district(site, listed: list[Company], unnamed: list) -> list[dict]:
+    """Per district: the companies serving its estates, the estates they serve, how many
+    of those companies are in the pool today, and the estates without a credit code —
+    the counts ``companies/<district>/`` lists."""
+    out = []
+    pool_rows = _pool_rows(site)
+    for d in site.districts:
+        slug = d["slug"]
+        serving = [c for c in listed if any(s.district_slug == slug for s in c.estates)]
+        pool_only = [
+            c
+            for c in listed
+            if not c.estates and any(r["district"] == slug for r in pool_rows.get(c.code, []))
+        ]
+        out.append(
+            {
+                "district": d,
+                "companies": len(serving),
+                "estates": sum(1 for c in serving for s in c.estates if s.district_slug == slug),
+                "in_pool": sum(1 for c in serving if c.in_pool),
+                "pool_only": len(pool_only),
+                "unnamed": sum(1 for s in unnamed if s.district_slug == slug),
+            }
+        )
+    return out
+
+
+def pool_summary(listed: list[Company]) -> dict:
+    """The pre-selection pool over the city: companies in it today, removed, and serving
+    no estate of this site."""
+    pooled = [c for c in listed if c.pool]
+    return {
+        "in_pool": sum(1 for c in pooled if c.in_pool),
+        "removed": sum(1 for c in pooled if not c.in_pool),
+        "serving": sum(1 for c in pooled if c.in_pool and c.estates),
+        "idle": sum(1 for c in pooled if c.in_pool and not c.estates),
+        "companies": len(listed),
+    }
 
 
 def _digest_summary(d: dict) -> str:
@@ -712,17 +888,22 @@ def _last_visit(listing: dict):
 
 
 __all__ = [
+    "COMPANY_PAGE_ROWS",
     "CREDIT_CODE",
     "FEE_DETAIL_HEADER",
     "FEE_HEADER",
     "HEADERS",
+    "NAMES_PATH",
     "PAGE_ROWS",
     "company_path",
     "companies",
+    "companies_by_district",
+    "street_rows",
     "digest",
     "estates_csv",
     "estates_json",
     "estates_xlsx",
+    "names_json",
     "render_dashboard",
     "sort_key",
     "week",

@@ -29,9 +29,12 @@
   document.addEventListener("focusout", function () { setTimeout(update, 0); });
   if (phone.addEventListener) phone.addEventListener("change", update);
 })();
-/* Directory filter: narrows the estate table as you type. Without script the full
-   table shows and the box stays hidden, so nothing depends on this file. */
+/* Directory filter: narrows the list of streets as you type and, from the names file
+   (overview/names.json, read on the first keystroke), lists the estates whose name,
+   district, street or pinyin match. Without script the list of districts and streets
+   shows and the box stays hidden: each street's page lists its estates. */
 (function () {
+  var MAX_HITS = 100;
   function setup() {
     var table = document.querySelector("table[data-sl-filter]");
     var box = document.querySelector(".sl-filter");
@@ -39,13 +42,81 @@
     var input = box.querySelector("input");
     var count = document.getElementById("sl-filter-count");
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
-    // Each row's text and its pinyin keys (data-pinyin: 全拼 and 首字母, meilinxincun mlxc).
+    // Each row's text and its pinyin keys (data-pinyin: 全拼 and 首字母, xuhuiqu xhq).
     var texts = rows.map(function (row) {
       return (row.textContent + " " + (row.getAttribute("data-pinyin") || "")).toLowerCase();
     });
     var none = document.getElementById("sl-filter-none");
-    box.hidden = false;
-    input.addEventListener("input", function () {
+    var hits = document.getElementById("sl-filter-hits");
+    var hint = document.querySelector(".sl-filter-hint");
+    var names = null, loading = null, base = input.getAttribute("data-sl-base") || "";
+    function load() {
+      if (!loading && input.getAttribute("data-sl-names") && window.fetch) {
+        loading = fetch(input.getAttribute("data-sl-names"))
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (data) {
+            if (!data) return;
+            names = data.e.map(function (e) {
+              var st = data.s[e[2]];
+              return { e: e, st: st, type: data.t[e[3]], level: data.l[e[4]],
+                       text: (e[1] + " " + e[5] + " " + st[0] + " " + st[1] + " " + st[3]).toLowerCase() };
+            });
+            update();
+          })
+          .catch(function () { /* the list of streets still works */ });
+      }
+    }
+    function cell(tag, text, label) {
+      var c = document.createElement(tag);
+      if (tag === "th") c.scope = "row";
+      if (label) c.setAttribute("data-label", label);
+      if (text !== undefined) c.textContent = text;
+      return c;
+    }
+    function badge(text, css) {
+      var b = document.createElement("span");
+      b.className = "sl-badge " + css;
+      b.textContent = text;
+      return b;
+    }
+    function showHits(terms) {
+      if (!hits) return 0;
+      var body = hits.querySelector("tbody");
+      while (body.firstChild) body.removeChild(body.firstChild);
+      if (!terms.length || !names) { hits.hidden = true; return 0; }
+      var found = names.filter(function (n) {
+        return terms.every(function (t) { return n.text.indexOf(t) !== -1; });
+      });
+      found.slice(0, MAX_HITS).forEach(function (n) {
+        var tr = document.createElement("tr");
+        var th = cell("th");
+        var a = document.createElement("a");
+        a.href = base + "estates/" + n.e[0] + "/";
+        a.textContent = n.e[1];
+        th.appendChild(a);
+        tr.appendChild(th);
+        tr.appendChild(cell("td", n.st[0], "区"));
+        var street = cell("td", undefined, "街道（镇）");
+        var sa = document.createElement("a");
+        sa.href = base + n.st[2];
+        sa.textContent = n.st[1];
+        street.appendChild(sa);
+        tr.appendChild(street);
+        tr.appendChild(cell("td", n.type, "类型"));
+        var status = cell("td", undefined, "状态");
+        status.appendChild(badge(n.level[0], n.level[1]));
+        if (n.e[6]) { status.appendChild(document.createTextNode(" ")); status.appendChild(badge(n.e[6], "sl-badge--late")); }
+        tr.appendChild(status);
+        body.appendChild(tr);
+      });
+      hits.hidden = !found.length;
+      var caption = hits.querySelector("caption");
+      caption.textContent = found.length > MAX_HITS
+        ? "符合的小区：前 " + MAX_HITS + " 个（共 " + found.length + " 个，请多输入几个字）"
+        : "符合的小区（" + found.length + " 个）";
+      return found.length;
+    }
+    function update() {
       var terms = input.value.toLowerCase().split(/\s+/).filter(Boolean);
       var shown = 0;
       rows.forEach(function (row, i) {
@@ -53,13 +124,20 @@
         row.hidden = !match;
         if (match) shown++;
       });
-      count.textContent = terms.length ? "显示 " + shown + " / " + rows.length + " 个小区" : "";
+      var estates = showHits(terms);
+      count.textContent = terms.length
+        ? (names ? estates + " 个小区，" : "") + shown + " / " + rows.length + " 个街道（镇）"
+        : "";
       // Nothing matches: say so, and how to search, instead of an empty table.
       if (none) {
-        none.hidden = !(terms.length && !shown);
+        none.hidden = !(terms.length && !shown && !estates && (names || !loading));
         none.querySelector("span").textContent = input.value.trim();
       }
-    });
+    }
+    box.hidden = false;
+    if (hint) hint.hidden = false;
+    input.addEventListener("focus", load);
+    input.addEventListener("input", function () { load(); update(); });
   }
   // Material's instant loading is off, so DOMContentLoaded is enough.
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
