@@ -266,3 +266,36 @@ def test_the_service_page_says_from_when_a_standard_is_in_force(built_site):
     # A standard without a date says nothing of one.
     plain = soup(built_site / "estates/binjiang-huating/service/index.html")
     assert not [th for th in plain.select("#standards ~ div table tbody th") if "起" in text(th)]
+
+
+def test_a_value_page_sums_its_types_and_lists_only_the_flagged_estates(city):
+    """质价: a row per property type (its estates sum to the district's count) and a row per
+    estate flagged 多付少得, which pays more than its type's median for less satisfaction."""
+    home = soup(city / "index.html")
+    counts = {
+        _target(city / "index.html", c.select_one("h3 a")["href"]).parent.name: int(
+            text(c.select_one("h3 small")).split()[0]
+        )
+        for c in home.select(".sl-district-card")
+    }
+    flagged_anywhere = 0
+    for slug, count in counts.items():
+        page = soup(city / f"districts/{slug}/value/index.html")
+        types = page.select("table.sl-compare tbody tr")
+        assert sum(int(text(r.select_one('td[data-label="小区"]'))) for r in types) == count
+        medians = {
+            text(r.select_one("th")): (
+                float(text(r.select_one('td[data-label="物业费中位数"]')).replace(",", "")),
+                int(text(r.select_one('td[data-label="多付少得"]'))),
+            )
+            for r in types
+        }
+        rows = page.select("table.sl-value-flagged tbody tr.sl-late")
+        assert len(rows) == sum(n for _, n in medians.values()), slug
+        for row in rows:
+            fee = float(row.select_one('td[data-label="物业费"]')["data-value"])
+            assert fee > medians[text(row.select_one('td[data-label="类型"]'))][0]
+            sat = float(row.select_one('td[data-label="满意率"]')["data-value"])
+            assert sat < float(text(row.select_one("td:last-child")))
+        flagged_anywhere += len(rows)
+    assert flagged_anywhere
