@@ -25,6 +25,7 @@ PAGES = [
     "districts/xuhui/",
     "districts/xuhui/value/",
     "districts/xuhui/tianlin/",
+    "districts/xuhui/tianlin/value/",
     "companies/",
     "companies/pudong/",
     "guide/rules/",

@@ -290,8 +290,23 @@ def test_a_value_page_sums_its_types_and_lists_only_the_flagged_estates(city):
             )
             for r in types
         }
+        flagged = sum(n for _, n in medians.values())
+        # Per street: its own 质价 page lists each of its estates, judged by the district's
+        # medians, and flags as many as the district page counts for it.
+        streets = page.select("table.sl-value-streets tbody tr")
+        value_page = city / f"districts/{slug}/value/index.html"
+        assert sum(int(text(r.select_one('td[data-label="小区"]'))) for r in streets) == count
+        assert sum(int(text(r.select_one('td[data-label="多付少得"]'))) for r in streets) == flagged
+        for street in streets:
+            street_page = soup(_target(value_page, street.select_one("th a")["href"]))
+            listed = street_page.select("table.sl-compare tbody tr")
+            assert len(listed) == int(text(street.select_one('td[data-label="小区"]')))
+            assert len(street_page.select("table.sl-compare tbody tr.sl-late")) == int(
+                text(street.select_one('td[data-label="多付少得"]'))
+            )
+            assert street_page.select_one("figure svg") is not None or not listed
         rows = page.select("table.sl-value-flagged tbody tr.sl-late")
-        assert len(rows) == sum(n for _, n in medians.values()), slug
+        assert len(rows) == min(flagged, 50), slug
         for row in rows:
             fee = float(row.select_one('td[data-label="物业费"]')["data-value"])
             assert fee > medians[text(row.select_one('td[data-label="类型"]'))][0]

@@ -42,6 +42,7 @@ PAGE_TYPES = {
     "district": "districts/xuhui/",
     "street": "districts/xuhui/tianlin/",
     "value": "districts/xuhui/value/",
+    "street-value": "districts/xuhui/tianlin/value/",
     "companies": "companies/",
     "companies-district": "companies/pudong/",
     **{f"estate-{p.split('/')[2] or 'overview'}": p for p in ESTATE_PAGES},
@@ -153,7 +154,7 @@ def test_every_page_type_fits_a_phone(page, care, width):
     assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
 
 
-CHART_PAGES = [ESTATE + "finances/", ESTATE + "performance/", "districts/xuhui/value/"]
+CHART_PAGES = [ESTATE + "finances/", ESTATE + "performance/", "districts/xuhui/tianlin/value/"]
 # Every chart drawn on the page (the normal one, or care mode's: generator/outputs/charts.py)
 # and what is wrong with its labels as drawn: smaller than ``least`` px (font size times
 # the SVG's scale), reaching outside the chart, overlapping another label, or crossed by a
