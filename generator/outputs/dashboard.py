@@ -538,7 +538,7 @@ def street_rows(district: dict) -> list[dict]:
 def render_dashboard(site, frame, env) -> dict[str, bytes]:
     """Every page and file listed in the module docstring."""
     from .feeds import digest_feed
-    from .render import rel
+    from .render import district_value_chart, rel
 
     out: dict[str, bytes] = {}
     # Where page() and the downloads write: the group being rendered (pipeline/groups.py),
@@ -684,6 +684,24 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
                 ranked=_ranked(street["estates"]),
                 this_year=site.as_of.year,
                 feed=feed_path,
+            )
+            # The street's 质价 page: its estates against the district's medians per type
+            # (render.value_rows), the scatter of their fee and satisfaction.
+            value_rows = [r for r in district["value_rows"] if r["estate"].street == street["name"]]
+            page(
+                surl + "value/",
+                f"{district['name']} {street['name']} · 质价对比",
+                "street_value.html",
+                district=district,
+                street=street,
+                rows=value_rows,
+                chart=district_value_chart(
+                    {
+                        "slug": f"{district['slug']}-{street['slug']}",
+                        "name": street["name"],
+                        "value_rows": value_rows,
+                    }
+                ),
             )
             week_digest = digest(site, street["estates"])
             page(
