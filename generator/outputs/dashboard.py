@@ -28,7 +28,6 @@ import io
 import json
 import re
 import uuid
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -311,42 +310,34 @@ def estates_csv(rows: list[Row]) -> bytes:
 
 
 def estates_xlsx(rows: list[Row], as_of: dt.date, title: str) -> bytes:
-    """The same table as a workbook, byte for byte the same for the same inputs: fixed
-    document dates (the as-of day) and fixed zip entry times."""
-    from openpyxl import Workbook
-    from openpyxl.xml.functions import tostring
+    """The same table as a workbook, byte for byte the same for the same inputs: the
+    document's dates are the as-of day, and XlsxWriter gives every zip entry one fixed
+    time (1980-01-01) whenever it runs."""
+    import xlsxwriter
 
-    # Write-only: rows are streamed to the file, twice as fast and a fraction of the memory
-    # for a city's 16,000 rows.
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("小区")
-    ws.freeze_panes = "C2"
-    ws.append(HEADERS)
-    for values in table_rows(rows):
-        ws.append(values)
-    stamp = dt.datetime(as_of.year, as_of.month, as_of.day)
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    wb.properties.creator = "阳光公示 Sunlight"
-    wb.properties.lastModifiedBy = "阳光公示 Sunlight"
-    wb.properties.title = title
+    # XlsxWriter, not openpyxl (which the committee workbook keeps, for reading and data
+    # validation): 2.7 times faster for the city's 16,000 rows × 37 columns, written on
+    # every commit, and its shared strings make the file smaller. Every value is written
+    # as the CSV has it: never turned into a number, formula or link.
     raw = io.BytesIO()
-    wb.save(raw)
-    # openpyxl stamps the document's modified date and every zip entry with the current
-    # time: write the core properties again with the as-of day, and fixed entry times.
-    wb.properties.modified = stamp
-    core = tostring(wb.properties.to_tree())
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = core if info.filename == "docProps/core.xml" else src.read(info.filename)
-            fixed = zipfile.ZipInfo(
-                info.filename, date_time=(as_of.year, as_of.month, as_of.day, 0, 0, 0)
-            )
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, data)
-    return out.getvalue()
+    book = xlsxwriter.Workbook(
+        raw,
+        {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    stamp = dt.datetime(as_of.year, as_of.month, as_of.day)
+    book.set_properties({"title": title, "author": "阳光公示 Sunlight", "created": stamp})
+    sheet = book.add_worksheet("小区")
+    sheet.freeze_panes(1, 2)
+    sheet.write_row(0, 0, HEADERS)
+    for number, values in enumerate(table_rows(rows), start=1):
+        sheet.write_row(number, 0, values)
+    book.close()
+    return raw.getvalue()
 
 
 # --------------------------------------------------------------------------- companies

@@ -352,13 +352,17 @@ def street_slugs(names) -> tuple[dict[str, str], dict[str, list[str]]]:
 def pinyin_keys(*names: str) -> str:
     """What the directory filter also matches: 梅林新村 → "meilinxincun mlxc" (full pinyin
     and initials, without tones), for each name given."""
-    keys = []
-    for name in names:
-        syllables = [p for p in lazy_pinyin(name) if p.isascii() and p.isalnum()]
-        if syllables:
-            keys.append("".join(syllables).lower())
-            keys.append("".join(p[0] for p in syllables).lower())
-    return " ".join(keys)
+    return " ".join(key for name in names if (key := _pinyin_of(name)))
+
+
+# A street's and a district's name recur on every one of their estates' rows, and pypinyin
+# costs a quarter of a millisecond a name: 13 s at 16,000 estates without this memo.
+@functools.lru_cache(maxsize=65536)
+def _pinyin_of(name: str) -> str:
+    syllables = [p for p in lazy_pinyin(name) if p.isascii() and p.isalnum()]
+    if not syllables:
+        return ""
+    return "".join(syllables).lower() + " " + "".join(p[0] for p in syllables).lower()
 
 
 def _median(values: list[Decimal]) -> Decimal | None:

@@ -502,8 +502,11 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
     kept = {path for r in results if r.kept for path in r.files}
     # Districts hashed into a few buckets: every shard costs the first query an index
     # chunk, so fewer, larger shards (benchmarks/README.md, "Search in shards").
+    # Every estate's files are known from its result: its folder is not walked again.
     shards = search.plan_shards(
-        staging, {s.id: search.district_shard(s.district_slug) for s in summaries}, also=kept
+        staging,
+        {s.id: search.district_shard(s.district_slug) for s in summaries},
+        also=[path for r in results for path in r.files],
     )
     # Shards whose pages did not change are linked from the published site.
     stats = search.index_shards(

@@ -34,7 +34,7 @@ PROJECT_ROOT = PACKAGE_ROOT.parent
 # Libraries whose versions change what a page or a finding says.
 OUTPUT_LIBRARIES = (
     "frictionless", "jinja2", "markupsafe", "mkdocs", "mkdocs-material", "pagefind",
-    "pyyaml", "python-stdnum", "zxing-cpp", "pypinyin", "icalendar",
+    "pyyaml", "python-stdnum", "zxing-cpp", "pypinyin", "icalendar", "xlsxwriter",
 )  # fmt: skip
 
 
