@@ -117,6 +117,7 @@ def build(data: Path, work: Path) -> dict:
     }
     counts = re.search(r"(\d+) computed, (\d+) from the cache", last)
     kept = re.search(r"(\d+) of them kept as published", last)
+    unread = re.search(r"(\d+) not read again", last)
     return {
         "wall_s": round(wall, 1),
         "cpu_s": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 1),
@@ -124,6 +125,7 @@ def build(data: Path, work: Path) -> dict:
         "computed": int(counts.group(1)) if counts else None,
         "cached": int(counts.group(2)) if counts else None,
         "kept": int(kept.group(1)) if kept else None,
+        "unread": int(unread.group(1)) if unread else None,
         "stages": stages,
         "load_avg_1min": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
     }
@@ -167,7 +169,7 @@ def touch_one_estate(data: Path) -> str:
 
 def table(result: dict) -> str:
     rows = [
-        "| | wall | CPU | peak memory | computed / cached | load (1 min) before / after |",
+        "| | wall | CPU | peak memory | computed / cached / not read | load (1 min) before / after |",
         "|---|---|---|---|---|---|",
     ]
     for name in ("cold", "one_estate", "no_change"):
@@ -175,7 +177,7 @@ def table(result: dict) -> str:
         load = " / ".join(str(x) for x in r.get("load_avg_1min", []))
         rows.append(
             f"| {name} | {r['wall_s']} s | {r['cpu_s']} s | {r['peak_rss_mb']} MB | "
-            f"{r['computed']} / {r['cached']} | {load} |"
+            f"{r['computed']} / {r['cached']} / {r.get('unread')} | {load} |"
         )
     for name in ("one_estate", "no_change"):
         stages = ", ".join(f"{k} {v['wall']} s" for k, v in result[name]["stages"].items())

@@ -250,7 +250,8 @@ def _build(
     say(
         f"4/4 完成 / done: {site_dir}  ({result.estates} 个小区 estates, "
         f"{len(result.warnings)} 个提醒 warnings; {result.computed} computed, "
-        f"{result.cached} from the cache, {result.kept} of them kept as published; "
+        f"{result.cached} from the cache, {result.kept} of them kept as published, "
+        f"{result.unread} not read again; "
         f"{time.monotonic() - started:.1f} s{times})"
     )
     return result

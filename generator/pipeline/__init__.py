@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import posixpath
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from ..districts import check_districts
 from ..findings import ERROR, WARNING, Finding, sort_findings
 from ..load import estate_folders, load_schemas, repository_root
 from ..outputs import build as build_mod
+from . import ledger, summaries
 from .cache import Cache
 from .groups import GroupCache, outline
 from .keys import BuildInputs, code_fingerprint, digest, folder_fingerprint
@@ -87,6 +89,8 @@ class BuildResult:
     files: int
     kept: int  # cached estates whose published folders were kept as they were
     stages: dict[str, dict[str, float]]  # stage → {"wall", "cpu"} seconds
+    # Of the kept, the estates whose files were not read at all (pipeline/ledger.py).
+    unread: int = 0
     # Districts' and companies' pages rendered afresh / taken from the cache (groups.py).
     groups_rendered: int = 0
     groups_reused: int = 0
@@ -339,13 +343,18 @@ def _run(options: BuildOptions, produce, *, partial: bool) -> BuildResult:
     except BaseException:
         build_mod.discard(staging)
         raise
-    return _finish(options, staging, results, findings, stages, groups)
+    return _finish(
+        options, staging, results, findings, stages, groups, _shared_key(options, plan, frame)
+    )
 
 
-def _finish(options, staging, results, findings, stages, groups=None) -> BuildResult:
+def _finish(options, staging, results, findings, stages, groups, shared_key) -> BuildResult:
     lap = _timer()
     kept = [f"estates/{r.estate_id}" for r in results if r.kept]
     manifest_path = Path(options.build_dir) / SITE_MANIFEST
+    cache = Cache(Path(options.build_dir) / "cache")
+    # Written again below once the new site and its manifest are in place.
+    ledger.forget(cache.root)
     # Only a kept folder's files are as the previous manifest recorded them (the workers
     # checked them against it); a computed estate's unchanged page is a new file, with a
     # new mtime.
@@ -358,7 +367,8 @@ def _finish(options, staging, results, findings, stages, groups=None) -> BuildRe
     files = {path: sha for r in results for path, sha in r.files.items()}
     _write_manifest(manifest_path, Path(options.site_dir), files, previous)
     if not options.shard:
-        Cache(Path(options.build_dir) / "cache").prune({r.key for r in results})
+        cache.prune({r.key for r in results})
+        ledger.write(cache.root, shared_key, _ledger_records(results, Path(options.site_dir)))
     stages["publish"] = lap()
     return BuildResult(
         findings=findings,
@@ -367,10 +377,71 @@ def _finish(options, staging, results, findings, stages, groups=None) -> BuildRe
         cached=sum(1 for r in results if r.cached),
         files=len(files),
         kept=len(kept),
+        unread=sum(1 for r in results if r.unread),
         groups_rendered=groups.rendered if groups else 0,
         groups_reused=groups.reused if groups else 0,
         stages=stages,
     )
+
+
+def _folders_of(files) -> list[str]:
+    """The folders of an estate's files and their parents up to ``estates/<id>``."""
+    out = set()
+    for path in files:
+        folder = posixpath.dirname(path)
+        while folder.count("/") >= 1 and folder not in out:
+            out.add(folder)
+            folder = posixpath.dirname(folder)
+    return sorted(out)
+
+
+def _ledger_records(results: list[EstateResult], site: Path) -> dict[str, dict]:
+    """What the ledger keeps of each published estate that has a stamp, with the mtime and
+    inode of each folder of its published files: a file added to, removed from or renamed
+    in a folder changes that folder's mtime, so a later build checks the folders and the
+    files' own size and mtime without listing a folder."""
+    records = {}
+    for r in results:
+        if not (r.stamp and r.summary):
+            continue
+        try:
+            dirs = {d: _dir_stat(site / d) for d in _folders_of(r.files)}
+        except OSError:
+            continue
+        records[r.estate_id] = {
+            "stamp": r.stamp,
+            "key": r.key,
+            "findings": [f.as_dict() for f in r.findings],
+            "summary": summaries.to_plain(r.summary),
+            "declared_name": r.declared_name,
+            "dirs": dirs,
+        }
+    return records
+
+
+def _dir_stat(path: Path) -> list[int]:
+    st = os.lstat(path)
+    return [st.st_mtime_ns, st.st_ino]
+
+
+def _as_published(estate_id: str, before: dict, dirs, site: Path | None) -> bool:
+    """Whether the published folder of the estate holds exactly the files the manifest
+    recorded: each file's size and mtime as recorded, each folder's mtime and inode as
+    the ledger recorded (so no file was added, removed or renamed)."""
+    prefix = f"estates/{estate_id}/"
+    if site is None or not isinstance(dirs, dict) or sorted(dirs) != _folders_of(before):
+        return False
+    try:
+        for folder, recorded in dirs.items():
+            if _dir_stat(site / folder) != recorded:
+                return False
+        for rel, entry in before.items():
+            st = os.lstat(site / rel)
+            if not rel.startswith(prefix) or (st.st_size, st.st_mtime_ns) != tuple(entry[1:3]):
+                return False
+    except (OSError, TypeError):
+        return False
+    return True
 
 
 def _inputs(options: BuildOptions, plan: _Plan, frame) -> dict[str, str]:
@@ -430,18 +501,31 @@ def _map_estates(options, plan: _Plan, staging: Path, frame, folders) -> list[Es
         # A slice's partial output has no published site of its own to keep folders from.
         previous_estates=None if options.shard else _by_estate(manifest),
     )
-    jobs = [
-        EstateJob(
+    # Estates untouched since the published build need no worker (pipeline/ledger.py).
+    trusted = {}
+    if shared.previous_estates:
+        trusted = ledger.read(shared.cache.root, shared.shared_key)
+    jobs, unread, stamps = [], [], {}
+    for estate_id, folder in sorted(folders.items()):
+        job = EstateJob(
             estate_id,
             str(folder),
             tuple(history.for_estate(estate_id)),
             plan.districts.supervision_of(estate_id),
         )
-        for estate_id, folder in sorted(folders.items())
-    ]
-    options.say(
-        f"2/4 校验并生成 {len(jobs)} 个小区的页面 / validating and rendering {len(jobs)} estates …"
-    )
+        stamps[estate_id] = ledger.stamp(folder, job.history, job.supervision)
+        hit = _unchanged(job, stamps[estate_id], trusted.get(estate_id), shared)
+        if hit is None:
+            jobs.append(job)
+        else:
+            unread.append(hit)
+    total = len(jobs) + len(unread)
+    options.say(f"2/4 校验并生成 {total} 个小区的页面 / validating and rendering {total} estates …")
+    if unread:
+        options.say(
+            f"   {len(unread)} 个小区的文件自上次发布未动 / unchanged on disk since the last"
+            " published build"
+        )
     done = [0]
 
     def progress(result):
@@ -449,7 +533,36 @@ def _map_estates(options, plan: _Plan, staging: Path, frame, folders) -> list[Es
         if done[0] % 1000 == 0:
             options.say(f"   {done[0]} / {len(jobs)}")
 
-    return _map(jobs, shared, options.workers or os.cpu_count() or 1, progress)
+    results = _map(jobs, shared, options.workers or os.cpu_count() or 1, progress)
+    merged = sorted([*results, *unread], key=lambda r: r.estate_id)
+    for result in merged:
+        result.stamp = stamps.get(result.estate_id)
+    return merged
+
+
+def _unchanged(job: EstateJob, stamp: str | None, record, shared) -> EstateResult | None:
+    """The estate's result as the ledger has it, when its stamp is the ledger's and its
+    published folder is exactly what the manifest recorded; else None (its worker runs)."""
+    if stamp is None or not isinstance(record, dict) or record.get("stamp") != stamp:
+        return None
+    before = (shared.previous_estates or {}).get(job.estate_id)
+    if not before:
+        return None
+    try:
+        findings = [Finding(**f) for f in record["findings"]]
+        summary = summaries.from_plain(record["summary"])
+        key, name = str(record["key"]), record.get("declared_name")
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not isinstance(summary, summaries.EstateSummary):
+        return None
+    if not _as_published(job.estate_id, before, record.get("dirs"), shared.previous_site):
+        return None
+    files = {path: entry[0] for path, entry in before.items()}
+    return EstateResult(
+        job.estate_id, key, findings, summary, files, name,
+        cached=True, kept=True, recorded=before, unread=True,
+    )  # fmt: skip
 
 
 def _check(plan: _Plan, results: list[EstateResult], *, partial: bool, guard=None) -> list[Finding]:
