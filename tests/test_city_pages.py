@@ -314,3 +314,24 @@ def test_a_value_page_sums_its_types_and_lists_only_the_flagged_estates(city):
             assert sat < float(text(row.select_one("td:last-child")))
         flagged_anywhere += len(rows)
     assert flagged_anywhere
+
+
+@pytest.mark.browser
+def test_the_officers_tour_of_the_sample_traces_every_figure(browser, site_server, built_site):
+    """benchmarks/bench_tour.py's tour at 375 px: no page scrolls sideways, every page is
+    within the phone budget, and every traced figure agrees with the estates' pages."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_tour import WIDTH, tour
+
+    context = browser.new_context(viewport={"width": WIDTH, "height": 800}, bypass_csp=True)
+    try:
+        t = tour(built_site, site_server, context.new_page())
+    finally:
+        context.close()
+    names = [p["name"] for p in t.pages]
+    assert {"home", "district", "street", "estate", "company", "companies", "overview"} <= set(
+        names
+    )
+    assert [p["path"] for p in t.pages if p["sideways_scroll"]] == []
+    assert all(p["within_limits"] for p in t.pages)
+    assert t.traces and [x["what"] for x in t.traces if not x["agree"]] == []
