@@ -239,7 +239,7 @@ def downloads(base: str) -> dict:
           f"headers {out['csv']['headers']}, {out['csv']['rows']} rows")  # fmt: skip
     print(f"estates.xlsx {out['xlsx']['bytes'] / 1024:.0f} KB, headers {out['xlsx']['headers']}")
     print(f"names.json   {out['names_json']['bytes'] / 1024:.0f} KB, "
-          f"{out['names_json']['bytes_gzip'] / 1024:.0f} KB gzip (read on the first keystroke)")  # fmt: skip
+          f"{out['names_json']['bytes_gzip'] / 1024:.0f} KB gzip (read when the name box is first used)")  # fmt: skip
     return out
 
 

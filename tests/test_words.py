@@ -434,7 +434,7 @@ def test_without_script_my_building_and_medians_show_nothing(browser, site_serve
 def test_directory_filter_accepts_pinyin_and_initials(page, query):
     page.goto("estates/")
     page.locator("#sl-filter-input").fill(query)
-    # The estates come from overview/names.json, read on the first keystroke.
+    # The estates come from overview/names.json, read when the box is first used.
     page.locator("#sl-filter-hits").wait_for(state="visible")
     shown = page.locator("table.sl-directory tbody tr th").all_inner_texts()
     assert "梅林新村" in shown and len(shown) < 8

@@ -172,8 +172,8 @@ def estates_json(rows: list[Row], as_of: dt.date) -> bytes:
 
 
 # The directory's name search (theme/assets/sunlight.js): every estate's name and pinyin
-# keys, read when a resident first types in the box, so ``estates/`` itself lists only
-# districts and streets (a city's 16,000 names would make it megabytes).
+# keys, read when a resident first focuses or types in the box, so ``estates/`` itself
+# lists only districts and streets (a city's 16,000 names would make it megabytes).
 NAMES_PATH = "overview/names.json"
 
 

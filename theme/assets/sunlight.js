@@ -30,8 +30,8 @@
   if (phone.addEventListener) phone.addEventListener("change", update);
 })();
 /* Directory filter: narrows the list of streets as you type and, from the names file
-   (overview/names.json, read on the first keystroke), lists the estates whose name,
-   district, street or pinyin match. Without script the list of districts and streets
+   (overview/names.json, read when the box is first focused or typed in), lists the
+   estates whose name, district, street or pinyin match. Without script the list of districts and streets
    shows and the box stays hidden: each street's page lists its estates. */
 (function () {
   var MAX_HITS = 100;
