@@ -109,14 +109,31 @@ class SearchStats:
     copied: list[str] = field(default_factory=list)  # shards taken from the previous site
 
 
-def _excluded(rel: Path) -> bool:
-    return any(rel.match(pattern) for pattern in EXCLUDED)
+# EXCLUDED as component tuples, matched from the right like Path.match ("*" stands for
+# one whole component; no pattern uses it otherwise): a build asks for 500,000 paths at
+# 16,000 estates, and Path.match took 19 s of them.
+_EXCLUDED_PARTS = tuple(tuple(pattern.split("/")) for pattern in EXCLUDED)
+
+
+def _excluded(rel: Path | str) -> bool:
+    parts = rel.split("/") if isinstance(rel, str) else rel.parts
+    for pattern in _EXCLUDED_PARTS:
+        n = len(pattern)
+        if len(parts) >= n and all(
+            want == "*" or want == got for want, got in zip(pattern, parts[-n:], strict=True)
+        ):
+            return True
+    return False
 
 
 def is_indexable(rel: str) -> bool:
     """Whether search indexes the page at site-relative path ``rel``."""
-    path = Path(rel)
-    return path.suffix == ".html" and path.parts[0] != BUNDLE and not _excluded(path)
+    return (
+        rel.endswith(".html")
+        and not rel.startswith(BUNDLE + "/")
+        and rel != BUNDLE
+        and not _excluded(rel)
+    )
 
 
 def indexable_pages(site_dir: Path, skip_estates: Iterable[str] = ()) -> list[str]:

@@ -431,12 +431,15 @@ def _as_published(estate_id: str, before: dict, dirs, site: Path | None) -> bool
     prefix = f"estates/{estate_id}/"
     if site is None or not isinstance(dirs, dict) or sorted(dirs) != _folders_of(before):
         return False
+    # Strings, not Path objects: 700,000 of these at 16,000 estates.
+    root = f"{site}/"
     try:
         for folder, recorded in dirs.items():
-            if _dir_stat(site / folder) != recorded:
+            st = os.lstat(root + folder)
+            if [st.st_mtime_ns, st.st_ino] != recorded:
                 return False
         for rel, entry in before.items():
-            st = os.lstat(site / rel)
+            st = os.lstat(root + rel)
             if not rel.startswith(prefix) or (st.st_size, st.st_mtime_ns) != tuple(entry[1:3]):
                 return False
     except (OSError, TypeError):

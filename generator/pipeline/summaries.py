@@ -160,18 +160,29 @@ def _encode(value):
     raise TypeError(f"a summary cannot hold {type(value).__name__}")
 
 
+_FIELDS = {
+    name: frozenset(f.name for f in dataclasses.fields(cls)) for name, cls in _CLASSES.items()
+}
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _decode(value):
-    if isinstance(value, dict):
+    # A build from the ledger decodes 16,000 summaries (two million values): the plain
+    # values, most of them, are returned before any other test.
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        if "$type" in value:
+            name = value["$type"]
+            names = _FIELDS[name]
+            return _CLASSES[name](**{k: _decode(v) for k, v in value.items() if k in names})
         if "$decimal" in value:
             return Decimal(value["$decimal"])
         if "$date" in value:
             return dt.date.fromisoformat(value["$date"])
-        if "$type" in value:
-            cls = _CLASSES[value["$type"]]
-            names = {f.name for f in dataclasses.fields(cls)}
-            return cls(**{k: _decode(v) for k, v in value.items() if k in names})
         return {k: _decode(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if kind is list:
         return [_decode(v) for v in value]
     return value
 
