@@ -24,7 +24,7 @@ import re
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,11 +112,15 @@ def yuan(value) -> str:
 
 
 def pct(value, digits: int = 1) -> str:
+    """A share as the page shows it, rounded down like the rules' messages and the charts
+    (generator/domain/money.py): a building at 29.96 % never reads 「30.0% 低于 30%」, and
+    the fund table says what its chart says."""
     if value is None:
         return "—"
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
-    return f"{Decimal(str(value)) * 100:.{digits}f}%"
+    share = (Decimal(str(value)) * 100).quantize(Decimal(1).scaleb(-digits), ROUND_DOWN)
+    return f"{share}%"
 
 
 def number(value, digits: int = 0) -> str:
