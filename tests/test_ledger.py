@@ -50,6 +50,14 @@ def test_untouched_estates_are_not_read_and_the_site_is_the_same(data, tmp_path)
     assert (second.computed, second.cached, second.kept, second.unread) == (0, 8, 8, 8)
     assert tree(tmp_path / "a/site") == site
     assert [f.as_dict() for f in second.findings] == [f.as_dict() for f in first.findings]
+    # An unread estate's record goes into the next ledger as it was read: the same as the
+    # one encoded from the computed result (only the folders' stat data are read again).
+    again = json.loads(_ledger_path(tmp_path / "a").read_text("utf-8"))["estates"]
+    assert {e: {**r, "dirs": None} for e, r in again.items()} == {
+        e: {**r, "dirs": None} for e, r in records.items()
+    }
+    third = run(data, tmp_path / "a")
+    assert third.unread == 8 and tree(tmp_path / "a/site") == site
 
 
 @pytest.mark.parametrize("how", ["edited", "same-size-old-mtime"])

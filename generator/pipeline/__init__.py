@@ -23,7 +23,6 @@ import datetime as dt
 import json
 import multiprocessing
 import os
-import posixpath
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -386,12 +385,12 @@ def _finish(options, staging, results, findings, stages, groups, shared_key) -> 
 
 def _folders_of(files) -> list[str]:
     """The folders of an estate's files and their parents up to ``estates/<id>``."""
-    out = set()
+    out: set[str] = set()
     for path in files:
-        folder = posixpath.dirname(path)
-        while folder.count("/") >= 1 and folder not in out:
+        folder = path.rpartition("/")[0]
+        while "/" in folder and folder not in out:
             out.add(folder)
-            folder = posixpath.dirname(folder)
+            folder = folder.rpartition("/")[0]
     return sorted(out)
 
 
@@ -401,25 +400,30 @@ def _ledger_records(results: list[EstateResult], site: Path) -> dict[str, dict]:
     in a folder changes that folder's mtime, so a later build checks the folders and the
     files' own size and mtime without listing a folder."""
     records = {}
+    root = f"{site}/"
     for r in results:
         if not (r.stamp and r.summary):
             continue
+        # An unread estate's record was checked against its files: only the folders'
+        # stat data are read again (a move into the new site may change them).
+        old = r.record
+        folders = list(old["dirs"]) if old else _folders_of(r.files)
         try:
-            dirs = {d: _dir_stat(site / d) for d in _folders_of(r.files)}
+            dirs = {d: _dir_stat(root + d) for d in folders}
         except OSError:
             continue
         records[r.estate_id] = {
             "stamp": r.stamp,
             "key": r.key,
-            "findings": [f.as_dict() for f in r.findings],
-            "summary": summaries.to_plain(r.summary),
+            "findings": old["findings"] if old else [f.as_dict() for f in r.findings],
+            "summary": old["summary"] if old else summaries.to_plain(r.summary),
             "declared_name": r.declared_name,
             "dirs": dirs,
         }
     return records
 
 
-def _dir_stat(path: Path) -> list[int]:
+def _dir_stat(path: str) -> list[int]:
     st = os.lstat(path)
     return [st.st_mtime_ns, st.st_ino]
 
@@ -564,7 +568,7 @@ def _unchanged(job: EstateJob, stamp: str | None, record, shared) -> EstateResul
     files = {path: entry[0] for path, entry in before.items()}
     return EstateResult(
         job.estate_id, key, findings, summary, files, name,
-        cached=True, kept=True, recorded=before, unread=True,
+        cached=True, kept=True, recorded=before, unread=True, record=record,
     )  # fmt: skip
 
 

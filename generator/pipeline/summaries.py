@@ -139,9 +139,22 @@ def _rule_counts(findings) -> dict[str, int]:
 # --- JSON, with the few types summaries hold -------------------------------------------------
 
 _CLASSES = {cls.__name__: cls for cls in (EstateSummary, DisclosureItem, Metrics, StatusFacts)}
+_ENCODE_FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in _CLASSES.values()}
 
 
 def _encode(value):
+    # 16,000 summaries (two million values) are encoded for the ledger: the exact plain
+    # types first; anything else takes the general tests below, as before.
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {str(k): _encode(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_encode(v) for v in value]
+    names = _ENCODE_FIELDS.get(kind)
+    if names is not None:
+        return {"$type": kind.__name__, **{n: _encode(getattr(value, n)) for n in names}}
     if isinstance(value, Decimal):
         return {"$decimal": str(value)}
     if isinstance(value, dt.date):

@@ -80,6 +80,9 @@ class EstateResult:
     unread: bool = False
     # Its folder's stamp as this build found it (set by the parent), for the next ledger.
     stamp: str | None = None
+    # The ledger's record it came from (unread): its summary and findings as JSON values
+    # and its folders, written to the next ledger as they are instead of encoded again.
+    record: dict | None = None
 
 
 # Set in the parent before the pool forks (and used directly when running in-process).
