@@ -93,7 +93,7 @@ class DistrictData:
     _latest: dict[str, dict] = field(default_factory=dict, repr=False)
     # Credit code → its pool rows in district order: the companies index asks for each
     # of 11,000 companies, and a scan of every pool per company cost 13 s at 16,000 estates.
-    _rows_by_code: dict[str, list[dict]] = field(default_factory=dict, repr=False)
+    _rows_by_code: dict[str, list[dict]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for slug in sorted(self.pools):
