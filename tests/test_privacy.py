@@ -510,6 +510,7 @@ SCANNED_PLACES = [
     ("overview/estates.json", "梅林新村"),
     ("overview/estates.csv", "梅林新村"),
     ("overview/estates.xlsx", "梅林新村"),
+    ("overview/names.json", "梅林新村"),  # the directory's name box
     ("overview/*/index.html", "小区"),
     ("overview/*/estates.csv", "小区"),
     ("overview/*/estates.xlsx", "小区"),
@@ -518,6 +519,7 @@ SCANNED_PLACES = [
     ("districts/*/medians.json", "as_of"),
     ("districts/*/*/index.html", "小区"),  # streets, and each district's value page
     ("districts/*/*/digest/index.html", "小区"),
+    ("districts/*/*/value/index.html", "质价"),  # each street's 质价 page
     ("districts/*/*/digest.xml", "<feed"),
     ("companies/index.html", "物业"),
     ("companies/*/index.html", "物业"),

@@ -527,6 +527,13 @@ def street_rows(district: dict) -> list[dict]:
     return out
 
 
+def _paged(base: str, items: list, size: int) -> tuple[list[str], list[list]]:
+    """A list cut into pages of ``size`` (at least one page, empty or not): their URLs,
+    ``base`` then ``base``page-2/ …, and their items."""
+    chunks = [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+    return [base if n == 1 else f"{base}page-{n}/" for n in range(1, len(chunks) + 1)], chunks
+
+
 def render_dashboard(site, frame, env) -> dict[str, bytes]:
     """Every page and file listed in the module docstring."""
     from .feeds import digest_feed
@@ -607,15 +614,14 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
         base = f"overview/{district['slug']}/"
         sinks[-1][base + "estates.csv"] = estates_csv(mine)
         sinks[-1][base + "estates.xlsx"] = estates_xlsx(mine, site.as_of, district["name"])
-        pages = max(1, -(-len(mine) // PAGE_ROWS))
-        urls = [base if n == 1 else f"{base}page-{n}/" for n in range(1, pages + 1)]
-        for n, url in enumerate(urls, start=1):
+        urls, chunks = _paged(base, mine, PAGE_ROWS)
+        for n, (url, rows) in enumerate(zip(urls, chunks, strict=True), start=1):
             page(
                 url,
                 f"{district['name']} · 各小区状态" + (f"（第 {n} 页）" if n > 1 else ""),
                 "dashboard_list.html",
                 district=district,
-                rows=mine[(n - 1) * PAGE_ROWS : n * PAGE_ROWS],
+                rows=rows,
                 page_no=n,
                 page_urls=urls,
                 first=(n - 1) * PAGE_ROWS + 1,
@@ -736,15 +742,14 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
         for company in mine:
             company.estates = [s for s in company.estates if s.district_slug == district["slug"]]
         base = f"companies/{district['slug']}/"
-        pages = max(1, -(-len(mine) // COMPANY_PAGE_ROWS))
-        urls = [base if n == 1 else f"{base}page-{n}/" for n in range(1, pages + 1)]
-        for n, url in enumerate(urls, start=1):
+        urls, chunks = _paged(base, mine, COMPANY_PAGE_ROWS)
+        for n, (url, chunk) in enumerate(zip(urls, chunks, strict=True), start=1):
             page(
                 url,
                 f"{district['name']} · 物业服务企业" + (f"（第 {n} 页）" if n > 1 else ""),
                 "companies_district.html",
                 district=district,
-                companies=mine[(n - 1) * COMPANY_PAGE_ROWS : n * COMPANY_PAGE_ROWS],
+                companies=chunk,
                 total=len(mine),
                 first=(n - 1) * COMPANY_PAGE_ROWS + 1,
                 page_no=n,

@@ -233,6 +233,9 @@ class _Plan:
     code: str  # code_fingerprint(), read once per build
     # The districts' supervision lists and company pools (generator/districts.py).
     districts: object = None
+    # What every estate's key shares (_shared_key): computed once, used by the map, the
+    # reduce's group cache and the ledger.
+    shared_key: str | None = None
 
 
 def _plan(options: BuildOptions) -> _Plan:
@@ -467,7 +470,9 @@ def _inputs(options: BuildOptions, plan: _Plan, frame) -> dict[str, str]:
 
 
 def _shared_key(options: BuildOptions, plan: _Plan, frame) -> str:
-    return digest(json.dumps(_inputs(options, plan, frame), sort_keys=True))
+    if plan.shared_key is None:
+        plan.shared_key = digest(json.dumps(_inputs(options, plan, frame), sort_keys=True))
+    return plan.shared_key
 
 
 def _map_estates(options, plan: _Plan, staging: Path, frame, folders) -> list[EstateResult]:
@@ -568,7 +573,7 @@ def _unchanged(job: EstateJob, stamp: str | None, record, shared) -> EstateResul
     files = {path: entry[0] for path, entry in before.items()}
     return EstateResult(
         job.estate_id, key, findings, summary, files, name,
-        cached=True, kept=True, recorded=before, unread=True, record=record,
+        cached=True, kept=True, recorded=before, record=record,
     )  # fmt: skip
 
 

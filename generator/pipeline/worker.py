@@ -75,14 +75,16 @@ class EstateResult:
     # A kept folder's files as the previous manifest recorded them (sha, size, mtime): the
     # next manifest's entries, which a folder moved by publish keeps.
     recorded: dict[str, list] = field(default_factory=dict)
-    # Its files were not read: the ledger's record of the published build stood
-    # (pipeline/ledger.py).
-    unread: bool = False
     # Its folder's stamp as this build found it (set by the parent), for the next ledger.
     stamp: str | None = None
-    # The ledger's record it came from (unread): its summary and findings as JSON values
-    # and its folders, written to the next ledger as they are instead of encoded again.
+    # The ledger's record it came from, when its files were not read at all
+    # (pipeline/ledger.py): its summary and findings as JSON values and its folders,
+    # written to the next ledger as they are instead of encoded again.
     record: dict | None = None
+
+    @property
+    def unread(self) -> bool:
+        return self.record is not None
 
 
 # Set in the parent before the pool forks (and used directly when running in-process).
