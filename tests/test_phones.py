@@ -384,6 +384,11 @@ STYLE_COMPARE = (
 )
 # Transitions off, so a snapshot never catches a box half-way through one.
 NO_MOTION = "*, ::before, ::after { transition: none !important; animation: none !important; }"
+# residents.js marks <html> once the district's medians are in (or cannot come).
+MEDIANS_DONE = (
+    "!document.querySelector('.sl-median[data-median]') || "
+    "document.documentElement.hasAttribute('data-sl-medians')"
+)
 
 
 @pytest.mark.browser
@@ -415,6 +420,8 @@ def test_generated_pages_look_the_same_with_the_frames_part_of_materials_css(pag
                 state == "care",
             )
             page.add_style_tag(content=NO_MOTION)
+            # The medians arrive after load (residents.js): compare the page they leave.
+            page.wait_for_function(MEDIANS_DONE)
             if state in ("search", "drawer"):
                 page.evaluate(f"document.getElementById('__{state}').checked = true")
             assert part in page.evaluate(
@@ -424,6 +431,56 @@ def test_generated_pages_look_the_same_with_the_frames_part_of_materials_css(pag
             if found:
                 different[f"{width} {state} {name}"] = found
     assert not different, json.dumps(different, ensure_ascii=False, indent=1)[:4000]
+
+
+MEDIAN_PAGES = ["", "service/", "finances/", "performance/"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [320, 375, 1280])
+@pytest.mark.parametrize("care", [False, True], ids=["normal", "care"])
+def test_a_median_arriving_after_load_moves_nothing(page, care, width):
+    """The district medians come after the page (residents.js), often while a reader is
+    already reading; the space they take is held for them, lines and all, so nothing
+    below them jumps when they arrive: at 320 px in care mode, where they wrap, too."""
+    held, hold = [], [True]
+
+    def medians(route):
+        if hold[0]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/medians.json", medians)
+    measure = (
+        "() => [document.documentElement.scrollHeight, ...[...document.querySelectorAll("
+        "'.sl-median')].map(e => [e.textContent, e.getBoundingClientRect().height])]"
+    )
+    for path in MEDIAN_PAGES:
+        hold[0] = True
+        open_page(page, ESTATE + path, care, width)
+        while not held:
+            page.wait_for_timeout(20)
+        before = page.evaluate(measure)
+        assert len(before) > 1 and all(text == "" for text, _ in before[1:]), (path, before)
+        hold[0] = False
+        while held:
+            held.pop().continue_()
+        page.wait_for_selector("html[data-sl-medians=shown]")
+        after = page.evaluate(measure)
+        assert all(text.startswith("全") for text, _ in after[1:]), (path, after)
+        heights = [[h for _, h in found[1:]] for found in (before, after)]
+        assert (before[0], heights[0]) == (after[0], heights[1]), (path, before, after)
+
+
+@pytest.mark.browser
+def test_a_median_that_cannot_come_gives_its_space_back(page):
+    page.route("**/medians.json", lambda route: route.fulfill(status=404, body=""))
+    open_page(page, ESTATE + "finances/", False, 375)
+    page.wait_for_selector("html[data-sl-medians=none]")
+    assert page.evaluate(
+        "[...document.querySelectorAll('.sl-median')].map(e => e.getBoundingClientRect().height)"
+    ) == [0]
 
 
 def test_frame_css_keeps_the_rules_a_page_can_use():

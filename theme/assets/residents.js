@@ -54,7 +54,11 @@
   function medians() {
     var ctx = document.getElementById("sl-context");
     var spans = document.querySelectorAll(".sl-median[data-median]");
-    if (!ctx || !spans.length || !window.fetch) return;
+    if (!spans.length) return;
+    if (!ctx || !window.fetch) {
+      document.documentElement.setAttribute("data-sl-medians", "none");
+      return;
+    }
     var kind = ctx.getAttribute("data-type");
     function get(url) {
       return fetch(url, { credentials: "same-origin" })
@@ -80,10 +84,11 @@
           missing.forEach(function (span) { fill(group, "全市", span); });
         });
       })
+      .catch(function () { /* no medians: the figures stand alone */ })
       .then(function () {
-        if (filled) document.documentElement.setAttribute("data-sl-medians", "shown");
-      })
-      .catch(function () { /* no medians: the figures stand alone */ });
+        // Done either way: the CSS gives back the space of a median left empty.
+        document.documentElement.setAttribute("data-sl-medians", filled ? "shown" : "none");
+      });
   }
 
   function setup() { myBuilding(); medians(); }
