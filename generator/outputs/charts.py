@@ -30,6 +30,7 @@ overlapping.
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,6 +78,10 @@ def _fmt(value, unit: str) -> str:
 _WIDE = frozenset("·—…‘’“”")
 
 
+# Cached: labels and values recur on every estate's charts ("3号楼", "30% 警戒线"), and
+# this per-character sum is most of drawing a chart. typed: an int size sums to an int
+# width, which prints differently ("72" against "72.0") where it is not formatted.
+@functools.lru_cache(maxsize=65536, typed=True)
 def text_width(text: str, size: float = FONT) -> float:
     """Roughly how wide ``text`` is drawn: a CJK character is one em, others about 0.6."""
     return sum(size if ord(ch) > 0x2E7F or ch in _WIDE else size * 0.6 for ch in text)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import html
+import operator
 import posixpath
 import re
 import shutil
@@ -456,13 +457,17 @@ _ROW_OR_CELL = re.compile(r"<tr\b|<(td|th)\b([^>]*)>")
 _COLSPAN = re.compile(r'\bcolspan="(\d+)"')
 _CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.S)
 _BR = re.compile(r"<br\s*/?>")
-_WRAP = re.compile(
-    r'<div class="sl-table-wrap"((?:(?!tabindex)[^>])*)>(\s*<table\b.*?</table>)', re.S
-)
 
 
 def _plain(fragment: str) -> str:
     return " ".join(html.unescape(_TAG.sub("", _BR.sub(" ", fragment))).split())
+
+
+# Where the rows and the cells after a table's head row begin.
+_ROW_START = re.compile(r"<tr\b")
+# A cell's tag holding a "<" or never closed: there the quick way would split wrongly.
+_UNCLOSED_CELL = re.compile(r"<t[dh]\b[^>]*(?:<|\Z)")
+_CELL_START = re.compile(r"<(td|th)\b")
 
 
 def _label_table(table: str) -> str:
@@ -480,7 +485,40 @@ def _label_table(table: str) -> str:
     escaped = [html.escape(label) for label in labels]
     start, stop = head.span()
     rest = table[stop:]
-    # One pass over the rows and cells after the head row (a page has a thousand cells).
+    opening = table[: table.index(">") + 1]
+    if "data-cards" not in opening:
+        opening = opening[:-1] + " data-cards>"
+    return (
+        opening + table[table.index(">") + 1 : start] + head.group(0) + _label_cells(rest, escaped)
+    )
+
+
+def _label_cells(rest: str, escaped: list[str]) -> str:
+    """The rows after the head row, each cell given its column's label (``escaped``) as
+    ``data-label`` unless it has one; a cell spanning columns gets none."""
+    # The quick way (a page has a few thousand cells) needs every cell's tag closed before
+    # the next row or cell begins, and no spans or labels of its own; else the slow way,
+    # which reads each cell's attributes.
+    if "colspan" in rest or "data-label=" in rest or _UNCLOSED_CELL.search(rest):
+        return _label_cells_one_by_one(rest, escaped)
+    opens = {
+        tag: [f'<{tag} data-label="{label}"' if label else f"<{tag}" for label in escaped]
+        for tag in ("td", "th")
+    }
+    rows = []
+    for row in _ROW_START.split(rest):
+        # The text before the row's first cell, then (tag, the cell's text) pairs.
+        cells = _CELL_START.split(row)
+        tags = cells[1::2]
+        if len(tags) > len(opens["td"]):  # more cells than labels: the rest get none
+            for tag in ("td", "th"):
+                opens[tag] += [f"<{tag}"] * (len(tags) - len(opens[tag]))
+        heads = [opens[tag][i] for i, tag in enumerate(tags)]
+        rows.append(cells[0] + "".join(map(operator.add, heads, cells[2::2])))
+    return "<tr".join(rows)
+
+
+def _label_cells_one_by_one(rest: str, escaped: list[str]) -> str:
     out, pos, column = [], 0, 0
     for match in _ROW_OR_CELL.finditer(rest):
         tag, attrs = match.groups()
@@ -497,24 +535,17 @@ def _label_table(table: str) -> str:
             out += [rest[pos : match.start()], f'<{tag} data-label="{escaped[index]}"{attrs}>']
             pos = match.end()
     out.append(rest[pos:])
-    body = "".join(out)
-    opening = table[: table.index(">") + 1]
-    if "data-cards" not in opening:
-        opening = opening[:-1] + " data-cards>"
-    return opening + table[table.index(">") + 1 : start] + head.group(0) + body
+    return "".join(out)
+
+
+_WRAP_OPEN = '<div class="sl-table-wrap"'
+_SPACE_THEN_TABLE = re.compile(r"\s*<table\b")
 
 
 def reflow(body_html: str) -> str:
     """``body_html`` with every table that has a head row ready to become cards."""
     if "<table" not in body_html:
         return body_html
-
-    def wrap(match: re.Match) -> str:
-        attrs, table = match.groups()
-        caption = _CAPTION.search(table)
-        name = f' aria-label="{html.escape(_plain(caption.group(1)))}"' if caption else ""
-        return f'<div class="sl-table-wrap"{attrs} role="region" tabindex="0"{name}>{table}'
-
     parts, pos = [], 0
     while (start := body_html.find("<table", pos)) >= 0:
         stop = body_html.find("</table>", start)
@@ -524,7 +555,41 @@ def reflow(body_html: str) -> str:
         parts += [body_html[pos:start], _label_table(body_html[start:stop])]
         pos = stop
     body_html = "".join(parts) + body_html[pos:]
-    return _WRAP.sub(wrap, body_html)
+    return _wrap_tables(body_html)
+
+
+def _wrap_tables(body_html: str) -> str:
+    """Each table's wrapper (``<div class="sl-table-wrap" …>`` right before it, without a
+    tabindex of its own) made a named region reachable by keyboard. Found with str.find:
+    a regular expression's lazy ``.*?</table>`` stepped through every table a character
+    at a time (tests/test_map_fastpaths.py holds the two equal)."""
+    parts, pos = [], 0
+    at = body_html.find(_WRAP_OPEN)
+    while at >= 0:
+        attrs_at = at + len(_WRAP_OPEN)
+        close = body_html.find(">", attrs_at)
+        if close < 0:
+            break
+        attrs = body_html[attrs_at:close]
+        table = _SPACE_THEN_TABLE.match(body_html, close + 1)
+        end = body_html.find("</table>", close + 1) if table else -1
+        if "tabindex" in attrs or end < 0:
+            at = body_html.find(_WRAP_OPEN, at + 1)
+            continue
+        end += len("</table>")
+        table_html = body_html[close + 1 : end]
+        caption = _CAPTION.search(table_html)
+        name = f' aria-label="{html.escape(_plain(caption.group(1)))}"' if caption else ""
+        parts += [
+            body_html[pos:at],
+            f'{_WRAP_OPEN}{attrs} role="region" tabindex="0"{name}>{table_html}',
+        ]
+        pos = end
+        at = body_html.find(_WRAP_OPEN, pos)
+    if not parts:
+        return body_html
+    parts.append(body_html[pos:])
+    return "".join(parts)
 
 
 # A page with this many sections gets a jump list at its top on phones.

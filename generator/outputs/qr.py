@@ -18,9 +18,22 @@ from markupsafe import Markup
 
 SCALE = 4  # SVG units per module
 BORDER = 2  # modules of quiet zone on each side; the notice's white frame adds more
-# zxingcpp.Image has 0 for a dark module and 255 for a light one: as text, "1" and "0".
-_AS_TEXT = bytes.maketrans(b"\x00\xff", b"10")
-_GAP_AND_RUN = re.compile(r"(0*)(1+)")
+# One gap and the run of dark modules after it, as zxingcpp.Image's bytes (0 dark, 255
+# light).
+_GAP_AND_RUN = re.compile(rb"\xff*\x00+")
+
+
+class _Moves(dict):
+    """A gap and run → its stroke inside a row ("m2 0h3"): a code has some 350 runs but
+    only a few dozen distinct ones, so each is formatted once per process."""
+
+    def __missing__(self, piece: bytes) -> str:
+        run = len(piece.lstrip(b"\xff"))
+        text = self[piece] = f"m{len(piece) - run} 0h{run}"
+        return text
+
+
+_MOVES = _Moves()
 
 
 def qr_matrix(url: str) -> list[bytes]:
@@ -50,13 +63,14 @@ def _strokes(rows: list[bytes]) -> str:
     out: list[str] = []
     pen_x = pen_y = 0
     for y, row in enumerate(rows):
-        x = 0
-        for gap, run in _GAP_AND_RUN.findall(row.translate(_AS_TEXT).decode("ascii")):
-            if x == 0:
-                out.append(f"m{len(gap) - pen_x} {y - pen_y}h{len(run)}")
-            else:
-                out.append(f"m{len(gap)} 0h{len(run)}")
-            x += len(gap) + len(run)
-        if x:
-            pen_x, pen_y = x, y
+        pieces = _GAP_AND_RUN.findall(row)
+        if not pieces:
+            continue
+        # A row's first run moves from the end of the last row's last run.
+        first = pieces[0]
+        run = len(first.lstrip(b"\xff"))
+        out.append(f"m{len(first) - run - pen_x} {y - pen_y}h{run}")
+        if len(pieces) > 1:
+            out.extend(map(_MOVES.__getitem__, pieces[1:]))
+        pen_x, pen_y = len(row.rstrip(b"\xff")), y
     return "".join(out)

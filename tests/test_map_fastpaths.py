@@ -1,0 +1,200 @@
+"""The map's shortcuts (issue 9: less CPU an estate) give what the plain way gives.
+
+Each quick way in the per-estate worker is held here to the code it replaced, kept as the
+reference: the QR code's path, the tables prepared for phones (``reflow``), the charts'
+text widths. The reference is the slow code itself, run on real and odd inputs.
+"""
+
+from __future__ import annotations
+
+import html
+import random
+import re
+import string
+
+import pytest
+
+from generator.outputs import charts, frame, qr
+
+# ------------------------------------------------------------------------- the QR code
+
+_AS_TEXT = bytes.maketrans(b"\x00\xff", b"10")
+_GAP_AND_RUN_TEXT = re.compile(r"(0*)(1+)")
+
+
+def _strokes_reference(rows: list[bytes]) -> str:
+    """qr._strokes as it was: each row as text, its runs found by a regular expression."""
+    out: list[str] = []
+    pen_x = pen_y = 0
+    for y, row in enumerate(rows):
+        x = 0
+        for gap, run in _GAP_AND_RUN_TEXT.findall(row.translate(_AS_TEXT).decode("ascii")):
+            if x == 0:
+                out.append(f"m{len(gap) - pen_x} {y - pen_y}h{len(run)}")
+            else:
+                out.append(f"m{len(gap)} 0h{len(run)}")
+            x += len(gap) + len(run)
+        if x:
+            pen_x, pen_y = x, y
+    return "".join(out)
+
+
+def test_the_qr_path_is_the_row_by_row_path():
+    pytest.importorskip("zxingcpp")
+    rng = random.Random(11)
+    alphabet = string.ascii_letters + string.digits + "-_./?=&%中文小区"
+    urls = ["https://sunlight.example.org/estates/pujin-jiayuan/?v=0123abcd&b=12"] + [
+        "https://" + "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 400)))
+        for _ in range(400)
+    ]
+    for url in urls:
+        rows = qr.qr_matrix(url)
+        assert qr._strokes(rows) == _strokes_reference(rows), url
+
+
+def test_the_qr_path_of_odd_matrices():
+    # Rows with no dark module, all dark, dark at either edge: the pen moves as before.
+    light, dark = b"\xff", b"\x00"
+    cases = [
+        [light * 5] * 3,
+        [dark * 5] * 3,
+        [light * 5, dark + light * 3 + dark, light * 5, light * 4 + dark],
+        [dark + light * 4, light * 5, light * 5, light + dark * 3 + light],
+    ]
+    rng = random.Random(2)
+    cases += [
+        [bytes(rng.choice(b"\x00\xff") for _ in range(21)) for _ in range(21)] for _ in range(300)
+    ]
+    for rows in cases:
+        assert qr._strokes(rows) == _strokes_reference(rows), rows
+
+
+# ----------------------------------------------------------------- tables for phones
+
+_THEAD = re.compile(r"<thead\b[^>]*>(.*?)</thead>", re.S)
+_TR = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
+_ROW_OR_CELL = re.compile(r"<tr\b|<(td|th)\b([^>]*)>")
+_COLSPAN = re.compile(r'\bcolspan="(\d+)"')
+_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.S)
+_WRAP = re.compile(
+    r'<div class="sl-table-wrap"((?:(?!tabindex)[^>])*)>(\s*<table\b.*?</table>)', re.S
+)
+
+
+def _label_table_reference(table: str) -> str:
+    head = _THEAD.search(table)
+    if not head:
+        return table
+    rows = _TR.findall(head.group(1))
+    if not rows:
+        return table
+    labels: list[str] = []
+    for match in re.finditer(r"<(td|th)\b([^>]*)>(.*?)</\1>", rows[-1], re.S):
+        span = _COLSPAN.search(match.group(2))
+        labels += [frame._plain(match.group(3))] * (int(span.group(1)) if span else 1)
+    escaped = [html.escape(label) for label in labels]
+    start, stop = head.span()
+    rest = table[stop:]
+    out, pos, column = [], 0, 0
+    for match in _ROW_OR_CELL.finditer(rest):
+        tag, attrs = match.groups()
+        if tag is None:
+            column = 0
+            continue
+        index = column
+        if "colspan" in attrs:
+            span = _COLSPAN.search(attrs)
+            column += int(span.group(1)) if span else 1
+            continue
+        column += 1
+        if index < len(escaped) and escaped[index] and "data-label=" not in attrs:
+            out += [rest[pos : match.start()], f'<{tag} data-label="{escaped[index]}"{attrs}>']
+            pos = match.end()
+    out.append(rest[pos:])
+    body = "".join(out)
+    opening = table[: table.index(">") + 1]
+    if "data-cards" not in opening:
+        opening = opening[:-1] + " data-cards>"
+    return opening + table[table.index(">") + 1 : start] + head.group(0) + body
+
+
+def _reflow_reference(body_html: str) -> str:
+    """frame.reflow as it was: every cell by one regular expression, wrappers by another."""
+    if "<table" not in body_html:
+        return body_html
+
+    def wrap(match: re.Match) -> str:
+        attrs, table = match.groups()
+        caption = _CAPTION.search(table)
+        name = f' aria-label="{html.escape(frame._plain(caption.group(1)))}"' if caption else ""
+        return f'<div class="sl-table-wrap"{attrs} role="region" tabindex="0"{name}>{table}'
+
+    parts, pos = [], 0
+    while (start := body_html.find("<table", pos)) >= 0:
+        stop = body_html.find("</table>", start)
+        if stop < 0:
+            break
+        stop += len("</table>")
+        parts += [body_html[pos:start], _label_table_reference(body_html[start:stop])]
+        pos = stop
+    body_html = "".join(parts) + body_html[pos:]
+    return _WRAP.sub(wrap, body_html)
+
+
+_ATOMS = [
+    "<table>", '<table class="x">', "<table data-cards>", "</table>", "<thead>", "</thead>",
+    "<tbody>", "</tbody>", "<tr>", "<tr class='a'>", "</tr>", "<td>", '<td class="n">',
+    "</td>", "<th>", '<th scope="row">', "</th>", '<td colspan="2">', '<th colspan="3">',
+    "<td colspan=x>", '<td data-label="z">', '<td title="<td">', "<td", ">", "<track>",
+    "<thx>", "colspan", "x", "名称", "<br>", "&amp;", "<caption>表 <b>1</b></caption>",
+    '<div class="sl-table-wrap">', '<div class="sl-table-wrap" data-x="1">',
+    '<div class="sl-table-wrap" tabindex="-1">', "</div>", "\n", " ",
+    '<thead><tr><th>A</th><th colspan="2">B</th><th></th><td>C &lt;d&gt;</td></tr></thead>',
+]  # fmt: skip
+
+_PAGE_TABLE = (
+    '<div class="sl-table-wrap">\n<table class="sl-fund">\n<caption>2026H1各楼栋（元）</caption>\n'
+    '<thead><tr><th scope="col">楼号</th><th scope="col" class="sl-num">期初</th>'
+    '<th scope="col">占首期比例</th></tr></thead>\n<tbody>\n'
+    '<tr class="sl-late"><th scope="row">1</th><td class="sl-num">1,000.00</td>'
+    "<td>29.9% <strong>低于 30%</strong></td></tr>\n"
+    '<tr><th scope="row">2</th><td class="sl-num">—</td><td>31.0%</td><td>extra</td></tr>\n'
+    "</tbody>\n</table>\n</div>\n"
+)
+
+
+def test_reflow_is_the_regular_expressions_result():
+    rng = random.Random(7)
+    changed = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(_ATOMS) for _ in range(rng.randint(1, 40)))
+        if rng.random() < 0.5:
+            text = _PAGE_TABLE + text + _PAGE_TABLE
+        expected = _reflow_reference(text)
+        assert frame.reflow(text) == expected, text
+        changed += expected != text
+    assert changed > 1000  # the inputs exercise the labelling, not only the way through
+
+
+def test_reflow_of_a_page_table():
+    out = frame.reflow(_PAGE_TABLE * 2)
+    assert out == _reflow_reference(_PAGE_TABLE * 2)
+    assert out.count('role="region" tabindex="0" aria-label="2026H1各楼栋（元）"') == 2
+    assert '<td data-label="期初" class="sl-num">1,000.00</td>' in out
+    assert "<td>extra</td>" in out  # a cell beyond the head row's columns gets no label
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def test_text_width_remembered_keeps_the_type_of_the_size():
+    # An int size sums to an int width: "72" and "72.0" print differently in a chart.
+    assert charts.text_width("小区", 15) == 30 and type(charts.text_width("小区", 15)) is int
+    assert type(charts.text_width("小区", 15.0)) is float
+    for text in ["", "3号楼", "30% 警戒线", "公共收益·停车费", "a" * 40]:
+        for size in (15, 22, 15.0, 13.2):
+            expected = sum(
+                size if ord(ch) > 0x2E7F or ch in charts._WIDE else size * 0.6 for ch in text
+            )
+            got = charts.text_width(text, size)
+            assert (got, type(got)) == (expected, type(expected))
