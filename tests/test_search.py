@@ -18,7 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from generator.outputs.search import index_shards, plan_shards
+from generator.outputs import pagefind_bundle
+from generator.outputs.search import (
+    PAGES,
+    _run_pagefind,
+    index_shards,
+    pagefind_command,
+    plan_shards,
+)
 from generator.safepaths import SITE_MARKER
 
 ESTATE = "/estates/meilin-xincun/"
@@ -167,6 +174,7 @@ def test_reindexing_one_shard_leaves_the_others_byte_identical(built_site, tmp_p
     shards = plan_shards(after, DISTRICT_OF)
     stats = index_shards(after, shards, previous=before, only={"xuhui"} if told else None)
     assert stats.indexed == ["xuhui"]
+    assert stats.read == 1, "Pagefind reads the changed page only; the others' parts are reused"
     assert stats.copied == ["minhang", "pudong", "site", "yangpu"]
     old, new = files_of(before / "pagefind"), files_of(after / "pagefind")
     for name in ("minhang", "pudong", "site", "yangpu"):
@@ -178,6 +186,67 @@ def test_reindexing_one_shard_leaves_the_others_byte_identical(built_site, tmp_p
     fresh = copy_without_index(after, tmp_path / "fresh")
     index_shards(fresh, plan_shards(fresh, DISTRICT_OF))
     assert files_of(fresh / "pagefind") == new
+
+
+def unzipped(folder: Path) -> dict[str, bytes]:
+    """A bundle's files, Pagefind's gzipped ones unzipped (the compressors differ)."""
+    files = files_of(folder)
+    return {
+        rel: gzip.decompress(data) if ".pf_" in rel else data
+        for rel, data in files.items()
+        if rel != PAGES
+    }
+
+
+def test_a_bundle_taken_apart_and_written_again_is_the_one_pagefind_wrote(built_site, tmp_path):
+    """pagefind_bundle writes word chunks, page list and fragments as Pagefind does: with
+    Pagefind's own page numbering kept, every file has the same name and, unzipped, the
+    same bytes. (Published bundles number pages by URL instead; see the next tests.)"""
+    shards = plan_shards(built_site, DISTRICT_OF)
+    for name in ("site", "xuhui"):
+        raw = tmp_path / f"raw-{name}"
+        _run_pagefind(pagefind_command(), built_site, lambda r: built_site / r, shards[name], raw)
+        bundle = pagefind_bundle.read(raw)
+        assert len(bundle.pages) == len(shards[name]) and bundle.words
+        again = tmp_path / f"again-{name}"
+        pagefind_bundle.write(bundle, again, common=raw)
+        assert unzipped(again) == unzipped(raw), name
+
+
+def test_pages_that_move_between_shards_are_read_once(built_site, tmp_path):
+    """An estate moved to another district (or added to one, or gone from one): the shard
+    that lost it is written again without running Pagefind; the one that gained it reads
+    that page only. Both are what indexing the site afresh gives, byte for byte."""
+    before = copy_without_index(built_site, tmp_path / "before")
+    first = index_shards(before, plan_shards(before, DISTRICT_OF))
+    assert first.read == first.pages
+    moved = DISTRICT_OF | {"meilin-xincun": "pudong"}
+    after = copy_without_index(built_site, tmp_path / "after")
+    stats = index_shards(after, plan_shards(after, moved), previous=before)
+    assert stats.indexed == ["pudong", "xuhui"] and stats.read == 1
+    fresh = copy_without_index(built_site, tmp_path / "fresh")
+    index_shards(fresh, plan_shards(fresh, moved))
+    assert files_of(after / "pagefind") == files_of(fresh / "pagefind")
+    xuhui = pagefind_bundle.read(after / "pagefind" / "xuhui")
+    assert [p.url for p in xuhui.pages] == ["/estates/kangxin-yuan/"]
+
+
+def test_a_damaged_or_foreign_pages_file_means_every_page_is_read_again(built_site, tmp_path):
+    before = copy_without_index(built_site, tmp_path / "before")
+    index_shards(before, plan_shards(before, DISTRICT_OF))
+    (before / "pagefind" / "xuhui" / PAGES).write_text("{not json", "utf-8")
+    record = json.loads((before / "pagefind" / "pudong" / PAGES).read_text("utf-8"))
+    record["indexer"] = "another Pagefind"
+    (before / "pagefind" / "pudong" / PAGES).write_text(json.dumps(record), "utf-8")
+    after = copy_without_index(built_site, tmp_path / "after")
+    _change_overview(after, "meilin-xincun", "电梯更新改造")
+    _change_overview(after, "binjiang-huating", "电梯更新改造")
+    stats = index_shards(after, plan_shards(after, DISTRICT_OF), previous=before)
+    assert stats.indexed == ["pudong", "xuhui"]
+    assert stats.read == 4, "both estates of each of the two districts"
+    fresh = copy_without_index(after, tmp_path / "fresh")
+    index_shards(fresh, plan_shards(fresh, DISTRICT_OF))
+    assert files_of(after / "pagefind") == files_of(fresh / "pagefind")
 
 
 def test_a_shard_the_previous_site_lacks_is_indexed(built_site, tmp_path):

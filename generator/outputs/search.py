@@ -64,9 +64,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import pagefind_bundle
+
 BUNDLE = "pagefind"
 MANIFEST = "shards.json"
-MANIFEST_VERSION = 1
+# 2: bundles written by pagefind_bundle (pages in URL order, our gzip) with a pages file.
+MANIFEST_VERSION = 2
+# In each bundle: the pages it holds (path → sha256) and the indexer, so that the next build
+# re-indexes only the pages that changed. Not read by the browser.
+PAGES = "sunlight-pages.json"
 # The site's own pages (home, directory, districts, streets, guide): the primary bundle.
 SITE_SHARD = "site"
 # Estates go to this many shards, by district (district_shard). Every shard a query merges
@@ -105,7 +111,8 @@ class SearchStats:
     index_bytes: int  # index chunks + fragments + metadata (what queries download from)
     seconds: float
     shards: int = 1
-    indexed: list[str] = field(default_factory=list)  # shards Pagefind ran on
+    indexed: list[str] = field(default_factory=list)  # shards written again
+    read: int = 0  # pages Pagefind read: in a shard written again, those new or changed
     copied: list[str] = field(default_factory=list)  # shards taken from the previous site
 
 
@@ -199,7 +206,9 @@ def _indexer_identity(command: list[str]) -> str:
     """What besides the pages decides a bundle's bytes: Pagefind's version and our options."""
     result = subprocess.run([*command, "--version"], capture_output=True, text=True, env=_env())
     version = (result.stdout + result.stderr).strip()
-    return json.dumps([version, ROOT_SELECTOR, EXCLUDED, UNUSED.pattern, MANIFEST_VERSION])
+    return json.dumps(
+        [version, ROOT_SELECTOR, EXCLUDED, UNUSED.pattern, MANIFEST_VERSION, pagefind_bundle.FORMAT]
+    )
 
 
 def _env() -> dict[str, str]:
@@ -208,15 +217,22 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
 
 
-def _digest(
-    locate: Callable[[str], Path], pages: Iterable[str], identity: str, known: Mapping[str, str]
-) -> str:
-    """A shard's digest: the indexer and each page's path and sha256 (from ``known``,
-    which the pipeline has for every estate page, else read)."""
+def _page_shas(
+    locate: Callable[[str], Path], pages: Iterable[str], known: Mapping[str, str]
+) -> dict[str, str]:
+    """Each page's sha256: from ``known``, which the pipeline has for every estate page,
+    else read."""
+    return {
+        rel: known.get(rel) or hashlib.sha256(locate(rel).read_bytes()).hexdigest()
+        for rel in sorted(pages)
+    }
+
+
+def _digest(shas: Mapping[str, str], identity: str) -> str:
+    """A shard's digest: the indexer and each page's path and sha256."""
     h = hashlib.sha256(identity.encode())
-    for rel in sorted(pages):
-        sha = known.get(rel) or hashlib.sha256(locate(rel).read_bytes()).hexdigest()
-        h.update(f"\0{rel}\0{sha}".encode())
+    for rel in sorted(shas):
+        h.update(f"\0{rel}\0{shas[rel]}".encode())
     return h.hexdigest()[:32]
 
 
@@ -269,6 +285,89 @@ def _run_pagefind(
     return output
 
 
+def page_url(rel: str) -> str:
+    """The URL Pagefind gives the page at site-relative path ``rel``."""
+    return "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+
+
+def _read_pages_file(old: Path | None, identity: str) -> dict[str, str] | None:
+    """The pages (path → sha256) of a bundle :func:`_index_shard` wrote with this indexer."""
+    if old is None:
+        return None
+    try:
+        record = json.loads((old / PAGES).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("indexer") != _short(identity):
+        return None
+    pages = record.get("pages")
+    return pages if isinstance(pages, dict) else None
+
+
+def _short(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _index_shard(
+    command: list[str],
+    site_dir: Path,
+    locate: Callable[[str], Path],
+    shas: dict[str, str],
+    out: Path,
+    old: Path | None,
+    identity: str,
+) -> tuple[str, int, int]:
+    """Write the bundle of the pages ``shas`` names (path → sha256) into ``out``; returns
+    Pagefind's output, the number of distinct words and of pages Pagefind read. With
+    ``old``, the last bundle of this shard: Pagefind reads only the pages that are new or
+    changed since, and the others' parts come from ``old`` (:mod:`.pagefind_bundle`)."""
+    before = _read_pages_file(old, identity)
+    previous = None
+    if before is not None:
+        try:
+            previous = pagefind_bundle.read(old)
+        except (pagefind_bundle.Unsupported, OSError, ValueError, KeyError, EOFError):
+            previous = None
+    pages = sorted(shas)
+    changed = pages if previous is None else [r for r in pages if before.get(r) != shas[r]]
+    if previous is not None and len(changed) > len(pages) // 2:
+        previous, changed = None, pages  # cheaper to index them all
+    output = ""
+    with tempfile.TemporaryDirectory(prefix=".search-", dir=site_dir.parent) as tmp:
+        fresh_dir = Path(tmp) / "bundle"
+        if changed:
+            output = _run_pagefind(command, site_dir, locate, changed, fresh_dir)
+            try:
+                fresh = pagefind_bundle.read(fresh_dir)
+            except pagefind_bundle.Unsupported:
+                if previous is not None:
+                    return _index_shard(command, site_dir, locate, shas, out, None, identity)
+                # A bundle of a kind this site does not make (no pages, several languages):
+                # Pagefind's own, as it wrote it.
+                shutil.move(fresh_dir, out)
+                return output, _count(r"Indexed (\d+) words?", output), len(changed)
+        else:
+            fresh = pagefind_bundle.empty_like(previous)
+        bundle = fresh.canonical()
+        if previous is not None:
+            drop = {page_url(rel) for rel in set(before) - set(pages) | set(changed)}
+            try:
+                bundle = previous.merged(drop, fresh)
+            except pagefind_bundle.Unsupported:
+                # Pages whose parts cannot be put together (meta fields changed): index all.
+                return _index_shard(command, site_dir, locate, shas, out, None, identity)
+        words = pagefind_bundle.write(
+            bundle,
+            out,
+            common=fresh_dir if changed else old,
+            reuse=old if before is not None else None,
+            skip=UNUSED,
+        )
+    record = {"indexer": _short(identity), "pages": dict(sorted(shas.items()))}
+    (out / PAGES).write_text(json.dumps(record, indent=0) + "\n", "utf-8")
+    return output, words, len(changed)
+
+
 def index_shards(
     site_dir: Path,
     shards: Mapping[str, list[str]],
@@ -298,28 +397,39 @@ def index_shards(
     before = _read_manifest(previous).get("shards", {})
     digests: dict[str, str] = {}
     indexed, copied, outputs = [], [], []
+    words = pages_read = 0
     for name in sorted(shards):
         pages = sorted(shards[name])
         if not pages:
             continue
         old = Path(previous) / BUNDLE / name if previous is not None else None
-        if only is not None and name not in only and old and old.is_dir() and name in before:
+        old = old if old is not None and old.is_dir() else None
+        shas = None
+        if only is not None and name not in only and old and name in before:
             digests[name] = before[name]  # the caller says these pages did not change
         else:
-            digests[name] = _digest(locate, pages, identity, known)
-        if old and old.is_dir() and before.get(name) == digests[name]:
+            shas = _page_shas(locate, pages, known)
+            digests[name] = _digest(shas, identity)
+        if old and before.get(name) == digests[name]:
             # Linked, not copied: the bundle's files are never written in place, and a
             # shard of a large city holds thousands of them.
             shutil.copytree(old, out / name, copy_function=_link)
             copied.append(name)
         else:
-            outputs.append(_run_pagefind(command, site_dir, locate, pages, out / name))
+            shas = shas if shas is not None else _page_shas(locate, pages, known)
+            output, n, read = _index_shard(
+                command, site_dir, locate, shas, out / name, old, identity
+            )
+            outputs.append(output)
+            words += n
+            pages_read += read
             indexed.append(name)
     primary = SITE_SHARD if SITE_SHARD in digests else min(digests, default=None)
     manifest = {"version": MANIFEST_VERSION, "primary": primary, "shards": digests}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True) + "\n", "utf-8")
     stats = _stats(out, "\n".join(outputs), time.monotonic() - started)
     stats.pages = sum(len(p) for p in shards.values())
+    stats.words, stats.read = words, pages_read
     stats.shards, stats.indexed, stats.copied = len(digests), indexed, copied
     return stats
 
