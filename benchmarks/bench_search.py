@@ -203,8 +203,24 @@ class _Gzip(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
-def serve(site: Path):
-    handler = functools.partial(type("H", (_Gzip,), {"cache": {}}), directory=str(site))
+class _IndexFrom(_Gzip):
+    """Serves ``index``'s pagefind/ over the site's pages (a bundle built elsewhere), and
+    the search box of this checkout, whichever built the pages."""
+
+    index: Path
+
+    def translate_path(self, path):
+        if path.split("?")[0].endswith("/assets/search.js"):
+            return str(REPO / "theme" / "assets" / "search.js")
+        if path.startswith("/" + search.BUNDLE + "/"):
+            return str(self.index / path.lstrip("/").split("?")[0])
+        return super().translate_path(path)
+
+
+def serve(site: Path, index: Path | None = None):
+    base = _IndexFrom if index is not None else _Gzip
+    kind = type("H", (base,), {"cache": {}, "index": index})
+    handler = functools.partial(kind, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
@@ -254,6 +270,7 @@ def first_query(browser, base: str, term: str) -> dict:
     return {
         "term": term,
         "results": result["total"],
+        "shown": result["links"],
         "requests": len(rows),
         "kb_transferred": round(sum(s for _, s in rows) / 1e3, 1),
         "kb_by_kind": {k: round(v / 1e3, 1) for k, v in sorted(kinds.items())},
@@ -354,11 +371,194 @@ def recall(browser, base: str, site: Path, pairs: list[dict]) -> dict:
 
 
 # ---------------------------------------------------------------------------------------
+# Re-indexing one bucket after one estate's commit, on a built city
+# ---------------------------------------------------------------------------------------
+
+
+def search_module(ref: str | None):
+    """generator/outputs/search.py of this checkout, or of git revision ``ref``."""
+    if ref is None:
+        return search
+    import subprocess
+    import types
+
+    source = subprocess.run(
+        ["git", "show", f"{ref}:generator/outputs/search.py"],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    module = types.ModuleType(f"search_{ref}", None)
+    module.__package__ = "generator.outputs"
+    sys.modules[module.__name__] = module
+    exec(compile(source, f"{ref}:generator/outputs/search.py", "exec"), module.__dict__)
+    return module
+
+
+def reindex_figures(city: Path, work: Path, runs: int, refs: list[str | None]) -> dict:
+    """Index ``city/site``'s pages into ``work`` (the published index), change one overview
+    of bucket b0, and index again ``runs`` times as the pipeline does after that commit
+    (``previous`` the published site, every estate page's sha256 known); once per
+    search.py of ``refs`` (None: this checkout). The pages are read where they are."""
+    import hashlib
+    import resource
+
+    site = city / "site"
+    estates = sorted(p.name for p in (city / "data" / "estates").iterdir() if p.is_dir())
+    slug = {}
+    for estate in estates:
+        with open(city / "data" / "estates" / estate / "estate.csv", encoding="utf-8") as f:
+            slug[estate] = district_slug(next(csv.DictReader(f))["district"])
+    overviews = [f"estates/{e}/index.html" for e in estates]
+    known = {rel: hashlib.sha256((site / rel).read_bytes()).hexdigest() for rel in overviews}
+    out: dict = {"estates": len(estates), "runs": runs, "by_version": {}}
+    for ref in refs:
+        mod = search_module(ref)
+        shards = mod.plan_shards(
+            site, {e: mod.district_shard(s) for e, s in slug.items()}, also=overviews
+        )
+        changed = shards["b0"][len(shards["b0"]) // 2]
+        text = (site / changed).read_text("utf-8")
+        text = text.replace("</article>", "<p>电梯更新改造</p></article>")
+        name = ref or "this checkout"
+        published = work / f"published-{ref or 'head'}"
+        if published.exists():
+            shutil.rmtree(published)
+        published.mkdir(parents=True)
+        print(f"re-index ({name}): indexing every shard …", file=sys.stderr)
+        started = time.monotonic()
+        mod.index_shards(published, shards, locate=lambda rel: site / rel, known=known)
+        cold = time.monotonic() - started
+        rows = []
+        for _ in range(runs):
+            staging = work / f"staging-{ref or 'head'}"
+            if staging.exists():
+                shutil.rmtree(staging)
+            (staging / changed).parent.mkdir(parents=True)
+            (staging / changed).write_text(text, "utf-8")
+            sha = hashlib.sha256(text.encode()).hexdigest()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu, started = time.process_time(), time.monotonic()
+            stats = mod.index_shards(
+                staging,
+                shards,
+                previous=published,
+                locate=lambda rel, s=staging, c=changed: (s if rel == c else site) / rel,
+                known=known | {changed: sha},
+            )
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            child = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+            rows.append(
+                {
+                    "wall_s": round(time.monotonic() - started, 2),
+                    "cpu_s": round(time.process_time() - cpu, 2),
+                    "pagefind_cpu_s": round(child, 2),
+                    "indexed": stats.indexed,
+                    "copied": stats.copied,
+                    "pages_read": getattr(stats, "read", len(shards["b0"])),
+                    "load": round(os.getloadavg()[0], 1),
+                }
+            )
+            print(f"  {rows[-1]}", file=sys.stderr)
+        walls = sorted(r["wall_s"] for r in rows)
+        cpus = sorted(r["cpu_s"] + r["pagefind_cpu_s"] for r in rows)
+        out["by_version"][name] = {
+            "bucket_pages": len(shards["b0"]),
+            "index_all_s": round(cold, 1),
+            "median_wall_s": walls[len(walls) // 2],
+            "median_cpu_s": round(cpus[len(cpus) // 2], 2),
+            "runs": rows,
+            "index": str(staging),
+        }
+    return out
+
+
+def reindex_queries(browser, city: Path, result: dict, terms) -> None:
+    """The first query of each term over each version's re-indexed site: bytes, results
+    and the links shown; and every result of Pagefind's JS API over the merged shards with
+    its score (URL, score), to compare."""
+    for row in result["by_version"].values():
+        server, base = serve(city / "site", Path(row["index"]))
+        try:
+            row["first_query"] = [first_query(browser, base, t) for t in terms]
+            hashes = {h: url for url, h in page_hashes(Path(row["index"])).items()}
+            context = browser.new_context(base_url=base)
+            page = context.new_page()
+            page.goto("/")
+            page.evaluate(ENGINE_JS)
+            row["scored"] = {}
+            for term in terms:
+                found = page.evaluate(
+                    "async (w) => (await window.__pf.search(w)).results"
+                    ".map((r) => [r.id, r.score])",
+                    term,
+                )
+                row["scored"][term] = sorted(
+                    ((hashes[i], round(score, 5)) for i, score in found),
+                    key=lambda r: (-r[1], r[0]),
+                )
+            context.close()
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def reindex_main(args) -> None:
+    work = args.work or Path("/tmp/sunlight-search-reindex")
+    refs = [args.before_ref, None] if args.before_ref else [None]
+    result = {
+        "date": dt.date.today().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "city": str(args.reindex_city),
+    } | reindex_figures(args.reindex_city, work, args.runs, refs)
+    rng = random.Random(f"bench-search:{args.seed}")
+    estates = sorted((args.reindex_city / "data" / "estates").iterdir())
+    with open(rng.choice(estates) / "estate.csv", encoding="utf-8") as f:
+        name = next(csv.DictReader(f))["name"]
+    terms = (name[:2] if len(name) < 4 else name[1:3], *WORDS, "电梯更新改造")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            reindex_queries(browser, args.reindex_city, result, terms)
+        finally:
+            browser.close()
+    lines = ["| search.py | bucket pages | pages Pagefind read | median wall | median CPU |"]
+    lines.append("|---|---|---|---|---|")
+    for name, row in result["by_version"].items():
+        lines.append(
+            f"| {name} | {row['bucket_pages']:,} | {row['runs'][0]['pages_read']:,} | "
+            f"{row['median_wall_s']} s | {row['median_cpu_s']} s |"
+        )
+    lines += ["", "| search.py | query | results | KB transferred (gzip) |", "|---|---|---|---|"]
+    for name, row in result["by_version"].items():
+        for q in row["first_query"]:
+            lines.append(f"| {name} | {q['term']} | {q['results']:,} | {q['kb_transferred']} |")
+    rows = list(result["by_version"].values())
+    shown = [[q["shown"] for q in row["first_query"]] for row in rows]
+    scored = [row["scored"] for row in rows]
+    result["same_results_shown"] = all(s == shown[0] for s in shown)
+    result["same_results_and_scores"] = all(s == scored[0] for s in scored)
+    lines.append(f"\nsame results shown, in the same order: {result['same_results_shown']}")
+    lines.append(f"same results with the same scores: {result['same_results_and_scores']}")
+    print("\n".join(lines))
+    out = HERE / "results" / f"{result['date']}-search-reindex-{result['estates']}.json"
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    print(f"\nwritten to {out.relative_to(REPO)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--from-site", type=Path, required=True)
+    parser.add_argument("--from-site", type=Path)
+    parser.add_argument(
+        "--reindex-city",
+        type=Path,
+        help="a built city (data/, site/): time re-indexing one bucket after one estate's "
+        "commit, reading its pages where they are (instead of the layouts)",
+    )
+    parser.add_argument(
+        "--before-ref", help="with --reindex-city: also time search.py of this git revision"
+    )
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--n", type=int, default=16_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=None, help="default /tmp/sunlight-search-N")
@@ -376,6 +576,10 @@ def main(argv: list[str] | None = None) -> None:
         "--reuse-index", action="store_true", help="keep the layouts --work already has"
     )
     args = parser.parse_args(argv)
+    if args.reindex_city:
+        return reindex_main(args)
+    if not args.from_site:
+        parser.error("--from-site or --reindex-city is needed")
     work = args.work or Path(f"/tmp/sunlight-search-{args.n}")
     work.mkdir(parents=True, exist_ok=True)
     people = synth_city.identities(args.n, args.seed)
