@@ -20,7 +20,9 @@ import csv
 import functools
 import io
 import itertools
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -64,6 +66,9 @@ class EstatePackage:
     # (load_package keeps them; load, for a whole city, does not).
     parsed: dict[str, tuple[str, list[list[str]]]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    # File name → bytes of the package's files as the caller read them (the build's
+    # worker reads them for the estate's key): used instead of reading each CSV again.
+    contents: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
@@ -237,11 +242,12 @@ def _load_package(
     *,
     required: str | None = "estate",
     schema_prefix: str = "../../schemas/",
+    contents: dict[str, bytes] | None = None,
 ) -> EstatePackage:
     """``required``: the table every such package must list; ``schema_prefix``: where
     its shared schemas are referred to (a district package's live in schemas/districts/)."""
     estate_id = folder.name
-    pkg = EstatePackage(estate_id, folder, None)
+    pkg = EstatePackage(estate_id, folder, None, contents=contents or {})
 
     def add(path, problem: _Problem, resource=None):
         pkg.findings.append(
@@ -352,7 +358,9 @@ def _load_package(
             add(descriptor_path, _unreadable(resource.get("path"), error, entry_lines, index))
             continue
         try:
-            encoding, header, notes, parsed = _check_csv(csv_path, schema)
+            encoding, header, notes, parsed = _check_csv(
+                csv_path, schema, pkg.contents.get(csv_path.name)
+            )
         except _Problem as problem:
             add(csv_path, problem, name)
             continue
@@ -597,9 +605,14 @@ def _check_resource(
             field="resources",
         )
     csv_path = folder / path
-    if csv_path.is_symlink() or (
-        csv_path.exists() and folder.resolve() not in csv_path.resolve().parents
-    ):
+    # One lstat says all four: a link, missing, a folder or a file. A file of one plain
+    # name that is not a link lies in the folder (resolving both, as this once did, stats
+    # every folder above them for every table).
+    try:
+        mode = os.lstat(csv_path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        mode = None
+    if mode is not None and stat.S_ISLNK(mode):
         raise _Problem(
             "package-error",
             f"“{path}”是指向别处的链接，已拒绝。请把真正的文件放在本小区文件夹中。",
@@ -607,7 +620,7 @@ def _check_resource(
             "estate folder.",
             field="resources",
         )
-    if csv_path.is_dir():
+    if mode is not None and stat.S_ISDIR(mode):
         raise _Problem(
             "package-error",
             f"表“{name}”的“{path}”是一个文件夹，不是 CSV 文件。请把 CSV 文件放在这里，或改正 path。",
@@ -615,7 +628,7 @@ def _check_resource(
             "or correct the path.",
             field="resources",
         )
-    if not csv_path.is_file():
+    if mode is None or not stat.S_ISREG(mode):
         raise _Problem(
             "package-error",
             f"找不到表“{name}”的文件“{path}”。请检查文件名（区分大小写），或从 datapackage 中删去这一项。",
@@ -643,7 +656,7 @@ def _check_resource(
 
 
 def _check_csv(
-    csv_path: Path, schema: dict
+    csv_path: Path, schema: dict, data: bytes | None = None
 ) -> tuple[str, list[str], list[_Problem], tuple[str, list[list[str]]]]:
     """Check encoding and header before frictionless reads the file; returns the
     encoding, the header, cell problems, and the text and records it read.
@@ -651,8 +664,11 @@ def _check_csv(
     frictionless would report a GBK file as a cascade of odd errors, and a missing
     column as "incorrect label" on every column after it; a committee member needs one
     sentence that says what happened and how to fix it.
+
+    ``data``: the file's bytes when the caller has read them already.
     """
-    data = csv_path.read_bytes()
+    if data is None:
+        data = csv_path.read_bytes()
     encoding = "utf-8"
     bom = data.startswith(codecs.BOM_UTF8)
     if bom:
@@ -980,6 +996,10 @@ def _read_rows(text: str) -> list[list[str]]:
     frictionless would report nothing and publish one row instead of many. ``newline=""``
     lets old Mac files (CR-only line endings) and CRLF read like LF.
     """
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), strict=True)) or [[]]
+    except csv.Error:
+        pass  # read again record by record, to say on which line it went wrong
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
     started = 1  # the line the record being read started on
@@ -1034,7 +1054,13 @@ def _drop_dangling_foreign_keys(
                 pkg.dangling[resource["name"]] = dangling
 
 
-def load_package(folder: Path, root: Path, schemas: dict[str, dict]) -> EstatePackage:
+def load_package(
+    folder: Path, root: Path, schemas: dict[str, dict], contents: dict[str, bytes] | None = None
+) -> EstatePackage:
     """One estate's package, as :func:`load` reads each (the build's workers use it),
-    keeping the text and records of each CSV so that validation reads no file again."""
-    return _load_package(folder, root, schemas)
+    keeping the text and records of each CSV so that validation reads no file again.
+
+    ``contents``: file name → bytes of the folder's files as the caller read them (the
+    worker, for the estate's key); a CSV among them is not read again, here or for the
+    downloads, so the pages and downloads are of exactly the bytes the key names."""
+    return _load_package(folder, root, schemas, contents=contents)

@@ -171,23 +171,25 @@ def _build_schema(descriptor: dict) -> _Schema | None:
 REMEMBERED_CELLS = 2048
 
 
-def _remembered(reader):
-    """``reader`` with its results kept by cell text: a cell reader is a pure function of
-    the cell (its value and notes are never changed by the callers)."""
-    known: dict = {}
+class _Remembered(dict):
+    """A field's reader with its results kept by cell text (a cell reader is a pure
+    function of the cell: its value and notes are never changed by the callers). Called
+    as its ``__getitem__``, a cell read before costs no Python frame at all."""
 
-    def read(cell):
-        try:
-            return known[cell]
-        except KeyError:
-            pass
-        result = reader(cell)
-        if len(known) >= REMEMBERED_CELLS:
-            known.clear()
-        known[cell] = result
+    def __init__(self, reader):
+        super().__init__()
+        self.reader = reader
+
+    def __missing__(self, cell):
+        result = self.reader(cell)
+        if len(self) >= REMEMBERED_CELLS:
+            self.clear()
+        self[cell] = result
         return result
 
-    return read
+
+def _remembered(reader):
+    return _Remembered(reader).__getitem__
 
 
 def _parsed(pkg, name: str, descriptor: dict) -> tuple[str, list[list[str]]] | None:

@@ -150,8 +150,9 @@ def _passed(
     broken |= set(flagged)
     failed = set(flagged)
     for name, errs in errors.items():
-        path = _rel(pkg.files[name], root) if name in pkg.files else None
         kept = _without_echoes(errs, broken, schemas.get(name, {}), flagged.get(name, set()))
+        # The path only for a table with findings: resolving it costs more than the rest.
+        path = _rel(pkg.files[name], root) if kept and name in pkg.files else None
         for error in kept:
             failed.add(name)
             findings.append(
@@ -162,16 +163,18 @@ def _passed(
         name = descriptor["name"]
         if name in failed:
             continue
-        path = _rel(pkg.files[name], root)
         try:
             rows = read_rows(descriptor)
         except frictionless.FrictionlessException as error:
             # The file changed or vanished since it was validated: report, don't crash.
+            path = _rel(pkg.files[name], root)
             findings.append(errors_zh.translate(pkg.estate_id, name, path, error.error, {}))
             continue
-        odd = _implausible(pkg.estate_id, name, path, rows, schemas[name])
-        if odd:
-            findings.extend(odd)
+        # Asked without the path first (almost every table has nothing odd), then again
+        # with it for the findings.
+        if _implausible(pkg.estate_id, name, None, rows, schemas[name]):
+            path = _rel(pkg.files[name], root)
+            findings.extend(_implausible(pkg.estate_id, name, path, rows, schemas[name]))
             continue
         tables[name] = rows
     return tables

@@ -123,7 +123,7 @@ def _plain_entry(entry) -> object:
 
 
 def _compute(job: EstateJob, key: str, files: dict[str, bytes], shared: Shared) -> EstateResult:
-    pkg = load_package(Path(job.folder), shared.root, shared.schemas)
+    pkg = load_package(Path(job.folder), shared.root, shared.schemas, files)
     findings, tables = validate_package(pkg, shared.as_of, shared.rules, shared.root)
     result = EstateResult(job.estate_id, key, findings, None, {}, pkg.declared_name)
     if any(f.severity == ERROR for f in findings) or not tables or not tables.get("estate"):
@@ -304,10 +304,15 @@ def _write(path: Path, data: bytes) -> None:
     except FileNotFoundError:  # the folder went away since (another build's staging)
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, flags, 0o644)
-    # World-readable whatever the umask: a web server running as another user serves it.
-    os.fchmod(fd, 0o644)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
+    try:
+        # World-readable whatever the umask: a web server running as another user serves it.
+        os.fchmod(fd, 0o644)
+        # os.write, not a file object around the descriptor: some thirty files an estate.
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 __all__ = ["EstateJob", "EstateResult", "Shared", "run"]
