@@ -137,6 +137,27 @@ def test_a_change_shown_on_district_pages_rerenders_only_its_groups(data, tmp_pa
     assert tree(tmp_path / "cold/site") == tree(tmp_path / "a/site")
 
 
+def test_city_pages_a_build_does_not_change_stay_as_published(data, tmp_path):
+    """The district, street, company and city pages a build renders with the bytes the
+    site already has are moved into the new site, not written again; one edited in place
+    since is written afresh, and the site equals a cold build's."""
+    run(data, tmp_path / "a")
+    site = tmp_path / "a/site"
+    pages = ["index.html", "overview/index.html", "overview/estates.xlsx"]
+    pages += [p.relative_to(site).as_posix() for p in sorted(site.glob("districts/*/index.html"))]
+    pages += [p.relative_to(site).as_posix() for p in sorted(site.glob("companies/*/index.html"))]
+    inodes = {rel: (site / rel).stat().st_ino for rel in pages}
+    edited = site / pages[3]
+    edited.write_bytes(edited.read_bytes().replace(b"</body>", b"<p>edited</p></body>"))
+    run(data, tmp_path / "a")
+    assert {rel: (site / rel).stat().st_ino for rel in pages if rel != pages[3]} == {
+        rel: inode for rel, inode in inodes.items() if rel != pages[3]
+    }
+    assert b"<p>edited</p>" not in edited.read_bytes()
+    run(data, tmp_path / "cold")
+    assert tree(tmp_path / "cold/site") == tree(site)
+
+
 @pytest.mark.parametrize("damage", ["edited", "extra", "missing"])
 def test_a_published_folder_that_differs_from_the_manifest_is_not_kept(data, tmp_path, damage):
     """Only an estate folder exactly as the last build wrote it is kept; a page edited in

@@ -189,15 +189,19 @@ def new_staging_dir(site_dir: Path) -> Path:
     return staging
 
 
-def publish(staging: Path, site_dir: Path, keep: list[str] = ()) -> None:
+def publish(
+    staging: Path, site_dir: Path, keep: list[str] = (), keep_files: list[str] = ()
+) -> None:
     """Swap the finished build into place; the old site is removed only afterwards.
 
     ``keep``: folders of the published site (site-relative, e.g. ``estates/<id>``) that
-    the build did not write because they are unchanged; they are moved into the new site
-    just before the swap, a rename each, so a city whose one estate changed neither
-    rewrites nor walks its other folders. For that moment (about a second for 16,000
-    folders) those estates' pages are missing from the old site; should the move fail,
-    every folder already moved is moved back and the old site stays as it was.
+    the build did not write because they are unchanged; ``keep_files``: files likewise
+    (the city's pages a commit did not change). They are moved into the new site just
+    before the swap, a rename each, so a city whose one estate changed neither rewrites
+    nor walks its other folders, nor deletes the old site's copies afterwards. For that
+    moment (about a second for 16,000 folders) those pages are missing from the old site;
+    should a move fail, everything already moved is moved back and the old site stays as
+    it was.
 
     Raises :class:`safepaths.UnsafePath` (and changes nothing) when ``site_dir`` exists,
     is not empty and was not made by Sunlight."""
@@ -207,12 +211,11 @@ def publish(staging: Path, site_dir: Path, keep: list[str] = ()) -> None:
     make_world_readable(staging)
     moved: list[str] = []
     old = None
+    made: set[Path] = set()
     try:
-        for rel in keep:
+        for rel in [*keep, *keep_files]:
             target = staging / rel
-            if not target.parent.is_dir():
-                target.parent.mkdir(parents=True)
-                target.parent.chmod(DIR_MODE)
+            _make_parents(target.parent, staging, made)
             (site_dir / rel).rename(target)
             moved.append(rel)
         if site_dir.exists():
@@ -228,6 +231,20 @@ def publish(staging: Path, site_dir: Path, keep: list[str] = ()) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _make_parents(folder: Path, staging: Path, made: set[Path]) -> None:
+    """``folder`` and its missing parents inside ``staging``, world-readable like the rest
+    of the site (make_world_readable has already run)."""
+    missing = []
+    while folder != staging and folder not in made and not folder.is_dir():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir()
+        path.chmod(DIR_MODE)
+    made.update(missing)
+    made.add(folder)
 
 
 def discard(staging: Path) -> None:

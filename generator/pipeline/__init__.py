@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from ..findings import ERROR, WARNING, Finding, sort_findings
 from ..load import estate_folders, load_schemas, repository_root
 from ..outputs import build as build_mod
 from . import ledger, summaries
-from .cache import Cache
+from .cache import Cache, sha256
 from .groups import GroupCache, outline
 from .keys import BuildInputs, code_fingerprint, digest, folder_fingerprint
 from .summaries import EstateSummary
@@ -236,6 +237,8 @@ class _Plan:
     # What every estate's key shares (_shared_key): computed once, used by the map, the
     # reduce's group cache and the ledger.
     shared_key: str | None = None
+    # The published site's manifest (SITE_MANIFEST): read once, by the map and the reduce.
+    manifest: dict[str, list] = field(default_factory=dict)
 
 
 def _plan(options: BuildOptions) -> _Plan:
@@ -280,6 +283,7 @@ def _plan(options: BuildOptions) -> _Plan:
         docs=docs,
         code=code_fingerprint(),
         districts=district_data,
+        manifest=_read_manifest(build_dir / SITE_MANIFEST),
     )
 
 
@@ -336,23 +340,35 @@ def _run(options: BuildOptions, produce, *, partial: bool) -> BuildResult:
         stages["map"] = lap()
         findings = _check(plan, results, partial=partial, guard=options.guard)
         lap = _timer()
-        groups = None
+        reduced = _Reduced()
         if options.shard:
             _write_part(staging, options, _inputs(options, plan, frame), results)
         else:
-            groups = _reduce(options, plan, staging, frame, results)
+            reduced = _reduce(options, plan, staging, frame, results)
         stages["reduce"] = lap()
     except BaseException:
         build_mod.discard(staging)
         raise
     return _finish(
-        options, staging, results, findings, stages, groups, _shared_key(options, plan, frame)
+        options, staging, results, findings, stages, reduced, _shared_key(options, plan, frame)
     )
 
 
-def _finish(options, staging, results, findings, stages, groups, shared_key) -> BuildResult:
+@dataclass
+class _Reduced:
+    """What the reduce made: the aggregate files (path → sha256), those of them the
+    published site already holds as they are (moved in by publish, not written), and the
+    group cache's counts."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    kept: dict[str, list] = field(default_factory=dict)  # path → its manifest entry
+    groups: GroupCache | None = None
+
+
+def _finish(options, staging, results, findings, stages, reduced, shared_key) -> BuildResult:
     lap = _timer()
     kept = [f"estates/{r.estate_id}" for r in results if r.kept]
+    groups = reduced.groups
     manifest_path = Path(options.build_dir) / SITE_MANIFEST
     cache = Cache(Path(options.build_dir) / "cache")
     # Written again below once the new site and its manifest are in place.
@@ -361,12 +377,16 @@ def _finish(options, staging, results, findings, stages, groups, shared_key) -> 
     # checked them against it); a computed estate's unchanged page is a new file, with a
     # new mtime.
     previous = {p: entry for r in results if r.kept for p, entry in r.recorded.items()}
+    previous.update(reduced.kept)
     try:
-        build_mod.publish(staging, Path(options.site_dir), keep=kept)
+        build_mod.publish(
+            staging, Path(options.site_dir), keep=kept, keep_files=sorted(reduced.kept)
+        )
     except BaseException:
         build_mod.discard(staging)
         raise
     files = {path: sha for r in results for path, sha in r.files.items()}
+    files.update(reduced.files)
     _write_manifest(manifest_path, Path(options.site_dir), files, previous)
     if not options.shard:
         cache.prune({r.key for r in results})
@@ -481,7 +501,7 @@ def _map_estates(options, plan: _Plan, staging: Path, frame, folders) -> list[Es
     from . import worker
 
     history = plan.history
-    manifest = _read_manifest(Path(options.build_dir) / SITE_MANIFEST)
+    manifest = plan.manifest
     previous_site = Path(options.site_dir)
 
     def render_one(estate, pkg, versions):
@@ -593,7 +613,7 @@ def _check(plan: _Plan, results: list[EstateResult], *, partial: bool, guard=Non
     return findings
 
 
-def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResult]) -> None:
+def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResult]) -> _Reduced:
     """The pages over estates, from the summaries only, then the search index."""
     from ..outputs import render, search
 
@@ -620,18 +640,23 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
     )
     aggregates = render.render_aggregates(site, frame)
     groups.cache.prune(groups.used)
-    render.write_files(staging, aggregates.items())
+    published = Path(options.site_dir)
+    shas, unchanged = _as_before(aggregates, plan.manifest, published)
+    # A commit changes few of the city's pages: the rest stay where they are published
+    # and publish moves them in, so they are neither written nor deleted (at 16,000
+    # estates some 12,000 files: companies, districts, streets, the overview's lists).
+    render.write_files(staging, ((p, d) for p, d in aggregates.items() if p not in unchanged))
     _sitemaps(options, plan, staging, results, aggregates)
     # Kept estates' pages are in the published site until publish moves their folders.
-    published = Path(options.site_dir)
-    kept = {path for r in results if r.kept for path in r.files}
+    kept = {path for r in results if r.kept for path in r.files} | unchanged.keys()
     # Districts hashed into a few buckets: every shard costs the first query an index
     # chunk, so fewer, larger shards (benchmarks/README.md, "Search in shards").
-    # Every estate's files are known from its result: its folder is not walked again.
+    # Every estate's files are known from its result, and the city's pages kept as
+    # published from _as_before: their folders are not walked again.
     shards = search.plan_shards(
         staging,
         {s.id: search.district_shard(s.district_slug) for s in summaries},
-        also=[path for r in results for path in r.files],
+        also=[*(path for r in results for path in r.files), *unchanged],
     )
     # Shards whose pages did not change are linked from the published site.
     stats = search.index_shards(
@@ -639,13 +664,38 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
         shards,
         previous=published if published.is_dir() else None,
         locate=lambda rel: (published if rel in kept else staging) / rel,
-        known={path: sha for r in results for path, sha in r.files.items()},
+        known={**{path: sha for r in results for path, sha in r.files.items()}, **shas},
     )
     options.say(
         f"   搜索索引 / search index: {stats.pages} pages, {stats.shards} shards"
         f" in {stats.seconds:.1f} s"
     )
-    return groups
+    return _Reduced(files=shas, kept=unchanged, groups=groups)
+
+
+def _as_before(
+    files: dict[str, bytes], manifest: dict[str, list], site: Path
+) -> tuple[dict[str, str], dict[str, list]]:
+    """Each file's sha256, and the files the published site holds with these bytes
+    (path → manifest entry): the manifest has the same sha256 and the file its recorded
+    size and mtime, as for a kept estate's files."""
+    shas: dict[str, str] = {}
+    unchanged: dict[str, list] = {}
+    if not site.is_dir():
+        return {path: sha256(data) for path, data in files.items()}, unchanged
+    root = f"{site}/"
+    for path, data in files.items():
+        shas[path] = sha = sha256(data)
+        entry = manifest.get(path)
+        if not (isinstance(entry, list) and len(entry) == 3 and entry[0] == sha):
+            continue
+        try:
+            st = os.lstat(root + path)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode) and (st.st_size, st.st_mtime_ns) == (entry[1], entry[2]):
+            unchanged[path] = entry
+    return shas, unchanged
 
 
 def _sitemaps(options, plan: _Plan, staging: Path, results, aggregate_paths) -> None:
