@@ -249,6 +249,24 @@ def test_a_damaged_or_foreign_pages_file_means_every_page_is_read_again(built_si
     assert files_of(after / "pagefind") == files_of(fresh / "pagefind")
 
 
+def test_a_damaged_previous_bundle_is_not_taken_apart(built_site, tmp_path):
+    """A word chunk replaced by another valid one (its name no longer its contents' hash):
+    the shard is indexed afresh, never put together from it."""
+    before = copy_without_index(built_site, tmp_path / "before")
+    index_shards(before, plan_shards(before, DISTRICT_OF))
+    chunks = sorted((before / "pagefind" / "xuhui" / "index").glob("*.pf_index"))
+    others = sorted((before / "pagefind" / "pudong" / "index").glob("*.pf_index"))
+    chunks[0].unlink()  # it may be a hard link: write a file of its own
+    chunks[0].write_bytes(others[0].read_bytes())
+    after = copy_without_index(built_site, tmp_path / "after")
+    _change_overview(after, "meilin-xincun", "电梯更新改造")
+    stats = index_shards(after, plan_shards(after, DISTRICT_OF), previous=before)
+    assert stats.indexed == ["xuhui"] and stats.read == 2
+    fresh = copy_without_index(after, tmp_path / "fresh")
+    index_shards(fresh, plan_shards(fresh, DISTRICT_OF))
+    assert files_of(after / "pagefind") == files_of(fresh / "pagefind")
+
+
 def test_a_shard_the_previous_site_lacks_is_indexed(built_site, tmp_path):
     before = copy_without_index(built_site, tmp_path / "before")
     index_shards(before, plan_shards(before, {}))  # one shard: everything in "site"

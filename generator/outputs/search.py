@@ -37,14 +37,22 @@ shard and copies the others. The contract, for :func:`index_shards`:
   which nothing uses) and ``<site>/pagefind/shards.json``: ``{"version", "primary",
   "shards": {name: digest}}``, sorted, read by search.js. A shard's digest is the sha256 of
   the indexer (Pagefind's version, this module's settings) and of its pages' paths and
-  contents' sha256: same pages, same digest, same bundle bytes (Pagefind's output is deterministic;
-  tests/test_search.py checks it).
+  contents' sha256: same pages, same digest, same bundle bytes (tests/test_search.py checks it).
+  Each bundle also holds :data:`PAGES` (``{"indexer", "pages": {path: sha256}}``), which the
+  browser never loads.
 * ``previous`` (the last good site folder, or ``None``): a shard whose digest equals the one
   in ``previous/pagefind/shards.json`` and whose folder is there is copied from it, not
   indexed. ``only`` (a set of shard names, or ``None``): when given, only those shards are
   hashed and compared; every other shard is taken from ``previous`` without reading its
   pages — the caller promises that their pages did not change (a shard ``previous`` lacks is
   indexed anyway). Without ``previous`` every shard is indexed.
+* A shard whose digest changed is written again, but Pagefind reads only its pages that are
+  new or changed since ``previous``'s bundle of it (by :data:`PAGES`, same indexer); the
+  other pages' fragments and word positions are taken from that bundle and the whole is
+  written by :mod:`.pagefind_bundle` as Pagefind writes it, pages numbered in URL order. An
+  estate's commit so costs Pagefind one page, not its bucket's 8,000 (25 s at 16,000
+  estates; benchmarks/README.md). Every bundle is written that way, the first one too, so
+  a shard's bytes do not depend on which build indexed which page.
 
 Run it on the staging folder, before the swap: a failed index leaves the last good site.
 """
@@ -60,6 +68,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,13 +110,15 @@ class SearchError(Exception):
 
 @dataclass
 class SearchStats:
-    """What :func:`index_shards` produced (sums over the shards)."""
+    """What :func:`index_shards` produced: pages and shards in all; words, files and bytes
+    summed over the shards written again (the copied ones are links to files counted
+    before, and at 16,000 estates listing their 40,000 files took seconds)."""
 
     pages: int  # pages in the index
-    words: int  # distinct words Pagefind indexed, summed over the shards it ran on
+    words: int  # distinct words, summed over the shards written again
     index_files: int  # word-index chunks (index/*.pf_index)
     fragments: int  # one per page: title, excerpt source, URL
-    bundle_bytes: int  # everything under pagefind/
+    bundle_bytes: int  # everything in the bundles written again
     index_bytes: int  # index chunks + fragments + metadata (what queries download from)
     seconds: float
     shards: int = 1
@@ -304,6 +315,19 @@ def _read_pages_file(old: Path | None, identity: str) -> dict[str, str] | None:
     return pages if isinstance(pages, dict) else None
 
 
+# What a damaged bundle can make pagefind_bundle.read raise.
+READ_ERRORS = (
+    pagefind_bundle.Unsupported,
+    OSError,
+    EOFError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    zlib.error,
+)
+
+
 def _short(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
@@ -326,7 +350,7 @@ def _index_shard(
     if before is not None:
         try:
             previous = pagefind_bundle.read(old)
-        except (pagefind_bundle.Unsupported, OSError, ValueError, KeyError, EOFError):
+        except READ_ERRORS:  # damaged: index every page again
             previous = None
     pages = sorted(shas)
     changed = pages if previous is None else [r for r in pages if before.get(r) != shas[r]]
@@ -427,10 +451,11 @@ def index_shards(
     primary = SITE_SHARD if SITE_SHARD in digests else min(digests, default=None)
     manifest = {"version": MANIFEST_VERSION, "primary": primary, "shards": digests}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True) + "\n", "utf-8")
-    stats = _stats(out, "\n".join(outputs), time.monotonic() - started)
+    stats = _stats([out / name for name in indexed], "\n".join(outputs), 0.0)
     stats.pages = sum(len(p) for p in shards.values())
     stats.words, stats.read = words, pages_read
     stats.shards, stats.indexed, stats.copied = len(digests), indexed, copied
+    stats.seconds = time.monotonic() - started
     return stats
 
 
@@ -444,8 +469,8 @@ def _count(pattern: str, text: str) -> int:
     return sum(int(m) for m in re.findall(pattern, text))
 
 
-def _stats(out: Path, output: str, seconds: float) -> SearchStats:
-    files = [p for p in out.rglob("*") if p.is_file()]
+def _stats(folders: list[Path], output: str, seconds: float) -> SearchStats:
+    files = [p for folder in folders for p in folder.rglob("*") if p.is_file()]
     index = [p for p in files if p.suffix in (".pf_index", ".pf_fragment", ".pf_meta")]
     return SearchStats(
         pages=_count(r"Indexed (\d+) pages?", output),
