@@ -16,7 +16,9 @@ their bytes in the build cache under a key of everything they read:
   came from (its files, history and supervision record among them).
 
 Same key, same bytes. A missing or damaged entry is rendered again; the pages over the
-whole city (home, directory, overview, the companies' index, feeds) are always rendered.
+whole city (home, directory, overview, the companies' index, feeds) are always rendered,
+but the city's workbook is a group keyed by the digest of its values (no estates: a
+commit that changes no figure of the city's table does not write it again).
 """
 
 from __future__ import annotations
