@@ -140,17 +140,24 @@ def test_a_change_shown_on_district_pages_rerenders_only_its_groups(data, tmp_pa
 
 def test_city_pages_a_build_does_not_change_stay_as_published(data, tmp_path):
     """The district, street, company and city pages a build renders with the bytes the
-    site already has are moved into the new site, not written again; one edited in place
-    since is written afresh, and the site equals a cold build's."""
+    site already has are moved into the new site (a company's folder whole), not written
+    again; one edited in place since is written afresh, a stray file beside a kept page
+    does not come along, and the site equals a cold build's."""
     run(data, tmp_path / "a")
     site = tmp_path / "a/site"
     pages = ["index.html", "overview/index.html", "overview/estates.xlsx"]
     pages += [p.relative_to(site).as_posix() for p in sorted(site.glob("districts/*/index.html"))]
-    pages += [p.relative_to(site).as_posix() for p in sorted(site.glob("companies/*/index.html"))]
+    companies = sorted(site.glob("companies/*/index.html"))
+    assert len(companies) > 2
+    pages += [p.relative_to(site).as_posix() for p in companies]
     inodes = {rel: (site / rel).stat().st_ino for rel in pages}
+    folder_inode = companies[0].parent.stat().st_ino
     edited = site / pages[3]
     edited.write_bytes(edited.read_bytes().replace(b"</body>", b"<p>edited</p></body>"))
+    (companies[1].parent / "stray.html").write_text("stray", "utf-8")
     run(data, tmp_path / "a")
+    assert companies[0].parent.stat().st_ino == folder_inode
+    assert not (companies[1].parent / "stray.html").exists()
     assert {rel: (site / rel).stat().st_ino for rel in pages if rel != pages[3]} == {
         rel: inode for rel, inode in inodes.items() if rel != pages[3]
     }
