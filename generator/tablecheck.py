@@ -343,8 +343,13 @@ def _read(name: str, schema: _Schema, records: list[list[str]]) -> _Table | None
         read = list(map(call, readers, cells))
         values_read, notes = zip(*read, strict=True)
         values = list(values_read)
-        # (not values.count(None): a Decimal compared with None asks numbers.Number)
-        if odd_width or all(value is None for value in values) or any(notes):
+        # (not values.count(None): a Decimal compared with None asks numbers.Number; the
+        # first cell first: most rows have one, and then no generator is made for them)
+        if (
+            odd_width
+            or (values[0] is None and all(value is None for value in values))
+            or any(notes)
+        ):
             table.cell_problems[index] = _RowCells(schema, records[index], index + 1, read)
         row = dict(zip(names, values, strict=True))
         for i in yearmonths:

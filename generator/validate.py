@@ -235,7 +235,10 @@ def _implausible(estate: str, resource: str, path: str, rows: list[dict], schema
         (f["name"], f.get("type"))
         for f in schema.get("fields", [])
         if f.get("type") in ("number", "integer", "date", "yearmonth")
+        and not _plausible_column([row.get(f["name"]) for row in rows], f.get("type"))
     ]
+    if not checked:
+        return []
     out = []
     for row in rows:
         for name, kind in checked:
@@ -266,6 +269,25 @@ def _implausible(estate: str, resource: str, path: str, rows: list[dict], schema
                     )
                 )  # fmt: skip
     return out
+
+
+def _plausible_column(values: list, kind: str) -> bool:
+    """Whether no cell of a column can be implausible, judged from its least and greatest
+    value (in C) instead of cell by cell; False when that cannot be told so (a NaN or an
+    infinity, other types), and the column is then read cell by cell."""
+    present = [value for value in values if value is not None]
+    if not present:
+        return True
+    types = set(map(type, present))
+    if kind in ("number", "integer") and types <= {int, Decimal}:
+        if Decimal in types:
+            decimals = present if types == {Decimal} else [v for v in present if type(v) is Decimal]
+            if not all(map(Decimal.is_finite, decimals)):
+                return False  # NaN or Infinity: cell by cell says which
+        return -TOO_BIG < min(present) and max(present) < TOO_BIG
+    if kind == "date" and types == {dt.date}:
+        return YEARS[0] <= min(present).year and max(present).year <= YEARS[1]
+    return False
 
 
 def _typed(row) -> dict:

@@ -269,3 +269,90 @@ def test_the_calendar_is_icalendars_byte_for_byte():
                 render.calendar_ics(estate, site)
             continue
         assert render.calendar_ics(estate, site) == _calendar_reference(estate, site)
+
+
+# ------------------------------------------------------------------------ validation
+
+
+def _implausible_reference(estate, resource, path, rows, schema):
+    """validate._implausible as it was: every cell of the checked columns, one by one."""
+    from decimal import Decimal
+
+    from generator import errors_zh
+    from generator.validate import TOO_BIG, YEARS
+
+    checked = [
+        (f["name"], f.get("type"))
+        for f in schema.get("fields", [])
+        if f.get("type") in ("number", "integer", "date", "yearmonth")
+    ]
+    out = []
+    for row in rows:
+        for name, kind in checked:
+            value = row.get(name)
+            if value is None:
+                continue
+            if type(value) is int:
+                if -TOO_BIG < value < TOO_BIG:
+                    continue
+                why = "size"
+            elif kind in ("number", "integer"):
+                number = value if isinstance(value, Decimal) else Decimal(str(value))
+                if number.is_finite() and abs(number) < TOO_BIG:
+                    continue
+                why = "size" if number.is_finite() else ""
+            else:
+                year = value.year if kind == "date" else int(value[:-3])
+                if YEARS[0] <= year <= YEARS[1]:
+                    continue
+                why = "year"
+            shown = str(value) if len(str(value)) <= 24 else str(value)[:20] + "…"
+            out.append(
+                errors_zh.type_error(
+                    estate, resource, path, row["_row"], name, shown, kind, schema, why=why
+                )
+            )
+    return out
+
+
+def test_implausible_values_are_found_as_cell_by_cell():
+    import datetime as dt
+    import importlib
+    from decimal import Decimal
+
+    validate = importlib.import_module("generator.validate")  # (generator.validate: a function)
+    schema = {
+        "fields": [
+            {"name": "n", "type": "number"},
+            {"name": "i", "type": "integer"},
+            {"name": "d", "type": "date"},
+            {"name": "m", "type": "yearmonth"},
+            {"name": "s", "type": "string"},
+        ]
+    }
+    rng = random.Random(9)
+    numbers = [None, 0, 7, -3, 10**15, -(10**15), 10**15 - 1, Decimal("1.5"), Decimal("NaN"),
+               Decimal("Infinity"), Decimal("-Infinity"), Decimal("1e15"), Decimal("-999999999999999.9"),
+               Decimal("1e400")]  # fmt: skip
+    dates = [None, dt.date(2026, 1, 1), dt.date(1899, 12, 31), dt.date(1900, 1, 1),
+             dt.date(2100, 12, 31), dt.date(2101, 1, 1)]  # fmt: skip
+    months = [None, "2026-05", "1899-12", "2101-01", "2100-12"]
+    for _ in range(3000):
+        rows = [
+            {
+                "n": rng.choice(numbers),
+                "i": rng.choice([None, 1, 2, 10**16, -(10**16)]),
+                "d": rng.choice(dates),
+                "m": rng.choice(months),
+                "s": "x",
+                "_row": number,
+            }
+            for number in range(2, rng.randint(2, 9))
+        ]
+        if rng.random() < 0.7:  # mostly plausible tables, as real ones are
+            for row in rows:
+                row.update(n=Decimal("12.5"), i=3, d=dt.date(2026, 1, 1), m="2026-01")
+            if rows and rng.random() < 0.5:
+                rows[rng.randrange(len(rows))]["n"] = rng.choice(numbers)
+        args = ("e", "t", "data/estates/e/t.csv", rows, schema)
+        assert validate._implausible(*args) == _implausible_reference(*args)

@@ -241,8 +241,33 @@ def environment(theme_dir: Path = THEME_DIR) -> jinja2.Environment:
         building_slug=plain.building_slug,
         buildings_json=plain.buildings_json,
         latest_text=plain.latest_text,
+        phone_digits=phone_digits,
+        present=present,
     )
+
+    def first_where(items, key: str, value):
+        """``items | selectattr(key, "equalto", value) | first`` without a jinja test call
+        per item: the first item whose ``key`` equals ``value``, else undefined."""
+        for item in items:
+            if env.getitem(item, key) == value:
+                return item
+        return env.undefined("No first item, sequence was empty.")
+
+    env.globals["first_where"] = first_where
     return env
+
+
+# Helpers for what a template once did with a jinja test per item (select, reject), which
+# cost some 10 µs an item: a phone number's characters on each of an estate's fifteen
+# building notices, for one.
+def phone_digits(phone: str) -> str:
+    """What ``tel:`` dials: ``phone | select("in", "+0123456789") | join``."""
+    return "".join(ch for ch in phone if ch in "+0123456789")
+
+
+def present(*values) -> list:
+    """``[a, b] | reject("none") | list``."""
+    return [value for value in values if value is not None]
 
 
 def estate_charts(estate: Estate) -> dict[str, Markup]:

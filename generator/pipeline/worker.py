@@ -111,11 +111,14 @@ def run(job: EstateJob) -> EstateResult:
 def _package_files(folder: Path) -> dict[str, bytes]:
     if not folder.is_dir() or folder.is_symlink():
         return {}
-    return {
-        p.name: p.read_bytes()
-        for p in sorted(folder.iterdir())
-        if p.is_file() and not p.is_symlink() and is_package_file(p.name)
-    }
+    # scandir's entry types come with the listing: no stat and lstat for each file.
+    with os.scandir(folder) as entries:
+        names = sorted(
+            entry.name
+            for entry in entries
+            if entry.is_file(follow_symlinks=False) and is_package_file(entry.name)
+        )
+    return {name: (folder / name).read_bytes() for name in names}
 
 
 def _plain_entry(entry) -> object:
