@@ -467,6 +467,13 @@ def _check_keys(table: _Table, tables: dict[str, _Table]) -> None:
     reads = [[i] for i in unique] + ([primary] if primary else [])
     reads += [group[0] for group in groups]
     first_group = len(unique) + (1 if primary else 0)
+    if _keys_hold(table.values, unique, primary, groups):
+        # No key error in any row (most tables): only the rows with a problem in their
+        # cells need their events, which are then the checks' accesses alone.
+        accesses = [("access", i) for positions in reads for i in positions]
+        for index in table.cell_problems:
+            table.key_errors[index] = list(accesses)
+        return
     for index, values in enumerate(table.values, start=1):
         row_number = index + 1
         errors: list = []  # (check, error)
@@ -517,6 +524,27 @@ def _check_keys(table: _Table, tables: dict[str, _Table]) -> None:
                 events.extend(("access", i) for i in positions)
                 events.extend(("error", error) for found, error in errors if found == check)
             table.key_errors[index] = events
+
+
+def _keys_hold(values: list[list], unique: list[int], primary: list[int], groups: list) -> bool:
+    """Whether no row breaks a unique field, the primary key or a foreign key, told from
+    whole columns with sets (what the row-by-row checks would find none of)."""
+    for i in unique:
+        column = [row[i] for row in values if row[i] is not None]
+        if len(set(column)) != len(column):
+            return False
+    if primary:
+        keys = [tuple([row[i] for i in primary]) for row in values]
+        if len(set(keys)) != len(keys) or any(all(c is None for c in key) for key in keys):
+            return False
+    for positions, _fk, lookup, _source, _key in groups:
+        if not positions:
+            return False  # a key of no fields: the row-by-row way decides
+        keys = {tuple([row[i] for i in positions]) for row in values}
+        keys.discard((None,) * len(positions))
+        if not keys <= lookup:
+            return False
+    return True
 
 
 def _lookup(source: _Table, key: tuple) -> set:
