@@ -249,6 +249,47 @@ def test_a_damaged_or_foreign_pages_file_means_every_page_is_read_again(built_si
     assert files_of(after / "pagefind") == files_of(fresh / "pagefind")
 
 
+def _page(title: str, body: str) -> str:
+    return (
+        '<!doctype html><html lang="zh-CN"><head><title>t</title></head><body>'
+        f'<article class="md-content__inner"><h1>{title}</h1>{body}</article></body></html>'
+    )
+
+
+def test_words_with_accents_and_meta_are_put_together_as_pagefind_would(tmp_path):
+    """Pagefind keeps a word's accented forms (café of cafe) as variants, and words of
+    data-pagefind-meta with field numbers: pages changed, added and removed one by one (only
+    the new or changed one read) give the bundle indexing them afresh gives."""
+    pages = {
+        "a/index.html": _page("Café 甲", "<p>café cafe naïve 物业</p>"),
+        "b/index.html": _page("Cafe 乙", '<p data-pagefind-meta="summary">naive café 维修</p>'),
+        "c/index.html": _page("Résumé 丙", "<p>resume résumé café</p>"),
+    }
+    steps = [
+        {},
+        {"b/index.html": _page("Cafe 乙", '<p data-pagefind-meta="summary">Naïve 物业</p>')},
+        {"d/index.html": _page("Déjà 丁", "<p>deja déjà vu café</p>"), "a/index.html": None},
+        {"b/index.html": None},  # the only page with a summary: the fields are numbered anew
+    ]
+    reads = [3, 1, 1, 0]
+    previous = None
+    for n, step in enumerate(steps):
+        pages = {rel: html for rel, html in (pages | step).items() if html is not None}
+        site = tmp_path / f"step{n}"
+        for rel, html in pages.items():
+            (site / rel).parent.mkdir(parents=True, exist_ok=True)
+            (site / rel).write_text(html, "utf-8")
+        stats = index_shards(site, {"site": sorted(pages)}, previous=previous)
+        assert stats.read == reads[n], step
+        fresh = tmp_path / f"fresh{n}"
+        shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("pagefind"))
+        index_shards(fresh, {"site": sorted(pages)})
+        assert files_of(site / "pagefind") == files_of(fresh / "pagefind"), step
+        bundle = pagefind_bundle.read(site / "pagefind" / "site")
+        assert any(variants for _, variants in bundle.words.values()), "accented forms"
+        previous = site
+
+
 def test_a_damaged_previous_bundle_is_not_taken_apart(built_site, tmp_path):
     """A word chunk replaced by another valid one (its name no longer its contents' hash):
     the shard is indexed afresh, never put together from it."""

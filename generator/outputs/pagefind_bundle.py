@@ -179,11 +179,13 @@ class Bundle:
         if len({page.url for page in pages}) != len(pages):
             raise Unsupported("a page in both bundles")
         fields = sorted({name for page in pages for name in page.meta_fields})
-        # Meta locations name fields by number in the page list's field list: kept as they
-        # are, they must mean the same fields in all three.
-        for bundle in (self, other):
-            if bundle.pages and bundle.meta_fields != fields:
-                raise Unsupported("the pages' meta fields differ")
+        # Meta locations name fields by number in the page list's field list: numbered
+        # again where a bundle's list is not the merged one (a page of the site shard has
+        # an image, the district page changed alone has a title only).
+        ours, theirs_fields = (
+            _field_map(self.meta_fields, fields),
+            _field_map(other.meta_fields, fields),
+        )
         number = {page.url: n for n, page in enumerate(pages)}
         renumber = [None if p.url in drop else number[p.url] for p in self.pages]
         gone = {n for n, new in enumerate(renumber) if new is None}
@@ -196,11 +198,12 @@ class Bundle:
 
         def keep(postings: list[Posting]) -> list[Posting]:
             if same:
-                return [x for x in postings if x[0] not in gone] if gone else postings[:]
-            out = [(renumber[p], r, size) for p, r, size in postings if renumber[p] is not None]
-            if not monotonic:
-                out.sort()
-            return out
+                out = [x for x in postings if x[0] not in gone] if gone else postings[:]
+            else:
+                out = [(renumber[p], r, n) for p, r, n in postings if renumber[p] is not None]
+                if not monotonic:
+                    out.sort()
+            return _remap(out, ours) if ours else out
 
         words: dict[str, tuple[list[Posting], dict[str, list[Posting]]]] = {}
         for word, (plain, variants) in self.words.items():
@@ -214,13 +217,51 @@ class Bundle:
         for word, (plain, variants) in other.words.items():
             into_plain, into_variants = words.setdefault(word, ([], {}))
             if plain:
-                into_plain.extend((theirs[p], r, size) for p, r, size in plain)
+                into_plain.extend(_remap([(theirs[p], r, n) for p, r, n in plain], theirs_fields))
                 into_plain.sort()
             for form, postings in variants.items():
                 into = into_variants.setdefault(form, [])
-                into.extend((theirs[p], r, size) for p, r, size in postings)
+                into.extend(_remap([(theirs[p], r, n) for p, r, n in postings], theirs_fields))
                 into.sort()
         return Bundle(self.version, self.language, self.entry, fields, pages, words)
+
+
+def _field_map(mine: list[str], merged: list[str]) -> list[int | None] | None:
+    """Field number in ``mine`` → in ``merged`` (None: a field no merged page has), or None
+    when they are the same list's first entries (nothing to number again)."""
+    ids = {name: n for n, name in enumerate(merged)}
+    numbers = [ids.get(name) for name in mine]
+    return None if numbers == list(range(len(mine))) else numbers
+
+
+def _remap(postings: list[Posting], numbers: list[int | None] | None) -> list[Posting]:
+    """``postings`` with their meta locations' field numbers mapped by ``numbers``, each
+    field's run of positions moved to its new place (meta_positions_to_packed sorts them
+    by field number; positions are relative within a run)."""
+    if not numbers:
+        return postings
+    out = []
+    for page, rest, size in postings:
+        n_locs, i = _array(rest, 0)
+        for _ in range(n_locs):
+            i += _INT_SIZE[rest[i]]
+        if rest[i] != 0x80:
+            meta, _end = _decode(rest, i)
+            runs: list[list[int]] = []
+            for value in meta:
+                if value < 0:
+                    field = numbers[-value - 1] if -value - 1 < len(numbers) else None
+                    if field is None:
+                        raise Unsupported("meta locations of a field the pages do not have")
+                    runs.append([-field - 1])
+                elif runs:
+                    runs[-1].append(value)
+                else:
+                    raise Unsupported("meta locations without a field")
+            values = [v for run in sorted(runs, key=lambda r: -r[0]) for v in run]
+            rest = rest[:i] + _head(4, len(values)) + b"".join(map(_int, values))
+        out.append((page, rest, size))
+    return out
 
 
 def read(folder: Path) -> Bundle:
