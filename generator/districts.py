@@ -34,6 +34,10 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import json
+import os
+import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,20 +173,74 @@ def load_districts(data_dir: Path | str, root: Path | str | None = None) -> list
     return out
 
 
-def estate_districts(data_dir: Path | str) -> dict[str, str]:
+def estate_districts(
+    data_dir: Path | str, memo: Path | None = None, memo_key: str = ""
+) -> dict[str, str]:
     """Estate id → district slug of every estate folder, read cheaply (the header and
     first row of estate.csv; the estate's own validation judges the file). An estate whose
-    profile cannot be read maps to ""."""
-    out = {}
+    profile cannot be read maps to "".
+
+    ``memo``: a JSON file that remembers each profile's stat data (size, mtime, ctime,
+    inode, as the ledger does: generator/pipeline/ledger.py) with its district, under
+    ``memo_key`` (the code's fingerprint), so a build reads only the profiles that
+    changed: reading all 16,000 of a city took 1.4 s of every build."""
+    from .pipeline.ledger import RACY_NS
+
+    remembered = _read_memo(memo, memo_key)
+    now = time.time_ns()
+    out: dict[str, str] = {}
+    keep: dict[str, list] = {}
     for folder in estate_folders(Path(data_dir)):
+        path = str(folder / "estate.csv")
         try:
-            with (folder / "estate.csv").open(encoding="utf-8-sig", newline="") as f:
-                row = next(csv.DictReader(f), None) or {}
-        except (OSError, UnicodeDecodeError, csv.Error):
-            row = {}
-        name = str(row.get("district") or "").strip()
-        out[folder.name] = district_slug(name) if name else ""
+            st = os.lstat(path)
+        except OSError:
+            st = None
+        stamp = None
+        if st is not None and stat.S_ISREG(st.st_mode):
+            stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+            if max(st.st_mtime_ns, st.st_ctime_ns) >= now - RACY_NS:
+                stamp = None  # too recent to trust: it could change within the same tick
+        held = remembered.get(path)
+        if stamp is not None and isinstance(held, list) and held[:1] == [stamp]:
+            out[folder.name] = str(held[1])
+            keep[path] = held
+            continue
+        out[folder.name] = _district_of_profile(path)
+        if stamp is not None:
+            keep[path] = [stamp, out[folder.name]]
+    if memo is not None:
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            tmp = memo.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"key": memo_key, "profiles": keep}), "utf-8")
+            os.replace(tmp, memo)
+        except OSError:
+            pass  # a memo not written is read in full next time
     return out
+
+
+def _district_of_profile(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            row = next(csv.DictReader(f), None) or {}
+    except (OSError, UnicodeDecodeError, csv.Error):
+        row = {}
+    name = str(row.get("district") or "").strip()
+    return district_slug(name) if name else ""
+
+
+def _read_memo(memo: Path | None, memo_key: str) -> dict:
+    if memo is None:
+        return {}
+    try:
+        plain = json.loads(memo.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(plain, dict) or plain.get("key") != memo_key:
+        return {}
+    profiles = plain.get("profiles")
+    return profiles if isinstance(profiles, dict) else {}
 
 
 # --- validate -------------------------------------------------------------------------------
@@ -277,14 +335,17 @@ def check_districts(
     config: dict | None = None,
     root: Path | None = None,
     guard=None,
+    memo: Path | None = None,
+    memo_key: str = "",
 ) -> tuple[list[Finding], DistrictData]:
-    """Load and validate every district package of ``data_dir`` (none: no findings)."""
+    """Load and validate every district package of ``data_dir`` (none: no findings).
+    ``memo``, ``memo_key``: see :func:`estate_districts`."""
     data_dir = Path(data_dir)
     root = Path(root) if root else repository_root(data_dir)
     packages = load_districts(data_dir, root)
     if not packages:
         return [], DistrictData()
-    estates = estate_districts(data_dir)
+    estates = estate_districts(data_dir, memo, memo_key)
     return validate_districts(packages, estates, as_of, config, root, guard)
 
 

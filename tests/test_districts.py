@@ -550,3 +550,30 @@ def test_personal_data_advice_in_a_district_table_speaks_to_district_staff():
     assert "督办记录只写单位和事由" in issue.message and "contacts" not in issue.message
     (issue,) = no_personal_data._issues("meetings", 2, "note", f"电话 {number}")
     assert "联系与投诉表（contacts）" in issue.message
+
+
+def test_estate_districts_reads_only_the_profiles_that_changed(city, tmp_path, monkeypatch):
+    """The build's memo of each estate's district (16,000 profiles at city scale): a profile
+    whose stat data are as remembered is not read again; a changed one is, and so is every
+    one under another memo key (other code)."""
+    from generator.pipeline import ledger
+
+    monkeypatch.setattr(ledger, "RACY_NS", 0)
+    memo = tmp_path / "build/cache/estate-districts.json"
+    read = []
+    real = districts._district_of_profile
+    monkeypatch.setattr(
+        districts, "_district_of_profile", lambda path: read.append(path) or real(path)
+    )
+    first = districts.estate_districts(city, memo, "code-1")
+    assert first == {"far-estate": "pudong", "test-estate": "xuhui"} and len(read) == 2
+    read.clear()
+    assert districts.estate_districts(city, memo, "code-1") == first and read == []
+    profile = city / "estates" / "far-estate" / "estate.csv"
+    profile.write_text(profile.read_text("utf-8").replace("浦东新区,花木街道", "徐汇区,田林街道"))
+    moved = districts.estate_districts(city, memo, "code-1")
+    assert moved["far-estate"] == "xuhui" and read == [str(profile)]
+    read.clear()
+    assert districts.estate_districts(city, memo, "code-2") == moved and len(read) == 2
+    memo.write_text("{not json", "utf-8")
+    assert districts.estate_districts(city, memo, "code-2") == moved

@@ -258,13 +258,20 @@ def _plan(options: BuildOptions) -> _Plan:
         city_findings.append(_no_estates(data_dir, root, _rel))
         # Nothing to build: say so before looking at the output folders at all.
         raise BuildFailed(DATA_ERRORS, findings=sort_findings(city_findings))
+    docs = build_mod.prepare_outputs(Path(options.site_dir), build_dir)
+    code = code_fingerprint()
     # Read and judged once per build, like the schemas: each estate's worker is given
     # only its own supervision record, and an error here fails the build like an estate's.
     district_findings, district_data = check_districts(
-        data_dir, options.as_of, options.rules, root, guard=options.guard
+        data_dir,
+        options.as_of,
+        options.rules,
+        root,
+        guard=options.guard,
+        memo=build_dir / "cache" / "estate-districts.json",
+        memo_key=code,
     )
     city_findings.extend(district_findings)
-    docs = build_mod.prepare_outputs(Path(options.site_dir), build_dir)
     estates_dir = data_dir / "estates" if (data_dir / "estates").is_dir() else data_dir
     history = read_history(
         root, estates_dir, schemas, guard=options.guard, cache_dir=build_dir / "cache"
@@ -281,7 +288,7 @@ def _plan(options: BuildOptions) -> _Plan:
         settings=_settings(options.config_file),
         feeds_enabled=bool(history) and options.site_url.startswith(("http://", "https://")),
         docs=docs,
-        code=code_fingerprint(),
+        code=code,
         districts=district_data,
         manifest=_read_manifest(build_dir / SITE_MANIFEST),
     )
