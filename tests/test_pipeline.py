@@ -24,7 +24,7 @@ import pytest
 from generator import pipeline
 from generator.config import load_rules_config
 from generator.pipeline import ledger
-from generator.pipeline.cache import CACHE_VERSION, Cache
+from generator.pipeline.cache import CACHE_VERSION, Cache, Entry
 from generator.privacy import Guard
 
 REPO = Path(__file__).resolve().parent.parent
@@ -112,14 +112,22 @@ def test_one_estates_change_rewrites_only_what_shows_it(data, tmp_path):
     assert (again.computed, again.cached, again.kept) == (0, 8, 8)
 
 
-def test_a_change_shown_on_district_pages_rerenders_only_its_groups(data, tmp_path):
+def test_a_change_shown_on_district_pages_rerenders_only_its_groups(data, tmp_path, monkeypatch):
     """A fee shows on the estate's district, street and company pages: after it changes,
     that district's pages and its company's are rendered again, every other district's
-    and company's come from the cache, and the site equals a cold build's."""
+    and company's come from the cache, and the site equals a cold build's. A group whose
+    files are published as they are is not even read from the cache."""
     first = run(data, tmp_path / "a")
     assert first.groups_reused == 0 and first.groups_rendered > 0
+    read = []
+    blob = Entry.blob
+    monkeypatch.setattr(
+        Entry, "blob", lambda entry, sha: read.append(entry._path) or blob(entry, sha)
+    )
     again = run(data, tmp_path / "a")
     assert (again.groups_rendered, again.groups_reused) == (0, first.groups_rendered)
+    assert not [path for path in read if "groups" in path.parts]
+    monkeypatch.setattr(Entry, "blob", blob)
     csv = data / "estates" / ESTATE / "fees.csv"
     lines = csv.read_text("utf-8").splitlines(keepends=True)
     header = lines[0].rstrip("\n").split(",")

@@ -35,7 +35,7 @@ from ..load import estate_folders, load_schemas, repository_root
 from ..outputs import build as build_mod
 from . import ledger, summaries
 from .cache import Cache, sha256
-from .groups import GroupCache, outline
+from .groups import GroupCache, Published, outline
 from .keys import BuildInputs, code_fingerprint, digest, folder_fingerprint
 from .summaries import EstateSummary
 from .worker import EstateJob, EstateResult
@@ -643,6 +643,8 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
     )
     site.district_data = plan.districts
     site.rules = dict(options.rules or {})
+    published = Path(options.site_dir)
+    as_published = _published_as(plan.manifest, published)
     site.groups = groups = GroupCache(
         Cache(Path(options.build_dir) / "cache" / "groups"),
         digest(
@@ -651,11 +653,11 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
             folder_fingerprint(Path(options.data_dir) / "districts"),
         ),
         {r.estate_id: r.key for r in results},
+        published=as_published,
     )
     aggregates = render.render_aggregates(site, frame)
     groups.cache.prune(groups.used)
-    published = Path(options.site_dir)
-    shas, unchanged = _as_before(aggregates, plan.manifest, published)
+    shas, unchanged = _as_before(aggregates, plan.manifest, as_published)
     # A commit changes few of the city's pages: the rest stay where they are published
     # and publish moves them in, so they are neither written nor deleted (at 16,000
     # estates some 12,000 files: companies, districts, streets, the overview's lists).
@@ -728,28 +730,41 @@ def _whole_folders(
     return sorted(out)
 
 
-def _as_before(
-    files: dict[str, bytes], manifest: dict[str, list], site: Path
-) -> tuple[dict[str, str], dict[str, list]]:
-    """Each file's sha256, and the files the published site holds with these bytes
-    (path → manifest entry): the manifest has the same sha256 and the file its recorded
-    size and mtime, as for a kept estate's files."""
-    shas: dict[str, str] = {}
-    unchanged: dict[str, list] = {}
+def _published_as(manifest: dict[str, list], site: Path) -> Callable[[str, str], bool]:
+    """Whether the published site holds a file with the given sha256: the manifest has
+    that sha256 for it and the file its recorded size and mtime, as for a kept estate's."""
     if not site.is_dir():
-        return {path: sha256(data) for path, data in files.items()}, unchanged
+        return lambda path, sha: False
     root = f"{site}/"
-    for path, data in files.items():
-        shas[path] = sha = sha256(data)
+
+    def published(path: str, sha: str) -> bool:
         entry = manifest.get(path)
         if not (isinstance(entry, list) and len(entry) == 3 and entry[0] == sha):
-            continue
+            return False
         try:
             st = os.lstat(root + path)
         except OSError:
+            return False
+        return stat.S_ISREG(st.st_mode) and (st.st_size, st.st_mtime_ns) == (entry[1], entry[2])
+
+    return published
+
+
+def _as_before(
+    files: dict[str, bytes | Published], manifest: dict[str, list], published
+) -> tuple[dict[str, str], dict[str, list]]:
+    """Each file's sha256, and the files the published site holds with these bytes
+    (path → manifest entry)."""
+    shas: dict[str, str] = {}
+    unchanged: dict[str, list] = {}
+    for path, data in files.items():
+        if isinstance(data, Published):  # checked by the group cache
+            shas[path] = data.sha
+            unchanged[path] = manifest[path]
             continue
-        if stat.S_ISREG(st.st_mode) and (st.st_size, st.st_mtime_ns) == (entry[1], entry[2]):
-            unchanged[path] = entry
+        shas[path] = sha = sha256(data)
+        if published(path, sha):
+            unchanged[path] = manifest[path]
     return shas, unchanged
 
 

@@ -24,16 +24,32 @@ commit that changes no figure of the city's table does not write it again).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from .cache import Cache, sha256
 from .keys import digest
 
 
+@dataclass(frozen=True)
+class Published:
+    """In place of a file's bytes: a cached group's file that the published site holds as
+    it is (``published(path, sha)`` said so), which the build moves and never reads."""
+
+    sha: str
+
+
 class GroupCache:
-    def __init__(self, cache: Cache, base_key: str, estate_keys: dict[str, str]):
+    def __init__(
+        self,
+        cache: Cache,
+        base_key: str,
+        estate_keys: dict[str, str],
+        published: Callable[[str, str], bool] | None = None,
+    ):
         self.cache = cache
         self.base_key = base_key
         self.estate_keys = estate_keys
+        self.published = published
         self.used: set[str] = set()  # entries this build read or wrote (the rest is pruned)
         self.rendered = 0
         self.reused = 0
@@ -46,7 +62,8 @@ class GroupCache:
         produce: Callable[[], dict[str, bytes]],
     ) -> dict[str, bytes]:
         """The files of group ``kind``/``ident`` over ``estate_ids``: from the cache, or
-        ``produce()`` (and cached)."""
+        ``produce()`` (and cached). A cached group whose every file is published as it is
+        gives :class:`Published` values: its blobs are not even read."""
         members = sorted(set(estate_ids))
         key = digest(
             self.base_key,
@@ -57,6 +74,12 @@ class GroupCache:
         self.used.add(key)
         entry = self.cache.get(key)
         if entry is not None and entry.get("group") == [kind, ident]:
+            shas = entry["files"]
+            if self.published is not None and all(
+                self.published(path, sha) for path, sha in shas.items()
+            ):
+                self.reused += 1
+                return {path: Published(sha) for path, sha in shas.items()}
             files = {}
             for path, sha in entry["files"].items():
                 data = entry.blob(sha)
@@ -97,4 +120,4 @@ def outline(districts: list[dict]) -> str:
     return digest(*parts)
 
 
-__all__ = ["GroupCache", "NO_GROUPS", "NoGroupCache", "outline"]
+__all__ = ["GroupCache", "NO_GROUPS", "NoGroupCache", "Published", "outline"]
