@@ -379,6 +379,22 @@ def test_estate_tables_are_not_indexed_but_the_summary_is(built_site):
     assert not [r["url"] for r in records if "/notice/" in r["url"]]
 
 
+def test_a_company_is_found_through_its_estates_and_district_lists_not_its_own_page(built_site):
+    """11,000 company pages at city scale would make every first query load their page
+    list; the company's name is in its estates' overviews and its districts' lists."""
+    records = [fragment(p) for p in (built_site / "pagefind").glob("*/fragment/*.pf_fragment")]
+    urls = {r["url"] for r in records}
+    assert (built_site / "companies/91310104MA1WHXCN5U/index.html").is_file()
+    assert "/companies/91310104MA1WHXCN5U/" not in urls
+    assert {"/companies/", "/companies/xuhui/"} <= urls
+    naming = {
+        r["url"]
+        for r in records
+        if "上海梅苑物业管理有限公司" in r["content"].replace("\u200b", "")
+    }
+    assert {ESTATE, "/companies/xuhui/"} <= naming, naming
+
+
 @pytest.mark.browser
 def test_nothing_found_says_so(page):
     page.goto("/")

@@ -8,7 +8,8 @@ binary ships inside the wheel, nothing is downloaded at run time) segments Chine
 into words; the standard build finds nothing in Chinese.
 
 What is indexed: the site's own pages (home, directory, overview, districts, streets, the
-guide) and each estate's overview, which links to the estate's other pages; of each, its
+companies' lists, the guide; not each company's own page, see :data:`COMPANY_PAGE`) and each
+estate's overview, which links to the estate's other pages; of each, its
 ``<article>`` (Material's content area: header, navigation and footer are the same on every
 page and would only make the index bigger), minus elements marked ``data-pagefind-ignore``.
 An estate's other pages (committee, finances, … notice) are not search results: at city
@@ -96,6 +97,12 @@ ROOT_SELECTOR = "article.md-content__inner"
 # like pathlib's Path.match): an estate's pages other than its overview (its buildings'
 # notices too, one level deeper), and the 404 page.
 EXCLUDED = ("404.html", "estates/*/*/index.html", "estates/*/notice/*/index.html")
+# Nor is a company's own page (companies/<credit code>/; a district's list of companies,
+# companies/<district>/, is). At 16,000 estates there are 11,000 of them, in the site's
+# own shard, whose page list every first query loads: 376–652 KB where the budget is 300.
+# A company's name still finds the estates it serves (their overview names it) and the
+# lists of the districts it works in, each a link to its page.
+COMPANY_PAGE = re.compile(r"companies/[0-9A-HJ-NPQRTUWXY]{18}/index\.html")
 # Pagefind's UI scripts and styles: the header's box (search.js) uses its JS API only.
 UNUSED = re.compile(r"pagefind-(component-ui|modular-ui|ui|highlight)\.(js|css)")
 
@@ -151,6 +158,7 @@ def is_indexable(rel: str) -> bool:
         and not rel.startswith(BUNDLE + "/")
         and rel != BUNDLE
         and not _excluded(rel)
+        and not COMPANY_PAGE.fullmatch(rel)
     )
 
 
@@ -172,7 +180,9 @@ def indexable_pages(site_dir: Path, skip_estates: Iterable[str] = ()) -> list[st
         for name in names:
             rel = rel_root / name
             if name.endswith(".html") and not _excluded(rel):
-                out.append(rel.as_posix())
+                posix = rel.as_posix()
+                if not COMPANY_PAGE.fullmatch(posix):
+                    out.append(posix)
     return sorted(out)
 
 
