@@ -684,7 +684,7 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
     )
     options.say(
         f"   搜索索引 / search index: {stats.pages} pages, {stats.shards} shards"
-        f" in {stats.seconds:.1f} s"
+        f" ({stats.read} pages read by Pagefind) in {stats.seconds:.1f} s"
     )
     folders = _whole_folders(unchanged, aggregates, staging, published)
     inside = tuple(f"{folder}/" for folder in folders)
