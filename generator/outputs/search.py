@@ -142,6 +142,8 @@ _EXCLUDED_PARTS = tuple(tuple(pattern.split("/")) for pattern in EXCLUDED)
 
 def _excluded(rel: Path | str) -> bool:
     parts = rel.split("/") if isinstance(rel, str) else rel.parts
+    if len(parts) == 3 and COMPANY_PAGE.fullmatch("/".join(parts)):
+        return True
     for pattern in _EXCLUDED_PARTS:
         n = len(pattern)
         if len(parts) >= n and all(
@@ -158,7 +160,6 @@ def is_indexable(rel: str) -> bool:
         and not rel.startswith(BUNDLE + "/")
         and rel != BUNDLE
         and not _excluded(rel)
-        and not COMPANY_PAGE.fullmatch(rel)
     )
 
 
@@ -180,9 +181,7 @@ def indexable_pages(site_dir: Path, skip_estates: Iterable[str] = ()) -> list[st
         for name in names:
             rel = rel_root / name
             if name.endswith(".html") and not _excluded(rel):
-                posix = rel.as_posix()
-                if not COMPANY_PAGE.fullmatch(posix):
-                    out.append(posix)
+                out.append(rel.as_posix())
     return sorted(out)
 
 
