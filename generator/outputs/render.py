@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
-from markupsafe import Markup
+import jinja2.compiler
+from markupsafe import Markup, escape
 from pypinyin import lazy_pinyin
 
 from ..domain.periods import period_label, period_short
@@ -191,10 +192,48 @@ def _single_line(value):
     return value
 
 
+try:  # markupsafe's escaping in C, without the Markup object escape() wraps it in
+    from markupsafe._speedups import _escape_inner
+except ImportError:  # markupsafe without its speedups: escape() does it all
+    _escape_inner = None
+
+
+def _escaped_output(value):
+    """What a template prints for ``{{ value }}``: ``escape(_single_line(value))``, as
+    plain text when ``value`` is a plain string. An estate's pages print some 3,000
+    values; escape() and the finalize call around it cost 1.2 µs a value, this 0.2 µs.
+    A printed value is only ever joined into the page (jinja wraps a macro's or a
+    block's joined output in Markup itself), so its type does not matter."""
+    if type(value) is str and _escape_inner is not None:
+        if "\n" in value:
+            value = " ".join(value.split())
+        return _escape_inner(value)
+    return escape(_single_line(value))
+
+
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """jinja2's compiler, printing a value with one call (:func:`_escaped_output`) where
+    it writes ``escape(environment.finalize(value))``: the same text."""
+
+    def _output_child_pre(self, node, frame, finalize) -> None:
+        if (
+            frame.eval_ctx.autoescape
+            and not frame.eval_ctx.volatile
+            and finalize.src == "environment.finalize("
+        ):
+            # Two parentheses, as escape( and finalize( open: the base class closes both.
+            self.write("(environment.escaped_output(")
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+
 class _Environment(jinja2.Environment):
     """jinja2's environment, looking ``row.field`` up in a dict first: the model's table
     rows are dicts, and jinja tries the attribute first, raising and catching an
     AttributeError for every cell (a fifth of a large page's rendering)."""
+
+    code_generator_class = _CodeGenerator
+    escaped_output = staticmethod(_escaped_output)
 
     def getattr(self, obj, attribute):
         if type(obj) is dict and attribute in obj:
