@@ -35,7 +35,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import html
-import operator
 import posixpath
 import re
 import shutil
@@ -463,11 +462,11 @@ def _plain(fragment: str) -> str:
     return " ".join(html.unescape(_TAG.sub("", _BR.sub(" ", fragment))).split())
 
 
-# Where the rows and the cells after a table's head row begin.
-_ROW_START = re.compile(r"<tr\b")
+# Where the rows and the cells after a table's head row begin, as one split.
+_ROW_OR_CELL_START = re.compile(r"<(t[rdh])\b")
 # A cell's tag holding a "<" or never closed: there the quick way would split wrongly.
-_UNCLOSED_CELL = re.compile(r"<t[dh]\b[^>]*(?:<|\Z)")
-_CELL_START = re.compile(r"<(td|th)\b")
+# (Possessive: the attributes are read once, not given back one character at a time.)
+_UNCLOSED_CELL = re.compile(r"<t[dh]\b[^<>]*+(?:<|\Z)")
 
 
 def _label_table(table: str) -> str:
@@ -505,17 +504,20 @@ def _label_cells(rest: str, escaped: list[str]) -> str:
         tag: [f'<{tag} data-label="{label}"' if label else f"<{tag}" for label in escaped]
         for tag in ("td", "th")
     }
-    rows = []
-    for row in _ROW_START.split(rest):
-        # The text before the row's first cell, then (tag, the cell's text) pairs.
-        cells = _CELL_START.split(row)
-        tags = cells[1::2]
-        if len(tags) > len(opens["td"]):  # more cells than labels: the rest get none
-            for tag in ("td", "th"):
-                opens[tag] += [f"<{tag}"] * (len(tags) - len(opens[tag]))
-        heads = [opens[tag][i] for i, tag in enumerate(tags)]
-        rows.append(cells[0] + "".join(map(operator.add, heads, cells[2::2])))
-    return "<tr".join(rows)
+    width = len(escaped)
+    # One split for rows and cells (text, tag, text, tag, …): each tag's place is
+    # rewritten where it stands, the text between tags is kept as it is.
+    parts = _ROW_OR_CELL_START.split(rest)
+    column = 0
+    for i in range(1, len(parts), 2):
+        tag = parts[i]
+        if tag == "tr":
+            column = 0
+            parts[i] = "<tr"
+        else:  # more cells than labels: the rest get none
+            parts[i] = opens[tag][column] if column < width else "<" + tag
+            column += 1
+    return "".join(parts)
 
 
 def _label_cells_one_by_one(rest: str, escaped: list[str]) -> str:
