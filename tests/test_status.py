@@ -4,6 +4,7 @@ and the sample estates judged through the real validation and model."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -108,5 +109,9 @@ def test_sample_estates_status_and_summary_carry_the_same_levels():
     assert [r.text for r in meilin.reasons] == ["28 栋楼中有 5 栋维修资金低于首期的 30 %，需要续筹"]
     for estate in estates.values():
         summary = summaries.loads(summaries.dumps(summaries.summarise(estate)))
+        # The ledger's decoder (one pass of json.loads with a hook) gives the same summary.
+        text = summaries.dumps(summaries.summarise(estate))
+        assert json.loads(text, object_hook=summaries.json_hook) == summary
         assert summary.status is estate.status.level
+        assert all(summary.light(m) is lt.level for m, lt in estate.status.lights.items())
         assert summary.levels == {m: int(lt.level) for m, lt in estate.status.lights.items()}

@@ -211,12 +211,13 @@ def publish(
     make_world_readable(staging)
     moved: list[str] = []
     old = None
-    made: set[Path] = set()
+    # Strings, not Path objects: some 28,000 moves at 16,000 estates.
+    new_root, old_root = f"{staging}/", f"{site_dir}/"
+    made: set[str] = {""}
     try:
         for rel in [*keep, *keep_files]:
-            target = staging / rel
-            _make_parents(target.parent, staging, made)
-            (site_dir / rel).rename(target)
+            _make_parents(rel.rpartition("/")[0], new_root, made)
+            os.rename(old_root + rel, new_root + rel)
             moved.append(rel)
         if site_dir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
@@ -227,22 +228,22 @@ def publish(
         if old is not None and not site_dir.exists():
             old.rename(site_dir)
         for rel in reversed(moved):
-            (staging / rel).rename(site_dir / rel)
+            os.rename(new_root + rel, old_root + rel)
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _make_parents(folder: Path, staging: Path, made: set[Path]) -> None:
-    """``folder`` and its missing parents inside ``staging``, world-readable like the rest
-    of the site (make_world_readable has already run)."""
+def _make_parents(folder: str, root: str, made: set[str]) -> None:
+    """``folder`` (relative to ``root``, which ends in a slash) and its missing parents,
+    world-readable like the rest of the site (make_world_readable has already run)."""
     missing = []
-    while folder != staging and folder not in made and not folder.is_dir():
+    while folder not in made and not os.path.isdir(root + folder):
         missing.append(folder)
-        folder = folder.parent
-    for path in reversed(missing):
-        path.mkdir()
-        path.chmod(DIR_MODE)
+        folder = folder.rpartition("/")[0]
+    for rel in reversed(missing):
+        os.mkdir(root + rel)
+        os.chmod(root + rel, DIR_MODE)
     made.update(missing)
     made.add(folder)
 

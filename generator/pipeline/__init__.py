@@ -34,6 +34,7 @@ from ..findings import ERROR, WARNING, Finding, sort_findings
 from ..load import estate_folders, load_schemas, repository_root
 from ..outputs import build as build_mod
 from . import ledger, summaries
+from . import manifest as manifest_mod
 from .cache import Cache, sha256
 from .groups import GroupCache, Published, outline
 from .keys import BuildInputs, code_fingerprint, digest, folder_fingerprint
@@ -47,7 +48,6 @@ __all__ = [
 
 # Below this many estates a process pool costs more than it saves.
 PARALLEL_FROM = 32
-SITE_MANIFEST = "site-manifest.json"
 DATA_ERRORS = (
     "数据有错误，未构建，原有网站保持不变。/ The data has errors: nothing was built and "
     "the previous site is unchanged."
@@ -157,46 +157,38 @@ def _duplicates(results: list[EstateResult], root: Path, folders: dict[str, Path
     return out
 
 
-def _read_manifest(path: Path) -> dict[str, list]:
-    try:
-        manifest = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return manifest if isinstance(manifest, dict) else {}
-
-
-def _by_estate(manifest: dict[str, list]) -> dict[str, dict[str, list]]:
-    """The manifest's entries grouped by estate (``estates/<id>/…``)."""
-    out: dict[str, dict[str, list]] = {}
-    for path, entry in manifest.items():
-        parts = path.split("/", 2)
-        if len(parts) == 3 and parts[0] == "estates":
-            out.setdefault(parts[1], {})[path] = entry
-    return out
-
-
-def _write_manifest(
-    path: Path, site: Path, files: dict[str, str], known: dict[str, list] | None = None
-) -> None:
-    """What the published site holds of the estates' files, with size and mtime, so the
-    next build can keep or hard-link what did not change instead of writing it again.
-    ``known``: entries of the previous manifest for files published unchanged (a kept
-    folder is moved, so its files' size and mtime are as recorded)."""
-    out = {}
-    known = known or {}
-    for rel, sha in files.items():
-        entry = known.get(rel)
-        if entry and entry[0] == sha:
-            out[rel] = entry
+def _write_manifest(build_dir: Path, site: Path, results, reduced: _Reduced, before) -> None:
+    """What the published site holds of the build's files, with size and mtime, so the
+    next build can keep or hard-link what did not change instead of writing it again. A
+    kept estate's line is written back as the previous manifest had it (its folder was
+    moved whole: its files' size and mtime are as recorded); a new file's entry is read
+    from the site."""
+    estates: dict[str, str | dict] = {}
+    others: dict[str, list] = {}
+    for r in results:
+        text = before.estate_text(r.estate_id) if r.kept else None
+        if text is not None:
+            estates[r.estate_id] = text
             continue
-        try:
-            st = (site / rel).stat()
-        except OSError:
-            continue
-        out[rel] = [sha, st.st_size, st.st_mtime_ns]
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(out, separators=(",", ":")), "utf-8")
-    os.replace(tmp, path)
+        recorded = r.recorded if r.kept else {}
+        mine: dict[str, list] = {}
+        for rel, sha in r.files.items():
+            known = recorded.get(rel)
+            entry = known if known and known[0] == sha else manifest_mod.entry(site, rel, sha)
+            if entry is None:
+                continue
+            if manifest_mod.estate_of(rel) == r.estate_id:
+                mine[rel] = entry
+            else:
+                others[rel] = entry
+        if mine:
+            estates[r.estate_id] = mine
+    for rel, sha in reduced.files.items():
+        known = reduced.kept.get(rel)
+        entry = known if known and known[0] == sha else manifest_mod.entry(site, rel, sha)
+        if entry is not None:
+            others[rel] = entry
+    manifest_mod.write(build_dir, estates, others)
 
 
 def _fingerprint_rules(rules: dict) -> str:
@@ -237,8 +229,11 @@ class _Plan:
     # What every estate's key shares (_shared_key): computed once, used by the map, the
     # reduce's group cache and the ledger.
     shared_key: str | None = None
-    # The published site's manifest (SITE_MANIFEST): read once, by the map and the reduce.
-    manifest: dict[str, list] = field(default_factory=dict)
+    # The published site's manifest (pipeline/manifest.py): read once, by the map and the
+    # reduce.
+    manifest: manifest_mod.Manifest = field(default_factory=manifest_mod.Manifest)
+    # The ledger under this build's shared key (pipeline/ledger.py), read by the map.
+    trusted: ledger.Ledger = field(default_factory=ledger.Ledger)
 
 
 def _plan(options: BuildOptions) -> _Plan:
@@ -290,7 +285,7 @@ def _plan(options: BuildOptions) -> _Plan:
         docs=docs,
         code=code,
         districts=district_data,
-        manifest=_read_manifest(build_dir / SITE_MANIFEST),
+        manifest=manifest_mod.read(build_dir),
     )
 
 
@@ -356,9 +351,8 @@ def _run(options: BuildOptions, produce, *, partial: bool) -> BuildResult:
     except BaseException:
         build_mod.discard(staging)
         raise
-    return _finish(
-        options, staging, results, findings, stages, reduced, _shared_key(options, plan, frame)
-    )
+    _shared_key(options, plan, frame)
+    return _finish(options, staging, results, findings, stages, reduced, plan)
 
 
 @dataclass
@@ -376,19 +370,13 @@ class _Reduced:
     groups: GroupCache | None = None
 
 
-def _finish(options, staging, results, findings, stages, reduced, shared_key) -> BuildResult:
+def _finish(options, staging, results, findings, stages, reduced, plan) -> BuildResult:
     lap = _timer()
     kept = [f"estates/{r.estate_id}" for r in results if r.kept]
     groups = reduced.groups
-    manifest_path = Path(options.build_dir) / SITE_MANIFEST
     cache = Cache(Path(options.build_dir) / "cache")
     # Written again below once the new site and its manifest are in place.
     ledger.forget(cache.root)
-    # Only a kept folder's files are as the previous manifest recorded them (the workers
-    # checked them against it); a computed estate's unchanged page is a new file, with a
-    # new mtime.
-    previous = {p: entry for r in results if r.kept for p, entry in r.recorded.items()}
-    previous.update(reduced.kept)
     try:
         build_mod.publish(
             staging,
@@ -399,19 +387,21 @@ def _finish(options, staging, results, findings, stages, reduced, shared_key) ->
     except BaseException:
         build_mod.discard(staging)
         raise
-    files = {path: sha for r in results for path, sha in r.files.items()}
-    files.update(reduced.files)
-    _write_manifest(manifest_path, Path(options.site_dir), files, previous)
+    # Only a kept folder's files are as the previous manifest recorded them (the workers
+    # checked them against it); a computed estate's unchanged page is a new file, with a
+    # new mtime.
+    site = Path(options.site_dir)
+    _write_manifest(Path(options.build_dir), site, results, reduced, plan.manifest)
     if not options.shard:
         cache.prune({r.key for r in results})
-        ledger.write(cache.root, shared_key, _ledger_records(results, Path(options.site_dir)))
+        ledger.write(cache.root, plan.shared_key, _ledger_lines(results, site, plan.trusted))
     stages["publish"] = lap()
     return BuildResult(
         findings=findings,
         estates=sum(1 for r in results if r.summary),
         computed=sum(1 for r in results if not r.cached),
         cached=sum(1 for r in results if r.cached),
-        files=len(files),
+        files=sum(len(r.files) for r in results) + len(reduced.files),
         kept=len(kept),
         unread=sum(1 for r in results if r.unread),
         groups_rendered=groups.rendered if groups else 0,
@@ -431,33 +421,41 @@ def _folders_of(files) -> list[str]:
     return sorted(out)
 
 
-def _ledger_records(results: list[EstateResult], site: Path) -> dict[str, dict]:
-    """What the ledger keeps of each published estate that has a stamp, with the mtime and
-    inode of each folder of its published files: a file added to, removed from or renamed
-    in a folder changes that folder's mtime, so a later build checks the folders and the
-    files' own size and mtime without listing a folder."""
-    records = {}
+def _ledger_lines(results: list[EstateResult], site: Path, before) -> dict[str, tuple]:
+    """What the ledger keeps of each published estate that has a stamp (id → stamp and
+    record text), with the mtime and inode of each folder of its published files: a file
+    added to, removed from or renamed in a folder changes that folder's mtime, so a later
+    build checks the folders and the files' own size and mtime without listing a folder.
+
+    An unread estate's line is written back as it was read when its folder's stat data
+    are as recorded: publish moved the folder whole, which leaves the folders below it as
+    they were, so only the top one is looked at."""
+    lines = {}
     root = f"{site}/"
     for r in results:
         if not (r.stamp and r.summary):
             continue
-        # An unread estate's record was checked against its files: only the folders'
-        # stat data are read again (a move into the new site may change them).
         old = r.record
-        folders = list(old["dirs"]) if old else _folders_of(r.files)
+        top = f"estates/{r.estate_id}"
         try:
+            if old and old["dirs"].get(top) == _dir_stat(root + top):
+                text = before.text(r.estate_id)
+                if text is not None:
+                    lines[r.estate_id] = (r.stamp, text)
+                    continue
+            folders = list(old["dirs"]) if old else _folders_of(r.files)
             dirs = {d: _dir_stat(root + d) for d in folders}
-        except OSError:
+        except (OSError, AttributeError, TypeError):
             continue
-        records[r.estate_id] = {
-            "stamp": r.stamp,
+        record = {
             "key": r.key,
             "findings": old["findings"] if old else [f.as_dict() for f in r.findings],
-            "summary": old["summary"] if old else summaries.to_plain(r.summary),
+            "summary": summaries.to_plain(r.summary),
             "declared_name": r.declared_name,
             "dirs": dirs,
         }
-    return records
+        lines[r.estate_id] = (r.stamp, ledger.encode(record))
+    return lines
 
 
 def _dir_stat(path: str) -> list[int]:
@@ -545,12 +543,12 @@ def _map_estates(options, plan: _Plan, staging: Path, frame, folders) -> list[Es
         previous_site=previous_site if manifest and previous_site.is_dir() else None,
         previous_manifest=manifest,
         # A slice's partial output has no published site of its own to keep folders from.
-        previous_estates=None if options.shard else _by_estate(manifest),
+        previous_estates=None if options.shard else manifest.by_estate,
     )
     # Estates untouched since the published build need no worker (pipeline/ledger.py).
-    trusted = {}
     if shared.previous_estates:
-        trusted = ledger.read(shared.cache.root, shared.shared_key)
+        plan.trusted = ledger.read(shared.cache.root, shared.shared_key)
+    trusted = plan.trusted
     jobs, unread, stamps = [], [], {}
     for estate_id, folder in sorted(folders.items()):
         job = EstateJob(
@@ -560,7 +558,7 @@ def _map_estates(options, plan: _Plan, staging: Path, frame, folders) -> list[Es
             plan.districts.supervision_of(estate_id),
         )
         stamps[estate_id] = ledger.stamp(folder, job.history, job.supervision)
-        hit = _unchanged(job, stamps[estate_id], trusted.get(estate_id), shared)
+        hit = _unchanged(job, trusted.record(estate_id, stamps[estate_id]), shared)
         if hit is None:
             jobs.append(job)
         else:
@@ -586,17 +584,18 @@ def _map_estates(options, plan: _Plan, staging: Path, frame, folders) -> list[Es
     return merged
 
 
-def _unchanged(job: EstateJob, stamp: str | None, record, shared) -> EstateResult | None:
-    """The estate's result as the ledger has it, when its stamp is the ledger's and its
-    published folder is exactly what the manifest recorded; else None (its worker runs)."""
-    if stamp is None or not isinstance(record, dict) or record.get("stamp") != stamp:
+def _unchanged(job: EstateJob, record: dict | None, shared) -> EstateResult | None:
+    """The estate's result as the ledger has it (``record``: its ledger record when its
+    stamp is the ledger's), when its published folder is exactly what the manifest
+    recorded; else None (its worker runs)."""
+    if not isinstance(record, dict) or not shared.previous_estates:
         return None
-    before = (shared.previous_estates or {}).get(job.estate_id)
+    before = shared.previous_estates.get(job.estate_id)
     if not before:
         return None
     try:
         findings = [Finding(**f) for f in record["findings"]]
-        summary = summaries.from_plain(record["summary"])
+        summary = record["summary"]
         key, name = str(record["key"]), record.get("declared_name")
     except (KeyError, TypeError, ValueError):
         return None
