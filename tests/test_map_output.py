@@ -6,13 +6,16 @@ The reference is jinja2's own way, run on the same templates and values.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import random
+import re
 from decimal import Decimal
 
 import jinja2
 import pytest
 from markupsafe import Markup
 
-from generator.outputs import render
+from generator.outputs import frame, render
 
 # ------------------------------------------------------------ printing a template value
 
@@ -64,3 +67,39 @@ def test_the_estate_templates_compile_to_the_one_call():
         source = env.loader.get_source(env, name)[0]
         code = env.compile(source, name, raw=True)
         assert "escape(environment.finalize(" not in code, name
+
+
+# ------------------------------------------------- tables for phones: heads and captions
+
+_HEAD_ATOMS = [
+    "<thead>", '<thead class="h">', "<theadx>", "</thead>", "<tr>", "<tr a='1'>", "<track>",
+    "</tr>", "<td>", '<td colspan="2">', "</td>", "<th>", '<th scope="col">', "</th>", "<thx>",
+    "<td", ">", "<", "x", "名称", "<br>", "&amp;", "<b>", "</b>", "<caption>", "<caption x>",
+    "</caption>", "\n",
+]  # fmt: skip
+
+
+def test_table_heads_and_captions_are_what_the_regular_expressions_find():
+    thead = re.compile(r"<thead\b[^>]*>(.*?)</thead>", re.S)
+    tr = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
+    cell = re.compile(r"<(td|th)\b([^>]*)>(.*?)</\1>", re.S)
+    caption = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.S)
+    rng = random.Random(5)
+    found = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(_HEAD_ATOMS) for _ in range(rng.randint(0, 30)))
+        head = thead.search(text)
+        want = (head.start(), head.end(), head.group(1)) if head else None
+        assert frame._head(text) == want, text
+        rows = tr.findall(text)
+        assert frame._last_row(text) == (rows[-1] if rows else None), text
+        labels = []
+        for match in cell.finditer(text):
+            span = frame._COLSPAN.search(match.group(2))
+            labels += [frame._plain(match.group(3))] * (int(span.group(1)) if span else 1)
+        assert frame._head_labels(text) == tuple(html.escape(label) for label in labels), text
+        named = caption.search(text)
+        expected = f' aria-label="{html.escape(frame._plain(named.group(1)))}"' if named else ""
+        assert frame._region_name(text) == expected, text
+        found += bool(head) + bool(labels) + bool(named)
+    assert found > 5000  # the inputs reach the heads, labels and captions, not only misses

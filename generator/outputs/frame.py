@@ -32,6 +32,7 @@ toggle — works with CSS alone, and theme/assets/sunlight.js does the rest.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import html
@@ -450,11 +451,9 @@ def share_tags(shell: Shell, url: str, title: str, tail: str, description: str) 
 # data-cards so that tables without a head row keep their layout. A wrapper that scrolls
 # sideways on a wide screen is a named region reachable by keyboard (axe
 # scrollable-region-focusable).
-_THEAD = re.compile(r"<thead\b[^>]*>(.*?)</thead>", re.S)
-_TR = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
 _ROW_OR_CELL = re.compile(r"<tr\b|<(td|th)\b([^>]*)>")
 _COLSPAN = re.compile(r'\bcolspan="(\d+)"')
-_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.S)
+_CAPTION_OPEN = re.compile(r"<caption\b[^>]*>")
 _BR = re.compile(r"<br\s*/?>")
 
 
@@ -469,27 +468,71 @@ _ROW_OR_CELL_START = re.compile(r"<(t[rdh])\b")
 _UNCLOSED_CELL = re.compile(r"<t[dh]\b[^<>]*+(?:<|\Z)")
 
 
-def _label_table(table: str) -> str:
-    head = _THEAD.search(table)
-    if not head:
-        return table
-    rows = _TR.findall(head.group(1))
-    if not rows:
-        return table
-    labels: list[str] = []
-    for match in re.finditer(r"<(td|th)\b([^>]*)>(.*?)</\1>", rows[-1], re.S):
-        span = _COLSPAN.search(match.group(2))
-        labels += [_plain(match.group(3))] * (int(span.group(1)) if span else 1)
+_THEAD_OPEN = re.compile(r"<thead\b[^>]*>")
+_TR_OPEN = re.compile(r"<tr\b[^>]*>")
+_CELL_OPEN = re.compile(r"<(td|th)\b([^>]*)>")
 
-    escaped = [html.escape(label) for label in labels]
-    start, stop = head.span()
+
+def _head(table: str) -> tuple[int, int, str] | None:
+    """What ``<thead\\b[^>]*>(.*?)</thead>`` finds in ``table``, as (start, end, the
+    text inside), its close found with str.find: the lazy ``.*?`` stepped through the
+    head a character at a time (tests/test_map_fastpaths.py holds the two equal)."""
+    opened = _THEAD_OPEN.search(table)
+    if not opened:
+        return None
+    close = table.find("</thead>", opened.end())
+    if close < 0:  # no later <thead> has a close either
+        return None
+    return opened.start(), close + len("</thead>"), table[opened.end() : close]
+
+
+def _last_row(head: str) -> str | None:
+    """The last that ``<tr\\b[^>]*>(.*?)</tr>`` finds in ``head``, or None."""
+    last, pos = None, 0
+    while opened := _TR_OPEN.search(head, pos):
+        close = head.find("</tr>", opened.end())
+        if close < 0:  # no later <tr> has a close either
+            break
+        last, pos = head[opened.end() : close], close + len("</tr>")
+    return last
+
+
+# Labels by head row: an estate's pages have some forty tables, and their heads are the
+# same from estate to estate (the templates write them).
+@functools.lru_cache(maxsize=4096)
+def _head_labels(row: str) -> tuple[str, ...]:
+    """Each column's label, escaped, from the cells of the head's last row (each cell
+    closed by its own tag's close; a cell spanning columns labels each of them)."""
+    labels: list[str] = []
+    pos = 0
+    while opened := _CELL_OPEN.search(row, pos):
+        close = row.find(f"</{opened.group(1)}>", opened.end())
+        if close < 0:  # unclosed: the next cell tag may still close
+            pos = opened.start() + 1
+            continue
+        span = _COLSPAN.search(opened.group(2))
+        labels += [_plain(row[opened.end() : close])] * (int(span.group(1)) if span else 1)
+        pos = close + len(opened.group(1)) + 3
+    return tuple(html.escape(label) for label in labels)
+
+
+def _label_table(table: str) -> str:
+    head = _head(table)
+    if head is None:
+        return table
+    start, stop, inner = head
+    row = _last_row(inner)
+    if row is None:
+        return table
+    escaped = _head_labels(row)
     rest = table[stop:]
     opening = table[: table.index(">") + 1]
     if "data-cards" not in opening:
         opening = opening[:-1] + " data-cards>"
     return (
-        opening + table[table.index(">") + 1 : start] + head.group(0) + _label_cells(rest, escaped)
-    )
+        opening + table[table.index(">") + 1 : start] + table[start:stop]
+        + _label_cells(rest, escaped)
+    )  # fmt: skip
 
 
 def _label_cells(rest: str, escaped: list[str]) -> str:
@@ -541,6 +584,23 @@ def _label_cells_one_by_one(rest: str, escaped: list[str]) -> str:
 
 
 _WRAP_OPEN = '<div class="sl-table-wrap"'
+
+
+def _region_name(table: str) -> str:
+    """The wrapper's ``aria-label`` attribute: the text of the table's first
+    ``<caption>`` (its close found with str.find, as the table head's), or nothing."""
+    opened = _CAPTION_OPEN.search(table)
+    close = table.find("</caption>", opened.end()) if opened else -1
+    if close < 0:
+        return ""
+    return _caption_label(table[opened.end() : close])
+
+
+@functools.lru_cache(maxsize=4096)
+def _caption_label(caption: str) -> str:
+    return f' aria-label="{html.escape(_plain(caption))}"'
+
+
 _SPACE_THEN_TABLE = re.compile(r"\s*<table\b")
 
 
@@ -580,8 +640,7 @@ def _wrap_tables(body_html: str) -> str:
             continue
         end += len("</table>")
         table_html = body_html[close + 1 : end]
-        caption = _CAPTION.search(table_html)
-        name = f' aria-label="{html.escape(_plain(caption.group(1)))}"' if caption else ""
+        name = _region_name(table_html)
         parts += [
             body_html[pos:at],
             f'{_WRAP_OPEN}{attrs} role="region" tabindex="0"{name}>{table_html}',
