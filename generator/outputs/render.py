@@ -371,8 +371,8 @@ def estate_charts(estate: Estate) -> dict[str, Markup]:
     return charts
 
 
-# Cached: pypinyin costs a quarter of a millisecond a name, and every page of an estate
-# names its street in the breadcrumb (eight times an estate, 2 ms).
+# Cached: pypinyin costs some 25 µs a name, and every page of an estate names its street
+# in the breadcrumb (eight times an estate), every aggregate page its places.
 @functools.lru_cache(maxsize=65536)
 def place_slug(name: str, suffixes: tuple[str, ...] = ("街道", "镇", "乡", "区")) -> str:
     """ "田林街道" → "tianlin": pinyin without the administrative suffix, for stable URLs."""
