@@ -150,3 +150,40 @@ def test_a_recent_file_gets_no_stamp(tmp_path, monkeypatch):
     assert first and first == ledger.stamp(folder, (), None)
     assert ledger.stamp(folder, ("another history",), None) != first
     assert ledger.stamp(folder, (), {"listed_date": "2026-01-01"}) != first
+
+
+def test_the_pool_checks_untouched_estates_as_one_process_does(data, tmp_path, monkeypatch):
+    # Stamps, ledger records and the published folders' checks run in the workers; an
+    # unread estate's result crosses the pipe like a computed one.
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 2)
+    first = run(data, tmp_path / "a", workers=2)
+    site = tree(tmp_path / "a/site")
+    records = ledger.records(Cache(tmp_path / "a/build/cache").root)
+    second = run(data, tmp_path / "a", workers=2)
+    assert (second.computed, second.kept, second.unread) == (0, 8, 8)
+    assert tree(tmp_path / "a/site") == site
+    assert [f.as_dict() for f in second.findings] == [f.as_dict() for f in first.findings]
+    again = ledger.records(Cache(tmp_path / "a/build/cache").root)
+    assert {e: {**r, "dirs": None} for e, r in again.items()} == {
+        e: {**r, "dirs": None} for e, r in records.items()
+    }
+    path = data / "estates" / ESTATE / "evaluations.csv"
+    path.write_text(path.read_text("utf-8").replace("答复", "回复", 1), "utf-8")
+    third = run(data, tmp_path / "a", workers=2)
+    assert (third.computed, third.unread) == (1, 7)
+    run(data, tmp_path / "cold", workers=2)
+    assert tree(tmp_path / "a/site") == tree(tmp_path / "cold/site")
+
+
+def test_a_finding_from_the_ledger_is_the_finding_that_was_written():
+    from generator.findings import Finding
+
+    made = Finding(
+        "e", "members", "data/x.csv", 3, "phone", "r", "warning", "电话 13812345678", "x"
+    )
+    assert "13812345678" not in made.message  # masked when made
+    assert Finding.restore(made.as_dict()) == made
+    with pytest.raises(TypeError):
+        Finding.restore({**made.as_dict(), "extra": 1})
+    with pytest.raises(TypeError):
+        Finding.restore({k: v for k, v in made.as_dict().items() if k != "row"})
