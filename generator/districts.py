@@ -174,7 +174,10 @@ def load_districts(data_dir: Path | str, root: Path | str | None = None) -> list
 
 
 def estate_districts(
-    data_dir: Path | str, memo: Path | None = None, memo_key: str = ""
+    data_dir: Path | str,
+    memo: Path | None = None,
+    memo_key: str = "",
+    folders: list[Path] | None = None,
 ) -> dict[str, str]:
     """Estate id → district slug of every estate folder, read cheaply (the header and
     first row of estate.csv; the estate's own validation judges the file). An estate whose
@@ -183,15 +186,16 @@ def estate_districts(
     ``memo``: a JSON file that remembers each profile's stat data (size, mtime, ctime,
     inode, as the ledger does: generator/pipeline/ledger.py) with its district, under
     ``memo_key`` (the code's fingerprint), so a build reads only the profiles that
-    changed: reading all 16,000 of a city took 1.4 s of every build."""
+    changed: reading all 16,000 of a city took 1.4 s of every build. ``folders``: the
+    estates' folders when the caller has listed them already (load.estate_folders)."""
     from .pipeline.ledger import RACY_NS
 
     remembered = _read_memo(memo, memo_key)
     now = time.time_ns()
     out: dict[str, str] = {}
     keep: dict[str, list] = {}
-    for folder in estate_folders(Path(data_dir)):
-        path = str(folder / "estate.csv")
+    for folder in estate_folders(Path(data_dir)) if folders is None else folders:
+        path = f"{folder}/estate.csv"
         try:
             st = os.lstat(path)
         except OSError:
@@ -337,16 +341,95 @@ def check_districts(
     guard=None,
     memo: Path | None = None,
     memo_key: str = "",
+    folders: list[Path] | None = None,
+    judged: Path | None = None,
 ) -> tuple[list[Finding], DistrictData]:
     """Load and validate every district package of ``data_dir`` (none: no findings).
-    ``memo``, ``memo_key``: see :func:`estate_districts`."""
+    ``memo``, ``memo_key``, ``folders``: see :func:`estate_districts`. ``judged``: a JSON
+    file keeping the last verdict (findings and data) under the checksum of everything it
+    read — the districts' files, their schemas, which district each estate is in, the
+    as-of date, the rules, the takedown list and ``memo_key`` (the code) — so a build
+    whose districts did not change does not validate them again (two seconds at 16,000
+    estates)."""
     data_dir = Path(data_dir)
     root = Path(root) if root else repository_root(data_dir)
-    packages = load_districts(data_dir, root)
-    if not packages:
+    if not district_folders(data_dir):
         return [], DistrictData()
-    estates = estate_districts(data_dir, memo, memo_key)
-    return validate_districts(packages, estates, as_of, config, root, guard)
+    estates = estate_districts(data_dir, memo, memo_key, folders)
+    key = _verdict_key(data_dir, estates, as_of, config, root, guard, memo_key)
+    held = _read_verdict(judged, key)
+    if held is not None:
+        return held
+    packages = load_districts(data_dir, root)
+    findings, data = validate_districts(packages, estates, as_of, config, root, guard)
+    _write_verdict(judged, key, findings, data)
+    return findings, data
+
+
+def _verdict_key(data_dir, estates, as_of, config, root, guard, code) -> str:
+    from .pipeline.keys import digest, folder_fingerprint
+
+    base = Path(data_dir) / DISTRICTS_DIR
+    # Links and folders as found: a linked district folder is a finding of its own.
+    entries = sorted(
+        f"{p.name}\0{p.is_symlink()}\0{p.is_dir()}" for p in base.iterdir()
+    ) if base.is_dir() else []  # fmt: skip
+    return digest(
+        "district-verdict-1",
+        code,
+        folder_fingerprint(base),
+        "\n".join(entries),
+        folder_fingerprint(schema_dir(data_dir)),
+        json.dumps(sorted(estates.items()), ensure_ascii=False),
+        as_of.isoformat(),
+        json.dumps(config or {}, sort_keys=True, default=str, ensure_ascii=False),
+        str(root),
+        getattr(guard, "fingerprint", "") if guard is not None else "",
+    )
+
+
+def _read_verdict(judged: Path | None, key: str) -> tuple[list[Finding], DistrictData] | None:
+    from .pipeline.summaries import json_hook
+
+    if judged is None:
+        return None
+    try:
+        plain = json.loads(judged.read_text("utf-8"), object_hook=json_hook)
+        if not isinstance(plain, dict) or plain.get("key") != key:
+            return None
+        findings = [Finding.restore(f) for f in plain["findings"]]
+        data = plain["data"]
+        return findings, DistrictData(
+            listings=list(data["listings"]),
+            pools=dict(data["pools"]),
+            districts=list(data["districts"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _write_verdict(judged: Path | None, key: str, findings, data: DistrictData) -> None:
+    from .pipeline.summaries import to_plain
+
+    if judged is None:
+        return
+    try:
+        text = json.dumps(
+            {
+                "key": key,
+                "findings": [f.as_dict() for f in findings],
+                "data": to_plain(
+                    {"listings": data.listings, "pools": data.pools, "districts": data.districts}
+                ),
+            },
+            ensure_ascii=False,
+        )
+        judged.parent.mkdir(parents=True, exist_ok=True)
+        tmp = judged.with_suffix(".tmp")
+        tmp.write_text(text, "utf-8")
+        os.replace(tmp, judged)
+    except (OSError, TypeError, ValueError):
+        pass  # not kept: judged again next time
 
 
 def _run_rules(

@@ -577,3 +577,51 @@ def test_estate_districts_reads_only_the_profiles_that_changed(city, tmp_path, m
     assert districts.estate_districts(city, memo, "code-2") == moved and len(read) == 2
     memo.write_text("{not json", "utf-8")
     assert districts.estate_districts(city, memo, "code-2") == moved
+
+
+def test_the_districts_verdict_is_kept_until_something_it_read_changes(city, tmp_path, monkeypatch):
+    """A build whose districts did not change takes their findings and data from
+    build/cache/district-verdict.json; a changed district file, another as-of date, another
+    estate's district or a broken file means they are judged again."""
+    from generator.pipeline import ledger
+
+    monkeypatch.setattr(ledger, "RACY_NS", 0)
+    folder = write_district(
+        city,
+        supervision=SUPERVISION
+        + "XH-1,test-estate,2026-10-01,原因,徐汇区房管局,,\n"
+        + "XH-2,far-estate,2026-10-01,原因,徐汇区房管局,2026-11-01,已整改\n",
+    )
+    judged = tmp_path / "build/cache/district-verdict.json"
+    memo = tmp_path / "build/cache/estate-districts.json"
+    calls = []
+    real = districts.validate_districts
+    monkeypatch.setattr(
+        districts, "validate_districts", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+
+    def judge(as_of=AS_OF):
+        return check_districts(city, as_of, {}, memo=memo, memo_key="code", judged=judged)
+
+    first = judge()
+    assert len(calls) == 1 and (3, "estate_id", "supervision-estate") in flat(first[0])
+    assert first[1].supervision_of("test-estate")["listing_id"] == "XH-1"
+    again = judge()
+    assert len(calls) == 1
+    assert [f.as_dict() for f in again[0]] == [f.as_dict() for f in first[0]]
+    assert again[1] == first[1]
+    judge(AS_OF + dt.timedelta(days=1))
+    assert len(calls) == 2
+    judge()
+    assert len(calls) == 3
+    csv_path = folder / "supervision.csv"
+    csv_path.write_text(csv_path.read_text("utf-8").replace("XH-2,far-estate", "XH-2,test-estate"))
+    changed = judge()
+    assert len(calls) == 4 and changed[0] != first[0]
+    profile = city / "estates" / "far-estate" / "estate.csv"
+    profile.write_text(profile.read_text("utf-8").replace("浦东新区,花木街道", "徐汇区,田林街道"))
+    judge()
+    assert len(calls) == 5
+    judged.write_text("{broken", "utf-8")
+    assert [f.as_dict() for f in judge()[0]] == [f.as_dict() for f in changed[0]]
+    assert len(calls) == 6

@@ -302,6 +302,8 @@ def _plan(options: BuildOptions) -> _Plan:
         guard=options.guard,
         memo=build_dir / "cache" / "estate-districts.json",
         memo_key=code,
+        folders=list(folders.values()),
+        judged=build_dir / "cache" / "district-verdict.json",
     )
     city_findings.extend(district_findings)
     estates_dir = data_dir / "estates" if (data_dir / "estates").is_dir() else data_dir
@@ -718,14 +720,25 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
         f" ({stats.read} pages read by Pagefind) in {stats.seconds:.1f} s"
     )
     folders = _whole_folders(unchanged, aggregates, staging, published)
-    inside = tuple(f"{folder}/" for folder in folders)
+    moved_whole = set(folders)
     return _Reduced(
         files=shas,
         kept=unchanged,
         kept_folders=folders,
-        kept_files=sorted(p for p in unchanged if not p.startswith(inside)),
+        kept_files=sorted(p for p in unchanged if not _inside(p, moved_whole)),
         groups=groups,
     )
+
+
+def _inside(path: str, folders: set[str]) -> bool:
+    """Whether ``path`` lies in one of ``folders`` (its parents looked up, not 11,000
+    prefixes compared)."""
+    folder = path.rpartition("/")[0]
+    while folder:
+        if folder in folders:
+            return True
+        folder = folder.rpartition("/")[0]
+    return False
 
 
 def _whole_folders(
