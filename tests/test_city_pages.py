@@ -24,6 +24,8 @@ from bs4 import BeautifulSoup
 
 from generator.domain.status import Level
 from generator.outputs import dashboard
+from generator.pipeline.cache import Cache
+from generator.pipeline.groups import GroupCache, Published
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data"
@@ -335,3 +337,58 @@ def test_the_officers_tour_of_the_sample_traces_every_figure(browser, site_serve
     assert [p["path"] for p in t.pages if p["sideways_scroll"]] == []
     assert all(p["within_limits"] for p in t.pages)
     assert t.traces and [x["what"] for x in t.traces if not x["agree"]] == []
+
+
+def test_the_next_build_finds_its_groups_and_pinyin_without_opening_their_entries(
+    tmp_path, monkeypatch
+):
+    """A build's groups are listed in one index and its names' pinyin kept in one memo:
+    the next build opens those two entries, not one per group, and computes no pinyin it
+    has. A changed estate's group is rendered again; a damaged index is only slower."""
+    cache = Cache(tmp_path / "groups")
+    keys = {"a": "key-a", "b": "key-b"}
+
+    def produce(name):
+        return lambda: {f"districts/x/{name}/index.html": name.encode()}
+
+    first = GroupCache(cache, "base", keys, published=lambda path, sha: True)
+    for name in ("a", "b"):
+        first.files("street", f"x/{name}", [name], produce(name))
+    assert first.memo("pinyin", dashboard_pinyin, ["梅林新村", "田林街道"]) == {
+        "梅林新村": "meilinxincun mlxc",
+        "田林街道": "tianlinjiedao tljd",
+    }
+    first.save()
+
+    opened = []
+    get = Cache.get
+    monkeypatch.setattr(Cache, "get", lambda self, key: opened.append(key) or get(self, key))
+
+    def not_again(*args):
+        raise AssertionError("rendered or computed again")
+
+    second = GroupCache(cache, "base", keys, published=lambda path, sha: True)
+    files = second.files("street", "x/a", ["a"], not_again)
+    assert files == {"districts/x/a/index.html": Published(files["districts/x/a/index.html"].sha)}
+    assert second.memo("pinyin", not_again, ["梅林新村"]) == {"梅林新村": "meilinxincun mlxc"}
+    assert len(opened) == 2  # the index and the memo
+    changed = GroupCache(cache, "base", {**keys, "b": "key-b2"}, published=lambda p, s: True)
+    rendered = changed.files("street", "x/b", ["b"], produce("b"))
+    assert rendered == {"districts/x/b/index.html": b"b"} and changed.rendered == 1
+
+    index = next(
+        p for p in (tmp_path / "groups").rglob("*.pack") if b'"json":"index"' in p.read_bytes()
+    )
+    index.write_bytes(b"damaged")
+    opened.clear()
+    third = GroupCache(cache, "base", keys, published=lambda path, sha: True)
+    assert isinstance(
+        third.files("street", "x/a", ["a"], not_again)["districts/x/a/index.html"], Published
+    )
+    assert len(opened) == 2  # the index, then the group's own entry
+
+
+def dashboard_pinyin(name: str) -> str:
+    from generator.outputs.render import pinyin_keys
+
+    return pinyin_keys(name)

@@ -138,10 +138,11 @@ def test_a_change_shown_on_district_pages_rerenders_only_its_groups(data, tmp_pa
     lines[current] = ",".join(cells) + "\n"
     csv.write_text("".join(lines), "utf-8")
     result = run(data, tmp_path / "a")
-    # Its district's list, district pages and 质价 page, its company's page, and the
-    # city's workbook (the fee is one of its columns).
-    assert result.groups_rendered == 5, result
-    assert result.groups_reused == first.groups_rendered - 5
+    # Its district's list, district pages and 质价 page, its street's pages and 质价
+    # page, its company's page, and the district's and city's workbooks (the fee is one
+    # of their columns).
+    assert result.groups_rendered == 8, result
+    assert result.groups_reused == first.groups_rendered - 8
     run(data, tmp_path / "cold")
     assert tree(tmp_path / "cold/site") == tree(tmp_path / "a/site")
 
