@@ -208,9 +208,36 @@ def test_a_bundle_taken_apart_and_written_again_is_the_one_pagefind_wrote(built_
         _run_pagefind(pagefind_command(), built_site, lambda r: built_site / r, shards[name], raw)
         bundle = pagefind_bundle.read(raw)
         assert len(bundle.pages) == len(shards[name]) and bundle.words
+        # Every word encoded by write, none copied from Pagefind's chunks as read found it.
+        bundle.raw.clear()
         again = tmp_path / f"again-{name}"
         pagefind_bundle.write(bundle, again, common=raw)
         assert unzipped(again) == unzipped(raw), name
+
+
+def test_words_a_changed_page_lacks_keep_their_bytes_and_the_bundle_is_the_same(
+    built_site, tmp_path
+):
+    """After one page's change, the words it neither had nor has are copied from the
+    previous bundle's chunks, not encoded again; the bundle written is the one written
+    with every word encoded."""
+    before = copy_without_index(built_site, tmp_path / "before")
+    index_shards(before, plan_shards(before, DISTRICT_OF))
+    after = copy_without_index(built_site, tmp_path / "after")
+    _change_overview(after, "meilin-xincun", "新增的公示说明：电梯更新改造")
+    fresh_dir = tmp_path / "fresh"
+    changed = ["estates/meilin-xincun/index.html"]
+    _run_pagefind(pagefind_command(), after, lambda r: after / r, changed, fresh_dir)
+    previous = pagefind_bundle.read(before / "pagefind" / "xuhui")
+    fresh = pagefind_bundle.read(fresh_dir)
+    merged = previous.merged({ESTATE}, fresh)
+    assert 0 < len(merged.raw) < len(merged.words)
+    assert fresh.words and not set(fresh.words) & set(merged.raw)
+    copied, encoded = tmp_path / "copied", tmp_path / "encoded"
+    pagefind_bundle.write(merged, copied, common=fresh_dir)
+    merged.raw.clear()
+    pagefind_bundle.write(merged, encoded, common=fresh_dir)
+    assert files_of(copied) == files_of(encoded)
 
 
 def test_pages_that_move_between_shards_are_read_once(built_site, tmp_path):

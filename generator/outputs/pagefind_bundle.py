@@ -23,6 +23,7 @@ shard with Pagefind alone.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -160,6 +161,10 @@ class Bundle:
     meta_fields: list[str]  # the page list's, which the meta locations' field ids index
     pages: list[Page]
     words: dict[str, tuple[list[Posting], dict[str, list[Posting]]]] = field(default_factory=dict)
+    # A word's PackedWord as :func:`read` found it in a chunk :func:`write` wrote: what
+    # write gives for the same postings (a word whose postings did not change is copied,
+    # not encoded again; most of a bucket's words after one page's change).
+    raw: dict[str, bytes] = field(default_factory=dict)
 
     def urls(self) -> list[str]:
         return [page.url for page in self.pages]
@@ -167,7 +172,11 @@ class Bundle:
     def canonical(self) -> Bundle:
         """The same pages numbered in the order of their URLs (Pagefind numbers them in the
         order the file system lists them)."""
-        return self.merged(set(), Bundle(self.version, self.language, self.entry, [], []))
+        # Pagefind's own chunks are not carried over as they are: every word is encoded
+        # as write encodes it.
+        return dataclasses.replace(self, raw={}).merged(
+            set(), Bundle(self.version, self.language, self.entry, [], [])
+        )
 
     def merged(self, drop: set[str], other: Bundle) -> Bundle:
         """This bundle without the pages whose URLs are in ``drop``, plus ``other``'s pages
@@ -206,13 +215,26 @@ class Bundle:
             return _remap(out, ours) if ours else out
 
         words: dict[str, tuple[list[Posting], dict[str, list[Posting]]]] = {}
+        # Words whose postings stay as they are keep their bytes: pages keep their numbers
+        # and meta field numbers, and no posting of the word is dropped or added.
+        raw = {} if not same or ours else self.raw
+        raw_kept: dict[str, bytes] = {}
         for word, (plain, variants) in self.words.items():
             kept_variants = {}
             for form, postings in variants.items():
                 if postings := keep(postings):
                     kept_variants[form] = postings
+            old_count = len(plain)
             if (plain := keep(plain)) or kept_variants:
                 words[word] = (plain, kept_variants)
+                if (
+                    word in raw
+                    and word not in other.words
+                    and len(plain) == old_count
+                    and len(kept_variants) == len(variants)
+                    and all(len(kept_variants[f]) == len(v) for f, v in variants.items())
+                ):
+                    raw_kept[word] = raw[word]
         theirs = [number[p.url] for p in other.pages]
         for word, (plain, variants) in other.words.items():
             into_plain, into_variants = words.setdefault(word, ([], {}))
@@ -223,7 +245,7 @@ class Bundle:
                 into = into_variants.setdefault(form, [])
                 into.extend(_remap([(theirs[p], r, n) for p, r, n in postings], theirs_fields))
                 into.sort()
-        return Bundle(self.version, self.language, self.entry, fields, pages, words)
+        return Bundle(self.version, self.language, self.entry, fields, pages, words, raw_kept)
 
 
 def _field_map(mine: list[str], merged: list[str]) -> list[int | None] | None:
@@ -295,12 +317,14 @@ def read(folder: Path) -> Bundle:
     if len({page.url for page in pages}) != len(pages):
         raise Unsupported("two pages with one URL")
     words: dict[str, tuple[list[Posting], dict[str, list[Posting]]]] = {}
+    raw: dict[str, bytes] = {}
     for _from, _to, name in chunks:
         b = _unpack(folder / "index" / f"{name}.pf_index")
         _check(b, name, language, "word chunk")
         _, i = _array(b, 0)  # WordIndex: [words]
         n_words, i = _array(b, i)
         for _ in range(n_words):
+            start = i
             _, i = _array(b, i)  # PackedWord: [word, pages, variants]
             word, i = _decode(b, i)
             plain, i = _postings(b, i)
@@ -311,7 +335,8 @@ def read(folder: Path) -> Bundle:
                 form, i = _decode(b, i)
                 variants[form], i = _postings(b, i)
             words[word] = (plain, variants)
-    return Bundle(version, language, entry, meta_fields, pages, words)
+            raw[word] = b[start:i]
+    return Bundle(version, language, entry, meta_fields, pages, words, raw)
 
 
 def _check(payload: bytes, name: str, language: str, what: str) -> None:
@@ -429,6 +454,9 @@ def write(
     for in_chunk in chunks:
         parts = [_head(4, 1), _head(4, len(in_chunk))]
         for word in in_chunk:
+            if (same := bundle.raw.get(word)) is not None:
+                parts.append(same)
+                continue
             plain, variants = words[word]
             parts += [b"\x83", _text(word), _pages(plain), _head(4, len(variants))]
             # In the order Pagefind meets them: by first page, then form.

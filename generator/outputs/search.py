@@ -138,13 +138,20 @@ class SearchStats:
 # one whole component; no pattern uses it otherwise): a build asks for 500,000 paths at
 # 16,000 estates, and Path.match took 19 s of them.
 _EXCLUDED_PARTS = tuple(tuple(pattern.split("/")) for pattern in EXCLUDED)
+# The same by their last component (most paths asked for end in one no pattern ends in),
+# and those ending in "*", which any path may match.
+_EXCLUDED_BY_NAME: dict[str, tuple[tuple[str, ...], ...]] = {
+    name: tuple(p for p in _EXCLUDED_PARTS if p[-1] == name)
+    for name in {p[-1] for p in _EXCLUDED_PARTS if p[-1] != "*"}
+}
+_EXCLUDED_ANY_NAME = tuple(p for p in _EXCLUDED_PARTS if p[-1] == "*")
 
 
 def _excluded(rel: Path | str) -> bool:
     parts = rel.split("/") if isinstance(rel, str) else rel.parts
-    if len(parts) == 3 and COMPANY_PAGE.fullmatch("/".join(parts)):
+    if len(parts) == 3 and parts[0] == "companies" and COMPANY_PAGE.fullmatch("/".join(parts)):
         return True
-    for pattern in _EXCLUDED_PARTS:
+    for pattern in (*_EXCLUDED_BY_NAME.get(parts[-1], ()), *_EXCLUDED_ANY_NAME):
         n = len(pattern)
         if len(parts) >= n and all(
             want == "*" or want == got for want, got in zip(pattern, parts[-n:], strict=True)
@@ -196,11 +203,15 @@ def plan_shards(
     site, or a published folder the build keeps as it is); the folders of the estates it
     names are then not walked."""
     shards: dict[str, list[str]] = {}
-    also = list(also)
-    known = {
-        rel.split("/")[1] for rel in also if rel.startswith("estates/") and rel.count("/") >= 2
-    }
-    kept = [rel for rel in also if is_indexable(rel)]
+    # One pass: at 16,000 estates ``also`` holds 540,000 paths.
+    known: set[str] = set()
+    kept = []
+    skip = len("estates/")
+    for rel in also:
+        if rel.startswith("estates/") and (end := rel.find("/", skip)) >= 0:
+            known.add(rel[skip:end])
+        if rel.endswith(".html") and is_indexable(rel):
+            kept.append(rel)
     for rel in sorted({*indexable_pages(site_dir, known), *kept}):
         parts = rel.split("/")
         shard = SITE_SHARD
