@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -362,6 +363,14 @@ def find(text: str, *, allow: Iterable[str] = ()) -> list[Hit]:
         return []
     if not _MAYBE.search(text) or _PLAIN.fullmatch(text):
         return []
+    return list(_find(text, tuple(sorted(set(allow)))))
+
+
+# Most cells that could hold personal data repeat (the same unit, the same phrase in every
+# row and every estate): each distinct text is scanned once per process. Bounded, so a
+# worker that sees 16,000 estates keeps the commonest.
+@functools.lru_cache(maxsize=1 << 15)
+def _find(text: str, allow: tuple[str, ...]) -> tuple[Hit, ...]:
     allowed = set(allow)
     view, where = _view(text)
     found = _number_hits(view) if _SEVEN.search(view) else []
@@ -381,7 +390,7 @@ def find(text: str, *, allow: Iterable[str] = ()) -> list[Hit]:
             continue
         start, end = (where[s], where[e - 1] + 1) if where else (s, e)
         hits.append(Hit(kind, start, end, _masked(kind, text[start:end])))
-    return hits
+    return tuple(hits)
 
 
 def could_hold(text: str) -> bool:
