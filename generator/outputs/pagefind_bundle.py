@@ -148,6 +148,9 @@ class Page:
     full_hash: str  # "<language>_" + sha1 of the fragment's JSON
     word_count: int
     meta_fields: tuple[str, ...]  # keys of the fragment's meta
+    # The file read() found the fragment in: write links it when the name is the same
+    # (writing a bucket's 8,000 fragment files was most of a one-page re-index).
+    source: Path | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -304,7 +307,8 @@ def read(folder: Path) -> Bundle:
         raise Unsupported("filters or sorts")
     pages = []
     for name, word_count in page_list:
-        data = (folder / "fragment" / f"{name}.pf_fragment").read_bytes()
+        source = folder / "fragment" / f"{name}.pf_fragment"
+        data = source.read_bytes()
         payload = gzip.decompress(data)[len(SIGNATURE) :]
         record = json.loads(payload)
         if record.get("filters"):
@@ -313,7 +317,7 @@ def read(folder: Path) -> Bundle:
         if not full_hash.startswith(name):
             raise Unsupported(f"fragment {name} is not the page list's")
         meta_keys = tuple(sorted(record.get("meta", {})))
-        pages.append(Page(record["url"], data, full_hash, word_count, meta_keys))
+        pages.append(Page(record["url"], data, full_hash, word_count, meta_keys, source))
     if len({page.url for page in pages}) != len(pages):
         raise Unsupported("two pages with one URL")
     words: dict[str, tuple[list[Posting], dict[str, list[Posting]]]] = {}
@@ -432,7 +436,9 @@ def write(
         while short in names and names[short] != page.full_hash:
             short = page.full_hash[: len(short) + 1]
         names[short] = page.full_hash
-        (folder / "fragment" / f"{short}.pf_fragment").write_bytes(page.fragment)
+        target = folder / "fragment" / f"{short}.pf_fragment"
+        if not _linked(page.source, target):
+            target.write_bytes(page.fragment)
         page_list.append((short, page.word_count))
 
     # chunk_index: words in order, a chunk closes once its size reaches CHUNK_SIZE.
@@ -500,6 +506,18 @@ def write(
     text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
     (folder / "pagefind-entry.json").write_text(text, "utf-8")
     return len(words)
+
+
+def _linked(source: Path | None, target: Path) -> bool:
+    """Whether ``target`` is now a link to ``source``, the file of the same name a
+    fragment's bytes were read from (a link costs a tenth of writing the file)."""
+    if source is None or source.name != target.name:
+        return False
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or gone: written instead
+        return False
+    return True
 
 
 def _put_chunk(target: Path, payload: bytes, reuse: Path | None) -> None:
