@@ -95,11 +95,20 @@ def test_one_estates_change_rewrites_only_what_shows_it(data, tmp_path):
     lines[1] = ",".join(cells) + "\n"
     csv.write_text("".join(lines), "utf-8")
     inode = (tmp_path / "a/site/estates/meilin-xincun/index.html").stat().st_ino
+    bundle = tmp_path / "a/site/pagefind"
+    shard_files = {p: p.stat().st_ino for p in bundle.glob("*/**/*") if p.is_file()}
     result = run(data, tmp_path / "a")
     assert (result.computed, result.cached, result.kept) == (1, 7, 7)
     # The other estates' folders were moved into the new site, not written again.
     assert (tmp_path / "a/site/estates/meilin-xincun/index.html").stat().st_ino == inode
     diff = changed(before, tree(tmp_path / "a/site"))
+    # So were the search shards without the estate's pages: the same files, not links.
+    touched = {p.split("/")[1] for p in diff if p.startswith("pagefind/") and p.count("/") > 1}
+    kept = {
+        p: ino for p, ino in shard_files.items() if p.relative_to(bundle).parts[0] not in touched
+    }
+    assert touched and kept
+    assert all(p.stat().st_ino == ino and p.stat().st_nlink == 1 for p, ino in kept.items())
     assert f"estates/{ESTATE}/data/evaluations.csv" in diff
     outside = {p for p in diff if not p.startswith((f"estates/{ESTATE}/", "pagefind/"))}
     # The estate's pages, its downloads and the search shard of its pages; nothing else.

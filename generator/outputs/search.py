@@ -421,10 +421,14 @@ def index_shards(
     command: list[str] | None = None,
     locate: Callable[[str], Path] | None = None,
     known: Mapping[str, str] | None = None,
+    keep_copied: bool = False,
 ) -> SearchStats:
     """Write ``site_dir/pagefind/``: one Pagefind bundle per shard and ``shards.json``
     (the contract is in this module's docstring). ``locate`` finds a page that is not in
-    ``site_dir`` (default: every page is); ``known`` gives pages' sha256 already known."""
+    ``site_dir`` (default: every page is); ``known`` gives pages' sha256 already known.
+    ``keep_copied``: a shard taken from ``previous`` as it is (``stats.copied``) is not
+    linked into ``site_dir``; the caller moves ``pagefind/<shard>`` in from ``previous``
+    (the pipeline's publish does: thousands of links made and removed again otherwise)."""
     started = time.monotonic()
     site_dir = Path(site_dir)
     locate = locate or (lambda rel: site_dir / rel)
@@ -457,7 +461,8 @@ def index_shards(
         if old and before.get(name) == digests[name]:
             # Linked, not copied: the bundle's files are never written in place, and a
             # shard of a large city holds thousands of them.
-            shutil.copytree(old, out / name, copy_function=_link)
+            if not keep_copied:
+                shutil.copytree(old, out / name, copy_function=_link)
             copied.append(name)
         else:
             shas = shas if shas is not None else _page_shas(locate, pages, known)

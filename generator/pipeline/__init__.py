@@ -714,6 +714,8 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
         previous=published if published.is_dir() else None,
         locate=lambda rel: (published if rel in kept else staging) / rel,
         known={**{path: sha for r in results for path, sha in r.files.items()}, **shas},
+        # An unchanged shard's folder is moved in by publish, like a kept estate's.
+        keep_copied=True,
     )
     options.say(
         f"   搜索索引 / search index: {stats.pages} pages, {stats.shards} shards"
@@ -721,6 +723,7 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
     )
     folders = _whole_folders(unchanged, aggregates, staging, published)
     moved_whole = set(folders)
+    folders += [f"{search.BUNDLE}/{name}" for name in stats.copied]
     return _Reduced(
         files=shas,
         kept=unchanged,
