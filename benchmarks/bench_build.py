@@ -14,6 +14,12 @@ Steps, each the real ``sunlight build`` as a separate process:
    aggregates it;
 4. **no change**: build once more.
 
+``--warm K`` skips steps 1–2: ``--work`` holds a city an earlier run built (its data, site
+and build folders) and K one-estate commits, then K no-change builds, are timed; the run
+of median wall time is reported for each (``--diff`` also hashes the site around the first
+commit to say which files differ). The cache must come from the same code: any change to
+``generator/`` or ``theme/`` makes the next build cold.
+
 For each: wall time, CPU (the build and its workers), peak resident memory of the whole
 process tree (sampled every 0.2 s), and per-stage wall and CPU as the build reports them.
 Printed as a table and written to benchmarks/results/<date>-build-<n>.json. Speed targets
@@ -173,6 +179,8 @@ def table(result: dict) -> str:
         "|---|---|---|---|---|---|",
     ]
     for name in ("cold", "one_estate", "no_change"):
+        if name not in result:
+            continue
         r = result[name]
         load = " / ".join(str(x) for x in r.get("load_avg_1min", []))
         rows.append(
@@ -182,17 +190,48 @@ def table(result: dict) -> str:
     for name in ("one_estate", "no_change"):
         stages = ", ".join(f"{k} {v['wall']} s" for k, v in result[name]["stages"].items())
         rows.append(f"\n{name}, by stage (wall): {stages}")
-    rows += ["", "| stage (cold) | wall | CPU |", "|---|---|---|"]
-    for stage, v in result["cold"]["stages"].items():
-        rows.append(f"| {stage} | {v['wall']} s | {v['cpu']} s |")
-    d = result["one_estate"]["changed"]
-    rows += [
-        "",
-        f"one estate's commit ({result['one_estate']['estate']}): {d['files']} files, "
-        f"{d['bytes'] / 1e6:.2f} MB differ: {d['by_place']}",
-        f"site: {result['site']['files']} files, {result['site']['bytes'] / 1e9:.2f} GB",
-    ]
+    if "cold" in result:
+        rows += ["", "| stage (cold) | wall | CPU |", "|---|---|---|"]
+        for stage, v in result["cold"]["stages"].items():
+            rows.append(f"| {stage} | {v['wall']} s | {v['cpu']} s |")
+    for name, runs in result.get("warm_runs", {}).items():
+        rows.append(f"\n{name}, every run (wall): {', '.join(str(r['wall_s']) for r in runs)} s")
+    d = result["one_estate"].get("changed")
+    if d:
+        rows += [
+            "",
+            f"one estate's commit ({result['one_estate']['estate']}): {d['files']} files, "
+            f"{d['bytes'] / 1e6:.2f} MB differ: {d['by_place']}",
+            f"site: {result['site']['files']} files, {result['site']['bytes'] / 1e9:.2f} GB",
+        ]
     return "\n".join(rows)
+
+
+def _median_run(runs: list[dict]) -> dict:
+    return sorted(runs, key=lambda r: r["wall_s"])[len(runs) // 2]
+
+
+def warm(data: Path, work: Path, runs: int, diff: bool, result: dict) -> None:
+    """``runs`` one-estate commits, then ``runs`` no-change builds, of a city already built."""
+    before = site_hashes(work / "site") if diff else None
+    commits = []
+    for i in range(runs):
+        estate = touch_one_estate(data)
+        print(f"one estate changed ({estate}), run {i + 1} …", file=sys.stderr)
+        commits.append(build(data, work) | {"estate": estate})
+        if before is not None:
+            after = site_hashes(work / "site")
+            commits[-1]["changed"] = difference(before, after)
+            result["site"] = {"files": len(after), "bytes": sum(s for _, s in after.values())}
+            before = None
+    unchanged = []
+    for i in range(runs):
+        print(f"no change, run {i + 1} …", file=sys.stderr)
+        unchanged.append(build(data, work))
+    result["warm_runs"] = {"one_estate": commits, "no_change": unchanged}
+    result["one_estate"], result["no_change"] = _median_run(commits), _median_run(unchanged)
+    if diff:
+        result["one_estate"]["changed"] = commits[0]["changed"]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -201,6 +240,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=None, help="default /tmp/sunlight-city-N")
     parser.add_argument("--reuse-data", action="store_true", help="keep --work/data if there")
+    parser.add_argument(
+        "--warm", type=int, default=0, metavar="K",
+        help="no cold build: K one-estate commits and K no-change builds of --work's city",
+    )  # fmt: skip
+    parser.add_argument("--diff", action="store_true", help="with --warm: files that differ")
     args = parser.parse_args(argv)
     work = args.work or Path(f"/tmp/sunlight-city-{args.n}")
     data = work / "data"
@@ -209,6 +253,13 @@ def main(argv: list[str] | None = None) -> None:
         "date": dt.date.today().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
     }
+    if args.warm:
+        warm(data, work, args.warm, args.diff, result)
+        print(table(result))
+        out = HERE / "results" / f"{result['date']}-build-{args.n}-warm.json"
+        out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        print(f"\nwritten to {out.relative_to(REPO)}", file=sys.stderr)
+        return
     if not (args.reuse_data and (data / "estates").is_dir()):
         started = time.monotonic()
         print(f"writing {args.n} estates into {data} …", file=sys.stderr)
