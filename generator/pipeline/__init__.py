@@ -830,8 +830,11 @@ def _sitemaps(options, plan: _Plan, staging: Path, results, aggregate_paths) -> 
             plan.history.for_estate(result.estate_id), result.summary.checksum
         )
         day = entry.day if entry else None
+        # Only pages (…/index.html) have a URL: the other 20-odd files an estate are not
+        # sorted and asked (550,000 paths at 16,000 estates).
+        pages = sorted(p for p in result.files if p.endswith("index.html"))
         groups.setdefault(result.summary.district_slug, []).extend(
-            (url, day) for url in map(sitemap.page_url, sorted(result.files)) if url is not None
+            (url, day) for url in map(sitemap.page_url, pages) if url is not None
         )
     for path in aggregate_paths:
         url = sitemap.page_url(path)
