@@ -154,8 +154,12 @@ def test_a_recent_file_gets_no_stamp(tmp_path, monkeypatch):
 
 def test_the_pool_checks_untouched_estates_as_one_process_does(data, tmp_path, monkeypatch):
     # Stamps, ledger records and the published folders' checks run in the workers; an
-    # unread estate's result crosses the pipe like a computed one.
+    # unread estate's result crosses the pipe like a computed one. Small batches, one in
+    # flight: checks and computations interleave as at city scale.
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(pipeline, "CHECK_CHUNK", 3)
+    monkeypatch.setattr(pipeline, "CHECKS_IN_FLIGHT", 1)
+    monkeypatch.setattr(pipeline, "COMPUTE_CHUNK", 2)
     first = run(data, tmp_path / "a", workers=2)
     site = tree(tmp_path / "a/site")
     records = ledger.records(Cache(tmp_path / "a/build/cache").root)
@@ -171,8 +175,9 @@ def test_the_pool_checks_untouched_estates_as_one_process_does(data, tmp_path, m
     path.write_text(path.read_text("utf-8").replace("答复", "回复", 1), "utf-8")
     third = run(data, tmp_path / "a", workers=2)
     assert (third.computed, third.unread) == (1, 7)
-    run(data, tmp_path / "cold", workers=2)
+    cold = run(data, tmp_path / "cold", workers=1)
     assert tree(tmp_path / "a/site") == tree(tmp_path / "cold/site")
+    assert [f.as_dict() for f in third.findings] == [f.as_dict() for f in cold.findings]
 
 
 def test_a_finding_from_the_ledger_is_the_finding_that_was_written():
