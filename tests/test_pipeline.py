@@ -413,3 +413,21 @@ def test_estate_pages_carry_the_date_of_their_version(tmp_path):
     assert entry and entry.group(1) == "<lastmod>2026-03-05</lastmod>"
     # The city-wide pages claim no date.
     assert "<lastmod>" not in (site / "sitemaps/site.xml").read_text("utf-8")
+
+
+def test_entries_a_build_did_not_use_are_removed_and_nothing_else(data, tmp_path):
+    run(data, tmp_path / "a")
+    entries = Cache(tmp_path / "a/build/cache").root / "entries"
+    first = sorted(p.name for p in entries.glob("*/*.pack"))
+    assert len(first) == 8
+    # Not the cache's own: a file of another name and a folder linked in stay untouched.
+    (entries / first[0][:2] / "notes.txt").write_text("mine", "utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / ("0" * 64 + ".pack")).write_bytes(b"x")
+    (entries / "zz").symlink_to(elsewhere, target_is_directory=True)
+    run(data, tmp_path / "a", as_of=AS_OF + dt.timedelta(days=1))
+    second = sorted(p.name for p in entries.glob("[0-9a-f][0-9a-f]/*.pack"))
+    assert len(second) == 8 and not set(first) & set(second)
+    assert (entries / first[0][:2] / "notes.txt").read_text("utf-8") == "mine"
+    assert (elsewhere / ("0" * 64 + ".pack")).exists()

@@ -86,16 +86,31 @@ class Cache:
         and folders named the way it names them."""
         removed = 0
         base = self.root / "entries"
-        if base.is_dir():
-            for path in base.glob("??/*.pack"):
-                if path.name.removesuffix(".pack") not in keep_keys:
-                    path.unlink(missing_ok=True)
+        # os.scandir, not Path.glob: 16,000 entries are listed on every build.
+        for folder in _listed(base):
+            if len(folder.name) != 2 or not folder.is_dir(follow_symlinks=False):
+                continue
+            for entry in _listed(folder.path):
+                name = entry.name
+                if name.endswith(".pack") and name.removesuffix(".pack") not in keep_keys:
+                    try:
+                        os.unlink(entry.path)
+                    except FileNotFoundError:
+                        continue
                     removed += 1
         if self.root.parent.is_dir():
             for other in self.root.parent.iterdir():
                 if other != self.root and _VERSION_FOLDER.fullmatch(other.name) and other.is_dir():
                     shutil.rmtree(other, ignore_errors=True)
         return removed
+
+
+def _listed(folder) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as entries:
+            return list(entries)
+    except OSError:
+        return []
 
 
 class Entry(dict):
