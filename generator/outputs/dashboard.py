@@ -881,10 +881,6 @@ def render_dashboard(site, frame, env) -> dict[str, bytes]:
                 estates=sorted(company.estates, key=lambda s: (s.district_slug, s.street, s.id)),
             ),
         )
-    if groups is not None and hasattr(groups, "save"):
-        # The reduce's last group (render.render_aggregates renders the 质价 ones first):
-        # the index of them all, for the next build.
-        groups.save()
     return out
 
 

@@ -749,6 +749,9 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
         published=as_published,
     )
     aggregates = render.render_aggregates(site, frame)
+    # The index of every group rendered, for the next build; before the prune, which
+    # keeps only the entries this build used.
+    groups.save()
     groups.cache.prune(groups.used)
     shas, unchanged = _as_before(aggregates, plan.manifest, as_published)
     # A commit changes few of the city's pages: the rest stay where they are published
