@@ -35,8 +35,9 @@ def estate_of(path: str) -> str | None:
     return parts[1] if len(parts) == 3 and parts[1] else None
 
 
-class Manifest(Mapping):
-    """The previous build's manifest: path → ``[sha256, size, mtime_ns]``.
+class Manifest:
+    """The previous build's manifest: path → ``[sha256, size, mtime_ns]`` (``get`` and
+    ``[]``; not a full mapping: counting or listing every path would parse every estate).
 
     The city's entries are parsed when the manifest is read, an estate's when it is asked
     for (:meth:`estate`). Only the last estate parsed is kept: a worker asks for one
@@ -88,15 +89,6 @@ class Manifest(Mapping):
             return self[path]
         except KeyError:
             return default
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._others
-        for estate_id in self._estates:
-            yield from self.estate(estate_id) or ()
-
-    def __len__(self) -> int:
-        # Only whether there is anything: counting would parse every estate's line.
-        return len(self._others) + len(self._estates)
 
     def __bool__(self) -> bool:
         return bool(self._others or self._estates)
