@@ -370,9 +370,11 @@ def _verdict_key(data_dir, estates, as_of, config, root, guard, code) -> str:
     from .pipeline.keys import digest, folder_fingerprint
 
     base = Path(data_dir) / DISTRICTS_DIR
-    # Links and folders as found: a linked district folder is a finding of its own.
+    # Every name with what it is: a linked folder or file is refused whatever it holds,
+    # so a file swapped for a link to the same bytes must be judged again.
     entries = sorted(
-        f"{p.name}\0{p.is_symlink()}\0{p.is_dir()}" for p in base.iterdir()
+        f"{p.relative_to(base).as_posix()}\0{p.is_symlink()}\0{p.is_dir()}"
+        for p in base.rglob("*")
     ) if base.is_dir() else []  # fmt: skip
     return digest(
         "district-verdict-1",

@@ -625,3 +625,10 @@ def test_the_districts_verdict_is_kept_until_something_it_read_changes(city, tmp
     judged.write_text("{broken", "utf-8")
     assert [f.as_dict() for f in judge()[0]] == [f.as_dict() for f in changed[0]]
     assert len(calls) == 6
+    # The same bytes behind a link: refused, so judged again, not taken from the verdict.
+    elsewhere = tmp_path / "elsewhere.csv"
+    elsewhere.write_bytes(csv_path.read_bytes())
+    csv_path.unlink()
+    csv_path.symlink_to(elsewhere)
+    linked = judge()
+    assert len(calls) == 7 and any(f.severity == "error" for f in linked[0])
