@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..checksum import is_package_file
+from . import linefile
 from .keys import digest
 from .summaries import json_hook
 
@@ -118,21 +119,11 @@ class Ledger:
 def read(cache_root: Path, shared_key: str) -> Ledger:
     """The ledger written under the same shared inputs; empty when there is none or it is
     foreign or broken (a broken line costs only its estate)."""
-    try:
-        text = path(cache_root).read_text("utf-8")
-    except (OSError, ValueError):
-        return Ledger()
-    header, _, rest = text.partition("\n")
-    try:
-        meta = json.loads(header)
-    except ValueError:
-        return Ledger()
-    if not isinstance(meta, dict) or meta.get("version") != LEDGER_VERSION:
-        return Ledger()
-    if meta.get("shared_key") != shared_key:
+    held = linefile.read(path(cache_root), LEDGER_VERSION)
+    if held is None or held[0].get("shared_key") != shared_key:
         return Ledger()
     lines: dict[str, tuple[str, str]] = {}
-    for line in rest.split("\n"):
+    for line in held[1]:
         estate_id, tab, tail = line.partition("\t")
         stamp_, tab2, record = tail.partition("\t")
         if tab and tab2 and estate_id not in lines:
@@ -171,14 +162,12 @@ def write(cache_root: Path, shared_key: str, lines: dict[str, tuple[str, str]]) 
     """``lines``: estate id → (stamp, record JSON text: :func:`encode`, or a line's text
     as :meth:`Ledger.text` read it). An id or stamp that could break a line is left out
     (its estate is read next time)."""
-    target = path(cache_root)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    header = json.dumps({"version": LEDGER_VERSION, "shared_key": shared_key})
-    out = [header]
-    for estate_id, (stamp_, record) in lines.items():
-        if "\t" in estate_id or "\n" in estate_id or "\t" in stamp_ or "\n" in stamp_:
-            continue
-        out.append(f"{estate_id}\t{stamp_}\t{record}")
-    tmp.write_text("\n".join(out) + "\n", "utf-8")
-    os.replace(tmp, target)
+    linefile.write(
+        path(cache_root),
+        {"version": LEDGER_VERSION, "shared_key": shared_key},
+        (
+            f"{estate_id}\t{stamp_}\t{record}"
+            for estate_id, (stamp_, record) in lines.items()
+            if not any(c in estate_id or c in stamp_ for c in "\t\n")
+        ),
+    )

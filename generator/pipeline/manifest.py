@@ -20,6 +20,8 @@ import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from . import linefile
+
 MANIFEST_VERSION = 2
 MANIFEST_FILE = "site-manifest.jsonl"
 # Written by earlier versions; removed when the manifest is written, never read.
@@ -113,20 +115,12 @@ class _ByEstate(Mapping):
 
 def read(build_dir: Path) -> Manifest:
     """The manifest the last build wrote; empty when there is none or it is broken."""
-    try:
-        text = (Path(build_dir) / MANIFEST_FILE).read_text("utf-8")
-    except (OSError, ValueError):
-        return Manifest()
-    header, _, rest = text.partition("\n")
-    try:
-        meta = json.loads(header)
-    except ValueError:
-        return Manifest()
-    if not isinstance(meta, dict) or meta.get("version") != MANIFEST_VERSION:
+    held = linefile.read(Path(build_dir) / MANIFEST_FILE, MANIFEST_VERSION)
+    if held is None:
         return Manifest()
     estates: dict[str, str] = {}
     others: dict[str, list] = {}
-    for line in rest.split("\n"):
+    for line in held[1]:
         name, tab, entries = line.partition("\t")
         if not tab:
             continue
@@ -154,18 +148,14 @@ def entry(site: Path, path: str, sha: str) -> list | None:
 def write(build_dir: Path, estates: dict[str, str | dict], others: dict[str, list]) -> None:
     """``estates``: estate id → its entries (a dict) or its line as read (a string, for a
     folder published as it was); ``others``: every other file's entry."""
-    target = Path(build_dir) / MANIFEST_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    out = [json.dumps({"version": MANIFEST_VERSION})]
+    out = []
     for estate_id, entries in estates.items():
         if "\t" in estate_id or "\n" in estate_id:
             continue  # not a folder name a line can hold: its files are written again
         text = entries if isinstance(entries, str) else _dumps(entries)
         out.append(f"estates/{estate_id}\t{text}")
     out.append(f"{OTHERS}\t{_dumps(others)}")
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text("\n".join(out) + "\n", "utf-8")
-    os.replace(tmp, target)
+    linefile.write(Path(build_dir) / MANIFEST_FILE, {"version": MANIFEST_VERSION}, out)
     for name in OLD_FILES:
         try:
             (Path(build_dir) / name).unlink()
