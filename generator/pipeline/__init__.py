@@ -129,10 +129,11 @@ def _map(
         if workers > 1 and len(jobs) >= PARALLEL_FROM:
             context = multiprocessing.get_context("fork")
             with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-                return _pipelined(pool, jobs, progress)
+                return _pipelined(pool, jobs, progress, trusted, shared)
         results = []
         for job in jobs:
-            stamp, result = _check_estate(job)
+            stamp, unchanged = _check_estate(job)
+            result = _from_ledger(job, stamp, trusted, shared) if unchanged else None
             result = result if result is not None else worker.run(job)
             result.stamp = stamp
             results.append(result)
@@ -142,11 +143,13 @@ def _map(
         worker.SHARED, _TRUSTED = None, None
 
 
-def _pipelined(pool, jobs: list[EstateJob], progress) -> list[EstateResult]:
+def _pipelined(pool, jobs: list[EstateJob], progress, trusted, shared) -> list[EstateResult]:
     """The jobs through the pool: checks in batches, a few in flight; the estates a
     batch's checks cannot stand for are sent to be computed as soon as that batch is back,
     so they are computed between the other checks, not after all of them (after one
-    estate's commit its computation, a worker's first, overlaps 16,000 checks)."""
+    estate's commit its computation, a worker's first, overlaps 16,000 checks). The
+    unchanged estates' results are made here from the ledger (:func:`_from_ledger`) while
+    the workers go on checking: a summary crosses no pipe."""
     results: list[EstateResult | None] = [None] * len(jobs)
     stamps: list[str | None] = [None] * len(jobs)
     starts = iter(range(0, len(jobs), CHECK_CHUNK))
@@ -176,15 +179,17 @@ def _pipelined(pool, jobs: list[EstateJob], progress) -> list[EstateResult]:
         while checks:
             start, future = checks.popleft()
             check_next()
-            for offset, (stamp, hit) in enumerate(future.result()):
-                stamps[start + offset] = stamp
+            for offset, (stamp, unchanged) in enumerate(future.result()):
+                i = start + offset
+                stamps[i] = stamp
+                hit = _from_ledger(jobs[i], stamp, trusted, shared) if unchanged else None
                 if hit is None:
-                    todo.append(start + offset)
+                    todo.append(i)
                     if len(todo) == COMPUTE_CHUNK:
                         compute(todo)
                         todo = []
                 else:
-                    results[start + offset] = hit
+                    results[i] = hit
                     progress(hit)
             collect(wait=False)
         if todo:
@@ -199,7 +204,7 @@ def _pipelined(pool, jobs: list[EstateJob], progress) -> list[EstateResult]:
     return results
 
 
-def _check_batch(jobs: list[EstateJob]) -> list[tuple[str | None, EstateResult | None]]:
+def _check_batch(jobs: list[EstateJob]) -> list[tuple[str | None, bool]]:
     return [_check_estate(job) for job in jobs]
 
 
@@ -209,18 +214,22 @@ def _run_batch(jobs: list[EstateJob]) -> list[EstateResult]:
     return [worker.run(job) for job in jobs]
 
 
-def _check_estate(job: EstateJob) -> tuple[str | None, EstateResult | None]:
-    """An estate's stamp, and its result from the ledger when nothing of it changed since
-    the published build (:func:`_unchanged`: no file of it read). In the workers, not the
+def _check_estate(job: EstateJob) -> tuple[str | None, bool]:
+    """An estate's stamp, and whether nothing of it changed since the published build: its
+    stamp is the ledger's and its published folder holds exactly the files the manifest
+    recorded (:func:`_as_published`; no file of the estate read). In the workers, not the
     parent: at 16,000 estates the stamps and the published folders' checks are some
-    700,000 system calls and the ledger's records 70 MB of JSON."""
+    700,000 system calls."""
     from . import worker
 
+    shared = worker.SHARED
     stamp = ledger.stamp(Path(job.folder), job.history, job.supervision)
-    hit = None
-    if stamp is not None and _TRUSTED:
-        hit = _unchanged(job, _TRUSTED.record(job.estate_id, stamp), worker.SHARED)
-    return stamp, hit
+    if stamp is None or not _TRUSTED or not shared.previous_estates:
+        return stamp, False
+    before = shared.previous_estates.get(job.estate_id)
+    dirs = _TRUSTED.dirs(job.estate_id, stamp)
+    unchanged = bool(before) and _as_published(job.estate_id, before, dirs, shared.previous_site)
+    return stamp, unchanged
 
 
 def _duplicates(results: list[EstateResult], root: Path, folders: dict[str, Path]) -> list:
@@ -521,8 +530,8 @@ def _folders_of(files) -> list[str]:
 
 
 def _ledger_lines(results: list[EstateResult], site: Path, before) -> dict[str, tuple]:
-    """What the ledger keeps of each published estate that has a stamp (id → stamp and
-    record text), with the mtime and inode of each folder of its published files: a file
+    """What the ledger keeps of each published estate that has a stamp (id → stamp, its
+    folders' and its record's texts), with the mtime and inode of each folder of its published files: a file
     added to, removed from or renamed in a folder changes that folder's mtime, so a later
     build checks the folders and the files' own size and mtime without listing a folder.
 
@@ -536,24 +545,26 @@ def _ledger_lines(results: list[EstateResult], site: Path, before) -> dict[str, 
             continue
         old = r.record
         top = f"estates/{r.estate_id}"
+        texts = before.texts(r.estate_id) if old else None
         try:
-            if old and old["dirs"].get(top) == _dir_stat(root + top):
-                text = before.text(r.estate_id)
-                if text is not None:
-                    lines[r.estate_id] = (r.stamp, text)
-                    continue
+            if texts and old["dirs"].get(top) == _dir_stat(root + top):
+                lines[r.estate_id] = (r.stamp, *texts)
+                continue
             folders = list(old["dirs"]) if old else _folders_of(r.files)
-            dirs = {d: _dir_stat(root + d) for d in folders}
+            dirs = ledger.encode({d: _dir_stat(root + d) for d in folders})
         except (OSError, AttributeError, TypeError):
+            continue
+        if texts:
+            # Unread: its record is the one read; only its folders' stat data are new.
+            lines[r.estate_id] = (r.stamp, dirs, texts[1])
             continue
         record = {
             "key": r.key,
             "findings": [f.as_dict() for f in r.findings],
             "summary": summaries.to_plain(r.summary),
             "declared_name": r.declared_name,
-            "dirs": dirs,
         }
-        lines[r.estate_id] = (r.stamp, ledger.encode(record))
+        lines[r.estate_id] = (r.stamp, dirs, ledger.encode(record))
     return lines
 
 
@@ -676,14 +687,13 @@ def _map_estates(options, plan: _Plan, staging: Path, frame, folders) -> list[Es
     return results
 
 
-def _unchanged(job: EstateJob, record: dict | None, shared) -> EstateResult | None:
-    """The estate's result as the ledger has it (``record``: its ledger record when its
-    stamp is the ledger's), when its published folder is exactly what the manifest
-    recorded; else None (its worker runs)."""
-    if not isinstance(record, dict) or not shared.previous_estates:
-        return None
-    before = shared.previous_estates.get(job.estate_id)
-    if not before:
+def _from_ledger(job: EstateJob, stamp: str | None, trusted, shared) -> EstateResult | None:
+    """The result of an estate :func:`_check_estate` found unchanged, as the ledger
+    recorded it (its files as the manifest has them); None when the record is unusable
+    (its worker then runs)."""
+    record = trusted.record(job.estate_id, stamp)
+    before = shared.previous_estates.get(job.estate_id) if shared.previous_estates else None
+    if not isinstance(record, dict) or not before:
         return None
     try:
         findings = [Finding.restore(f) for f in record["findings"]]
@@ -691,16 +701,13 @@ def _unchanged(job: EstateJob, record: dict | None, shared) -> EstateResult | No
         key, name = str(record["key"]), record.get("declared_name")
     except (KeyError, TypeError, ValueError):
         return None
-    if not isinstance(summary, summaries.EstateSummary):
-        return None
-    if not _as_published(job.estate_id, before, record.get("dirs"), shared.previous_site):
+    if not isinstance(summary, EstateSummary):
         return None
     files = {path: entry[0] for path, entry in before.items()}
-    # What the parent needs of the record (it crosses a pipe): the folders' stat data, for
-    # the next ledger. The manifest entries go back to disk as the line they were read from.
+    # The folders' stat data, for the next ledger (_ledger_lines).
     return EstateResult(
         job.estate_id, key, findings, summary, files, name,
-        cached=True, kept=True, record={"dirs": record.get("dirs")},
+        cached=True, kept=True, record={"dirs": trusted.dirs(job.estate_id, stamp)},
     )  # fmt: skip
 
 

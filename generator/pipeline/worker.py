@@ -77,9 +77,9 @@ class EstateResult:
     recorded: dict[str, list] = field(default_factory=dict)
     # Its folder's stamp as this build found it (set by the parent), for the next ledger.
     stamp: str | None = None
-    # The ledger's record it came from, when its files were not read at all
-    # (pipeline/ledger.py): its summary and findings as JSON values and its folders,
-    # written to the next ledger as they are instead of encoded again.
+    # Set when it came from the ledger, its files not read at all (pipeline/ledger.py):
+    # {"dirs": its published folders' stat data as recorded}; its line goes to the next
+    # ledger as it was read instead of encoded again.
     record: dict | None = None
 
     @property
