@@ -61,7 +61,9 @@ Run it on the staging folder, before the swap: a failed index leaves the last go
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -424,76 +426,196 @@ def index_shards(
     locate: Callable[[str], Path] | None = None,
     known: Mapping[str, str] | None = None,
     keep_copied: bool = False,
+    ahead: Indexing | None = None,
 ) -> SearchStats:
     """Write ``site_dir/pagefind/``: one Pagefind bundle per shard and ``shards.json``
     (the contract is in this module's docstring). ``locate`` finds a page that is not in
     ``site_dir`` (default: every page is); ``known`` gives pages' sha256 already known.
     ``keep_copied``: a shard taken from ``previous`` as it is (``stats.copied``) is not
     linked into ``site_dir``; the caller moves ``pagefind/<shard>`` in from ``previous``
-    (the pipeline's publish does: thousands of links made and removed again otherwise)."""
-    started = time.monotonic()
-    site_dir = Path(site_dir)
-    locate = locate or (lambda rel: site_dir / rel)
-    known = known or {}
-    command = command or pagefind_command()
+    (the pipeline's publish does: thousands of links made and removed again otherwise).
+    ``ahead``: what :func:`index_ahead` started for some of the shards with the same
+    ``site_dir``, ``previous``, ``command`` and ``keep_copied``; a shard whose pages are
+    not those it was given is indexed again here."""
+    for name in shards:
+        if not SHARD_NAME.fullmatch(name):
+            if ahead is not None:
+                ahead.close()
+            raise ValueError(f"not a shard name: {name!r}")
+    # (Only now: making the index removes the site's pagefind/ folder.)
+    indexing = ahead or Indexing(site_dir, previous, command, keep_copied)
+    try:
+        indexing.add(shards, locate=locate, known=known, only=only, background=False)
+        return indexing.finish(shards)
+    finally:
+        indexing.close()
+
+
+def index_ahead(
+    site_dir: Path,
+    shards: Mapping[str, list[str]],
+    *,
+    previous: Path | None = None,
+    command: list[str] | None = None,
+    locate: Callable[[str], Path] | None = None,
+    known: Mapping[str, str] | None = None,
+    keep_copied: bool = False,
+) -> Indexing:
+    """Start indexing ``shards`` in other processes while the caller goes on (the pipeline
+    renders the city's pages meanwhile: the estates' buckets hold only their overviews,
+    known once the estates are built); :func:`index_shards` with ``ahead=`` the result
+    finishes the index. The caller must call one of them, or ``close()``."""
     for name in shards:
         if not SHARD_NAME.fullmatch(name):
             raise ValueError(f"not a shard name: {name!r}")
-    out = site_dir / BUNDLE
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir()
-    identity = _indexer_identity(command)
-    before = _read_manifest(previous).get("shards", {})
-    digests: dict[str, str] = {}
-    indexed, copied, outputs = [], [], []
-    todo: list[tuple[str, dict[str, str], Path | None]] = []  # shards to index
-    words = pages_read = 0
-    for name in sorted(shards):
-        pages = sorted(shards[name])
-        if not pages:
-            continue
-        old = Path(previous) / BUNDLE / name if previous is not None else None
-        old = old if old is not None and old.is_dir() else None
-        shas = None
-        if only is not None and name not in only and old and name in before:
-            digests[name] = before[name]  # the caller says these pages did not change
-        else:
-            shas = _page_shas(locate, pages, known)
-            digests[name] = _digest(shas, identity)
-        if old and before.get(name) == digests[name]:
-            # Linked, not copied: the bundle's files are never written in place, and a
-            # shard of a large city holds thousands of them.
-            if not keep_copied:
-                shutil.copytree(old, out / name, copy_function=_link)
-            copied.append(name)
-        else:
-            shas = shas if shas is not None else _page_shas(locate, pages, known)
-            todo.append((name, shas, old))
-    for name, (output, n, read) in zip(
-        [name for name, _, _ in todo],
-        _index_all(todo, (command, site_dir, locate, out, identity)),
-        strict=True,
-    ):
-        outputs.append(output)
-        words += n
-        pages_read += read
-        indexed.append(name)
-    primary = SITE_SHARD if SITE_SHARD in digests else min(digests, default=None)
-    manifest = {"version": MANIFEST_VERSION, "primary": primary, "shards": digests}
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True) + "\n", "utf-8")
-    stats = _stats([out / name for name in indexed], "\n".join(outputs), 0.0)
-    stats.pages = sum(len(p) for p in shards.values())
-    stats.words, stats.read = words, pages_read
-    stats.shards, stats.indexed, stats.copied = len(digests), indexed, copied
-    stats.seconds = time.monotonic() - started
-    return stats
+    indexing = Indexing(site_dir, previous, command, keep_copied)
+    try:
+        indexing.add(shards, locate=locate, known=known, background=True)
+    except BaseException:
+        indexing.close()
+        raise
+    return indexing
 
 
-# The shards to index and what every one of them shares, for _index_one in a forked
-# process (a closure such as ``locate`` cannot be pickled; a fork inherits it).
-_TODO: list[tuple[str, dict[str, str], Path | None]] = []
-_COMMON: tuple = ()
+class Indexing:
+    """The search index of one build under way: ``site_dir/pagefind/`` made afresh, and
+    for each shard added, its digest and whether it is the previous bundle as it is
+    (copied) or indexed (at once, or in the background)."""
+
+    def __init__(self, site_dir, previous, command, keep_copied: bool):
+        started = time.monotonic()
+        # Time spent here, not in the background (the caller's own work runs meanwhile).
+        self.seconds = 0.0
+        self.site_dir = Path(site_dir)
+        self.previous = previous
+        self.command = command or pagefind_command()
+        self.keep_copied = keep_copied
+        self.out = self.site_dir / BUNDLE
+        if self.out.exists():
+            shutil.rmtree(self.out)
+        self.out.mkdir()
+        self.identity = _indexer_identity(self.command)
+        self.before = _read_manifest(previous).get("shards", {})
+        self.pages: dict[str, list[str]] = {}  # shard → its pages as added
+        self.digests: dict[str, str] = {}
+        self.copied: set[str] = set()
+        self.results: dict[str, Callable[[], tuple[str, int, int]]] = {}
+        self._pools: list = []
+        self._batches: list[int] = []
+        self.seconds += time.monotonic() - started
+
+    def add(self, shards, *, locate=None, known=None, only=None, background: bool) -> None:
+        started = time.monotonic()
+        try:
+            self._add(shards, locate, known, only, background)
+        finally:
+            self.seconds += time.monotonic() - started
+
+    def _add(self, shards, locate, known, only, background: bool) -> None:
+        locate = locate or (lambda rel: self.site_dir / rel)
+        known = known or {}
+        todo = []
+        for name in sorted(shards):
+            pages = sorted(shards[name])
+            if name in self.pages:
+                if self.pages[name] == pages:
+                    continue  # added ahead with the same pages
+                self._forget(name)
+            if not pages:
+                continue
+            old = Path(self.previous) / BUNDLE / name if self.previous is not None else None
+            old = old if old is not None and old.is_dir() else None
+            shas = None
+            if only is not None and name not in only and old and name in self.before:
+                digest = self.before[name]  # the caller says these pages did not change
+            else:
+                shas = _page_shas(locate, pages, known)
+                digest = _digest(shas, self.identity)
+            self.pages[name], self.digests[name] = pages, digest
+            if old and self.before.get(name) == digest:
+                # Linked, not copied: the bundle's files are never written in place, and
+                # a shard of a large city holds thousands of them.
+                if not self.keep_copied:
+                    shutil.copytree(old, self.out / name, copy_function=_link)
+                self.copied.add(name)
+            else:
+                shas = shas if shas is not None else _page_shas(locate, pages, known)
+                todo.append((name, shas, old))
+        if not todo:
+            return
+        common = (self.command, self.site_dir, locate, self.out, self.identity)
+        if background:
+            pool = _pool(len(todo))
+            self._pools.append(pool)
+            batch, futures = _index_in_background(todo, common, pool)
+            self._batches.append(batch)
+            for name, future in futures:
+                self.results[name] = future.result
+        else:
+            for (name, _, _), result in zip(todo, _index_all(todo, common), strict=True):
+                self.results[name] = lambda result=result: result
+
+    def _forget(self, name: str) -> None:
+        """Drop a shard added before (its background run finished first)."""
+        if name in self.results:
+            with contextlib.suppress(Exception):
+                self.results.pop(name)()
+        shutil.rmtree(self.out / name, ignore_errors=True)
+        self.pages.pop(name)
+        self.digests.pop(name)
+        self.copied.discard(name)
+
+    def finish(self, shards: Mapping[str, list[str]]) -> SearchStats:
+        """Wait for every shard, drop those not in ``shards`` (added ahead only), write
+        ``shards.json``; the stats of the whole index."""
+        started = time.monotonic()
+        for name in [n for n in self.pages if n not in shards or not shards[n]]:
+            self._forget(name)
+        indexed, outputs = [], []
+        words = pages_read = 0
+        for name in sorted(self.results):
+            output, n, read = self.results[name]()
+            outputs.append(output)
+            words += n
+            pages_read += read
+            indexed.append(name)
+        digests = dict(sorted(self.digests.items()))
+        primary = SITE_SHARD if SITE_SHARD in digests else min(digests, default=None)
+        manifest = {"version": MANIFEST_VERSION, "primary": primary, "shards": digests}
+        (self.out / MANIFEST).write_text(
+            json.dumps(manifest, indent=0, sort_keys=True) + "\n", "utf-8"
+        )
+        stats = _stats([self.out / name for name in indexed], "\n".join(outputs), 0.0)
+        stats.pages = sum(len(p) for p in shards.values())
+        stats.words, stats.read = words, pages_read
+        stats.shards, stats.indexed = len(digests), indexed
+        stats.copied = sorted(self.copied)
+        self.seconds += time.monotonic() - started
+        stats.seconds = self.seconds
+        return stats
+
+    def close(self) -> None:
+        """Wait for the background work (never left running past the build)."""
+        for pool in self._pools:
+            pool.shutdown(wait=True, cancel_futures=True)
+        for batch in self._batches:
+            _BATCHES.pop(batch, None)
+        self._pools, self._batches = [], []
+
+
+# What the shards being indexed share and which they are, for _index_one in a forked
+# process (a closure such as ``locate`` cannot be pickled; a fork inherits it), by a
+# number per batch, kept until the batch's pool is shut down.
+_BATCHES: dict[int, tuple[tuple, list]] = {}
+_NEXT_BATCH = itertools.count()
+
+
+def _pool(jobs: int):
+    workers = min(jobs, os.cpu_count() or 1)
+    if "fork" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("fork")
+        return concurrent.futures.ProcessPoolExecutor(workers, mp_context=context)
+    return concurrent.futures.ThreadPoolExecutor(workers)
 
 
 def _index_all(todo: list, common: tuple) -> list[tuple[str, int, int]]:
@@ -501,21 +623,28 @@ def _index_all(todo: list, common: tuple) -> list[tuple[str, int, int]]:
     each bucket's Pagefind run and the reading and writing of its parts, some 30 s at
     16,000 estates) are indexed side by side, one process each, as many as there are
     cores; each writes only its own folder, so the bytes are those of one after another."""
-    global _TODO, _COMMON
-    workers = min(len(todo), os.cpu_count() or 1)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if min(len(todo), os.cpu_count() or 1) < 2:
         return [_index_shard_of(common, *job) for job in todo]
-    _TODO, _COMMON = todo, common
+    batch = None
     try:
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return list(pool.map(_index_one, range(len(todo))))
+        with _pool(len(todo)) as pool:
+            batch, futures = _index_in_background(todo, common, pool)
+            return [future.result() for _, future in futures]
     finally:
-        _TODO, _COMMON = [], ()
+        _BATCHES.pop(batch, None)
 
 
-def _index_one(i: int) -> tuple[str, int, int]:
-    return _index_shard_of(_COMMON, *_TODO[i])
+def _index_in_background(todo: list, common: tuple, pool) -> tuple[int, list]:
+    """Each of ``todo`` submitted to ``pool``: the batch's number and (shard, future) in
+    order."""
+    batch = next(_NEXT_BATCH)
+    _BATCHES[batch] = (common, todo)
+    return batch, [(job[0], pool.submit(_index_one, batch, i)) for i, job in enumerate(todo)]
+
+
+def _index_one(batch: int, i: int) -> tuple[str, int, int]:
+    common, todo = _BATCHES[batch]
+    return _index_shard_of(common, *todo[i])
 
 
 def _index_shard_of(common: tuple, name: str, shas: dict[str, str], old: Path | None):

@@ -783,38 +783,60 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
         {r.estate_id: r.key for r in results},
         published=as_published,
     )
-    aggregates = render.render_aggregates(site, frame)
-    # The index of every group rendered, for the next build; before the prune, which
-    # keeps only the entries this build used.
-    groups.save()
-    groups.cache.prune(groups.used)
-    shas, unchanged = _as_before(aggregates, plan.manifest, as_published)
-    # A commit changes few of the city's pages: the rest stay where they are published
-    # and publish moves them in, so they are neither written nor deleted (at 16,000
-    # estates some 12,000 files: companies, districts, streets, the overview's lists).
-    render.write_files(staging, ((p, d) for p, d in aggregates.items() if p not in unchanged))
-    _sitemaps(options, plan, staging, results, aggregates)
-    # Kept estates' pages are in the published site until publish moves their folders.
-    kept = {path for r in results if r.kept for path in r.files} | unchanged.keys()
-    # Districts hashed into a few buckets: every shard costs the first query an index
-    # chunk, so fewer, larger shards (benchmarks/README.md, "Search in shards").
-    # Every estate's files are known from its result, and the city's pages kept as
-    # published from _as_before: their folders are not walked again.
-    shards = search.plan_shards(
+    # The estates' search buckets hold only their overviews: they are indexed in other
+    # processes while this one renders the city's pages (at 16,000 estates a commit's
+    # bucket takes some 2.5 s, a cold build's three some 50 s).
+    estate_shard = {s.id: search.district_shard(s.district_slug) for s in summaries}
+    kept_estates = {path for r in results if r.kept for path in r.files}
+    estate_paths = [path for r in results for path in r.files]
+    estate_shas = {path: sha for r in results for path, sha in r.files.items()}
+    buckets = {
+        name: pages
+        for name, pages in search.plan_shards(staging, estate_shard, also=estate_paths).items()
+        if name != search.SITE_SHARD
+    }
+    ahead = search.index_ahead(
         staging,
-        {s.id: search.district_shard(s.district_slug) for s in summaries},
-        also=[*(path for r in results for path in r.files), *unchanged],
-    )
-    # Shards whose pages did not change are linked from the published site.
-    stats = search.index_shards(
-        staging,
-        shards,
+        buckets,
         previous=published if published.is_dir() else None,
-        locate=lambda rel: (published if rel in kept else staging) / rel,
-        known={**{path: sha for r in results for path, sha in r.files.items()}, **shas},
-        # An unchanged shard's folder is moved in by publish, like a kept estate's.
+        locate=lambda rel: (published if rel in kept_estates else staging) / rel,
+        known=estate_shas,
         keep_copied=True,
     )
+    try:
+        aggregates = render.render_aggregates(site, frame)
+        # The index of every group rendered, for the next build; before the prune, which
+        # keeps only the entries this build used.
+        groups.save()
+        groups.cache.prune(groups.used)
+        shas, unchanged = _as_before(aggregates, plan.manifest, as_published)
+        # A commit changes few of the city's pages: the rest stay where they are published
+        # and publish moves them in, so they are neither written nor deleted (at 16,000
+        # estates some 12,000 files: companies, districts, streets, the overview's lists).
+        render.write_files(staging, ((p, d) for p, d in aggregates.items() if p not in unchanged))
+        _sitemaps(options, plan, staging, results, aggregates)
+        # Kept estates' pages are in the published site until publish moves their folders.
+        kept = kept_estates | unchanged.keys()
+        # Districts hashed into a few buckets: every shard costs the first query an index
+        # chunk, so fewer, larger shards (benchmarks/README.md, "Search in shards").
+        # Every estate's files are known from its result, and the city's pages kept as
+        # published from _as_before: their folders are not walked again.
+        shards = search.plan_shards(staging, estate_shard, also=[*estate_paths, *unchanged])
+        # Shards whose pages did not change are linked from the published site; the buckets
+        # started above are finished (or, should their pages differ, indexed again).
+        stats = search.index_shards(
+            staging,
+            shards,
+            previous=published if published.is_dir() else None,
+            locate=lambda rel: (published if rel in kept else staging) / rel,
+            known={**estate_shas, **shas},
+            # An unchanged shard's folder is moved in by publish, like a kept estate's.
+            keep_copied=True,
+            ahead=ahead,
+        )
+    except BaseException:
+        ahead.close()  # index_shards closes it otherwise
+        raise
     options.say(
         f"   搜索索引 / search index: {stats.pages} pages, {stats.shards} shards"
         f" ({stats.read} pages read by Pagefind) in {stats.seconds:.1f} s"
