@@ -22,6 +22,7 @@ from generator.outputs import pagefind_bundle
 from generator.outputs.search import (
     PAGES,
     _run_pagefind,
+    index_ahead,
     index_shards,
     pagefind_command,
     plan_shards,
@@ -186,6 +187,24 @@ def test_reindexing_one_shard_leaves_the_others_byte_identical(built_site, tmp_p
     fresh = copy_without_index(after, tmp_path / "fresh")
     index_shards(fresh, plan_shards(fresh, DISTRICT_OF))
     assert files_of(fresh / "pagefind") == new
+
+
+def test_shards_indexed_ahead_give_the_same_bundle(built_site, tmp_path):
+    """The pipeline starts the estates' shards while it renders the city's pages
+    (index_ahead): the index it finishes is the one made in one go, a shard started with
+    other pages than it ends with indexed again, one started but not asked for dropped."""
+    whole = copy_without_index(built_site, tmp_path / "whole")
+    shards = plan_shards(whole, DISTRICT_OF)
+    index_shards(whole, shards)
+    ahead_site = copy_without_index(built_site, tmp_path / "ahead")
+    early = {name: pages for name, pages in shards.items() if name != "site"}
+    early["xuhui"] = early["xuhui"][:1]  # not the pages it ends with
+    early["b9"] = ["estates/kangxin-yuan/index.html"]  # not asked for at the end
+    ahead = index_ahead(ahead_site, early)
+    stats = index_shards(ahead_site, shards, ahead=ahead)
+    assert stats.indexed == sorted(shards)
+    assert files_of(ahead_site / "pagefind") == files_of(whole / "pagefind")
+    assert not (ahead_site / "pagefind" / "b9").exists()
 
 
 def unzipped(folder: Path) -> dict[str, bytes]:
