@@ -356,3 +356,61 @@ def test_implausible_values_are_found_as_cell_by_cell():
                 rows[rng.randrange(len(rows))]["n"] = rng.choice(numbers)
         args = ("e", "t", "data/estates/e/t.csv", rows, schema)
         assert validate._implausible(*args) == _implausible_reference(*args)
+
+
+# ------------------------------------------------------------------------- the templates
+
+
+class _Row:
+    """An object row, with an attribute a dict row would have as a key."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+
+def test_templates_print_what_plain_jinja2_prints():
+    # render._Environment writes ``row.field`` of a local name as an inline dict lookup
+    # and calls plain functions straight; the reference is jinja2's own code generator
+    # and context with the same escaping and lookup (a dict's key before its attribute),
+    # on dict rows, object rows, keys that are dict methods' names, pass_context
+    # functions, macros and loops.
+    import jinja2
+    from markupsafe import escape
+
+    from generator.outputs import render
+
+    @jinja2.pass_context
+    def who(context, suffix):
+        return f"{context['name']}{suffix}"
+
+    def stops():
+        raise StopIteration
+
+    source = (
+        "{% macro cell(r) %}<td>{{ r.a }}|{{ r.items is defined }}</td>{% endmacro %}"
+        "{% for row in rows %}{% set n = loop.index %}"
+        "{{ row.a }}/{{ row.b }}/{{ row.keys is string }}/{{ cell(row) }}"
+        "{{ who('!' ~ n) }}{{ plain(row.a) }}{{ row.get('a', 0) if row.get is defined }}"
+        "{{ stops() is undefined }}{% for inner in (row.list if row.list is defined else []) or [] %}{{ inner.a }}{% endfor %}"
+        "{% endfor %}{{ name.upper() }}{{ name.missing is defined }}"
+    )
+    rows = [
+        {"a": "<x>", "b": 1, "list": [{"a": 2}, _Row(a=3)]},
+        {"a": None, "b": "\n two \n lines"},
+        _Row(a="&", b=[1], list=None),
+        {"a": {"a": 1}, "b": None, "keys": "a key called keys"},
+    ]
+    context = dict(rows=rows, name="名<", who=who, plain=lambda v: f"[{v}]", stops=stops)
+    fast = render.environment().from_string(source).render(**context)
+
+    class Reference(jinja2.Environment):
+        def getattr(self, obj, attribute):
+            if type(obj) is dict and attribute in obj:
+                return obj[attribute]
+            return super().getattr(obj, attribute)
+
+    reference = Reference(
+        autoescape=True, finalize=render._single_line, undefined=jinja2.StrictUndefined
+    )
+    assert fast == reference.from_string(source).render(**context)
+    assert "名&lt;!1" in fast and escape("<x>") in fast

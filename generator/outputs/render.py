@@ -22,6 +22,7 @@ import marshal
 import posixpath
 import re
 import shutil
+import types
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
@@ -31,6 +32,8 @@ from typing import TYPE_CHECKING
 
 import jinja2
 import jinja2.compiler
+import jinja2.nodes
+import jinja2.runtime
 from markupsafe import Markup, escape
 from pypinyin import lazy_pinyin
 
@@ -226,6 +229,56 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
         else:
             super()._output_child_pre(node, frame, finalize)
 
+    @jinja2.compiler.optimizeconst
+    def visit_Getattr(self, node, frame) -> None:
+        # ``row.field`` of a loop variable or parameter (a plain local name): the dict
+        # lookup is written inline, so a table row's cell costs no call; anything else is
+        # environment.getattr as before (_Environment.getattr, whose first case this is).
+        target = node.node
+        if not self.environment.is_async and isinstance(target, jinja2.nodes.Name):
+            ref = frame.symbols.ref(target.name)
+            load = frame.symbols.find_load(ref)
+            if (
+                target.ctx == "load"
+                and load is not None
+                and load[0] == jinja2.compiler.VAR_LOAD_PARAMETER
+                and not self.parameter_is_undeclared(ref)
+            ):
+                attr = repr(node.attr)
+                self.write(
+                    f"({ref}[{attr}] if type({ref}) is dict and {attr} in {ref} "
+                    f"else environment.getattr({ref}, {attr}))"
+                )
+                return
+        super().visit_Getattr(node, frame)
+
+
+# Callables whose jinja_pass_arg (pass_context and the like) can only be their own:
+# their __call__ is a method-wrapper, which has no attributes.
+_PLAIN_CALLABLES = (
+    types.FunctionType,
+    types.MethodType,
+    types.BuiltinFunctionType,
+    functools._lru_cache_wrapper,
+)
+
+
+class _Context(jinja2.runtime.Context):
+    """jinja2's context, calling a plain function without looking for pass_context on
+    its __call__ first (``rel()`` alone is called some 150 times an estate)."""
+
+    def call(__self, __obj, *args, **kwargs):  # (jinja2.runtime.Context.call's own signature)
+        if type(__obj) in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception"
+                )
+        return super().call(__obj, *args, **kwargs)
+
 
 class _Environment(jinja2.Environment):
     """jinja2's environment, looking ``row.field`` up in a dict first: the model's table
@@ -233,6 +286,7 @@ class _Environment(jinja2.Environment):
     AttributeError for every cell (a fifth of a large page's rendering)."""
 
     code_generator_class = _CodeGenerator
+    context_class = _Context
     escaped_output = staticmethod(_escaped_output)
 
     def getattr(self, obj, attribute):
