@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from generator.load import load_package, load_schemas
-from generator.outputs import qr, render
+from generator.outputs import frame, qr, render
 
 load_mod = importlib.import_module("generator.load")
 REPO = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ def test_relative_links_are_posixpaths_own():
             expected = posixpath.relpath(path, start)
         except ValueError:
             continue
-        assert render._relpath(path, start) == expected, (path, start)
+        assert frame._relpath(path, start) == expected, (path, start)
 
 
 @pytest.mark.parametrize(

@@ -361,10 +361,34 @@ def relative(target: str, base: str) -> str:
     """Relative link from the page at directory URL ``base`` to site path ``target``
     (a directory when it ends with a slash)."""
     is_dir = target == "" or target.endswith("/")
-    path = posixpath.relpath(target.rstrip("/") or ".", base.rstrip("/") or ".")
+    path = _relpath(target.rstrip("/") or ".", base.rstrip("/") or ".")
     if is_dir:
         return "./" if path == "." else path + "/"
     return path
+
+
+def _relpath(path: str, start: str) -> str:
+    """posixpath.relpath for the site's own clean relative paths, without its two
+    os.getcwd() calls (render.rel's links and the frame's feed link)."""
+    path_parts = [] if path == "." else path.split("/")
+    start_parts = [] if start == "." else start.split("/")
+    if (
+        path.startswith("/")
+        or start.startswith("/")
+        or not _CLEAN.isdisjoint(path_parts + start_parts)
+    ):
+        return posixpath.relpath(path, start)
+    common = 0
+    for a, b in zip(path_parts, start_parts, strict=False):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(start_parts) - common) + path_parts[common:]
+    return "/".join(parts) if parts else "."
+
+
+# Path segments posixpath.relpath would normalise: such paths take its own way.
+_CLEAN = frozenset({"", ".", ".."})
 
 
 def headings(body_html: str) -> list[tuple[str, str]]:

@@ -19,7 +19,6 @@ import functools
 import hashlib
 import json
 import marshal
-import posixpath
 import re
 import shutil
 import types
@@ -43,7 +42,7 @@ from ..model import DISTRICT_SLUGS, TABLE_TITLES, Estate
 from ..privacy import Guard
 from . import dashboard, feeds, plain
 from .charts import Series, bar_chart, scatter_chart
-from .frame import Frame
+from .frame import Frame, relative
 from .qr import qr_svg
 
 if TYPE_CHECKING:  # the pipeline imports this module
@@ -154,35 +153,7 @@ def rel(target: str, base: str) -> str:
     slash is a file. Relative links keep the site working under any base path (a
     GitHub Pages project site, a local preview).
     """
-    is_dir = target == "" or target.endswith("/")
-    path = _relpath(target.rstrip("/") or ".", base.rstrip("/") or ".")
-    if is_dir:
-        return "./" if path == "." else path + "/"
-    return path
-
-
-def _relpath(path: str, start: str) -> str:
-    """posixpath.relpath for the site's own clean relative paths, without its two
-    os.getcwd() calls (most of a page's links miss the cache: each names its estate)."""
-    path_parts = [] if path == "." else path.split("/")
-    start_parts = [] if start == "." else start.split("/")
-    if (
-        path.startswith("/")
-        or start.startswith("/")
-        or not _CLEAN.isdisjoint(path_parts + start_parts)
-    ):
-        return posixpath.relpath(path, start)
-    common = 0
-    for a, b in zip(path_parts, start_parts, strict=False):
-        if a != b:
-            break
-        common += 1
-    parts = [".."] * (len(start_parts) - common) + path_parts[common:]
-    return "/".join(parts) if parts else "."
-
-
-# Path segments posixpath.relpath would normalise: such paths take its own way.
-_CLEAN = frozenset({"", ".", ".."})
+    return relative(target, base)
 
 
 def _single_line(value):
@@ -811,9 +782,10 @@ def downloads(
     return out
 
 
-# Indented text of each shared schema (by its compact JSON): every estate inlines the
-# same schemas, and json.dumps with indent runs its pure-Python encoder (~3 ms a package).
-_SCHEMA_JSON: dict[str, str] = {}
+# Indented text of each shared schema (by its marshal bytes and the depth it is inlined
+# at): every estate inlines the same schemas, and json.dumps with indent runs its
+# pure-Python encoder (~3 ms a package).
+_SCHEMA_JSON: dict[tuple[bytes, int], str] = {}
 _MARK = "\ue000"  # a private-use character
 _PLACEHOLDER = _MARK + "sunlight-schema-{}" + _MARK
 
@@ -844,22 +816,28 @@ def descriptor_json(descriptor: dict) -> str:
     if text.count(_MARK) != 2 * len(schemas):
         # The placeholder's character is in the data itself: no shortcut.
         return json.dumps(descriptor, ensure_ascii=False, indent=2)
+    # The placeholders stand in the text once each and in order (the marks were counted):
+    # the text is put together in one pass, not copied once per schema.
+    parts, pos = [], 0
     for i, schema in enumerate(schemas):
-        key = _schema_key(schema)
+        token = json.dumps(_PLACEHOLDER.format(i), ensure_ascii=False)
+        at = text.index(token, pos)
+        # The schema's lines are indented as deep as the line its key is on (JSON text
+        # has no raw line break inside a string).
+        depth = at - text.rindex("\n", 0, at) - 1 - len('"schema": ')
+        key = (_schema_key(schema), depth)
         indented = _SCHEMA_JSON.get(key)
         if indented is None:
             indented = json.dumps(schema, ensure_ascii=False, indent=2)
             if _MARK in indented:
                 return json.dumps(descriptor, ensure_ascii=False, indent=2)
+            indented = indented.replace("\n", "\n" + " " * depth)
             if len(_SCHEMA_JSON) < 256:
                 _SCHEMA_JSON[key] = indented
-        token = json.dumps(_PLACEHOLDER.format(i), ensure_ascii=False)
-        at = text.index(token)
-        # The schema's lines are indented as deep as the line its key is on (JSON text
-        # has no raw line break inside a string).
-        depth = at - text.rindex("\n", 0, at) - 1 - len('"schema": ')
-        text = text[:at] + indented.replace("\n", "\n" + " " * depth) + text[at + len(token) :]
-    return text
+        parts += [text[pos:at], indented]
+        pos = at + len(token)
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 # --------------------------------------------------------------------------- aggregates
