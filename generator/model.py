@@ -236,10 +236,12 @@ def build_estate(
     as_of: dt.date,
     config: dict | None = None,
     supervision: dict | None = None,
+    checksum: str | None = None,
 ) -> Estate:
     """``supervision``: the district's record of this estate — ``listed_date``,
     ``delisted_date`` (None while listed), ``last_visit`` (dates or None) and ``reason`` —
-    or None when the district has never listed it."""
+    or None when the district has never listed it. ``checksum``: the package's content
+    checksum when the caller has its files' bytes already (else the folder is read)."""
     profile = tables["estate"][0]
     estate = Estate(
         id=estate_id,
@@ -247,7 +249,7 @@ def build_estate(
         profile=profile,
         district_slug=district_slug(profile["district"]),
         as_of=as_of,
-        checksum=checksum_of_folder(folder),
+        checksum=checksum if checksum is not None else checksum_of_folder(folder),
         tables=tables,
         findings=findings,
         missing_tables=[t for t in TABLE_TITLES if t not in tables],

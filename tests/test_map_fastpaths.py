@@ -414,3 +414,18 @@ def test_templates_print_what_plain_jinja2_prints():
     )
     assert fast == reference.from_string(source).render(**context)
     assert "名&lt;!1" in fast and escape("<x>") in fast
+
+
+def test_the_workers_checksum_is_the_folders():
+    # The worker gives build_estate the checksum of the bytes it read for the key;
+    # model.build_estate alone reads the folder again.
+    from pathlib import Path
+
+    from generator.checksum import checksum_of, checksum_of_folder
+    from generator.pipeline import worker
+
+    estates = sorted((Path(__file__).resolve().parents[1] / "data/estates").iterdir())
+    assert estates
+    for folder in estates:
+        files = worker._package_files(folder)
+        assert checksum_of(files) == checksum_of_folder(folder), folder.name

@@ -146,6 +146,10 @@ def _compute(job: EstateJob, key: str, files: dict[str, bytes], shared: Shared) 
         shared.as_of,
         shared.rules,
         supervision=job.supervision,
+        # The bytes read for the key, not the folder read again (some twenty files): a
+        # package modelled here has no link in it (the loader refuses one with an error),
+        # so these are the files checksum_of_folder would read.
+        checksum=checksum_of(files),
     )
     written = shared.render(estate, pkg, list(job.history))
     result.summary = summaries.summarise(estate)
