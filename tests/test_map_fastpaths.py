@@ -429,3 +429,40 @@ def test_the_workers_checksum_is_the_folders():
     for folder in estates:
         files = worker._package_files(folder)
         assert checksum_of(files) == checksum_of_folder(folder), folder.name
+
+
+def test_pct_and_number_read_a_decimal_as_its_text_would():
+    from decimal import ROUND_DOWN, Decimal
+    from fractions import Fraction
+
+    from generator.outputs import render
+
+    def pct_reference(value, digits=1):
+        if value is None:
+            return "—"
+        if isinstance(value, Fraction):
+            value = Decimal(value.numerator) / Decimal(value.denominator)
+        share = (Decimal(str(value)) * 100).quantize(Decimal(1).scaleb(-digits), ROUND_DOWN)
+        return f"{share}%"
+
+    def number_reference(value, digits=0):
+        return "—" if value is None else f"{Decimal(str(value)):,.{digits}f}"
+
+    rng = random.Random(4)
+    values = [None, 0, 1, -1, 0.1, 2.675, 1e-7, 10**12, True, Fraction(1, 3), Fraction(-2, 7),
+              Decimal("-0"), Decimal("0E-5"), Decimal("1E+3"), Decimal("12.345000"),
+              Decimal("-0.00049"), Decimal("99.99999"), Decimal("1.120365758163265306122448980")]  # fmt: skip
+    values += [
+        Decimal(rng.randint(-(10**9), 10**9)).scaleb(-rng.randint(0, 12)) for _ in range(500)
+    ]
+
+    def outcome(function, *args):
+        try:
+            return function(*args)
+        except Exception as error:  # True reads as "True": no number either way
+            return type(error)
+
+    for value in values:
+        for digits in (0, 1, 2, 5):
+            for fast, reference in ((render.pct, pct_reference), (render.number, number_reference)):
+                assert outcome(fast, value, digits) == outcome(reference, value, digits), value

@@ -121,14 +121,27 @@ def pct(value, digits: int = 1) -> str:
         return "—"
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
-    share = (Decimal(str(value)) * 100).quantize(Decimal(1).scaleb(-digits), ROUND_DOWN)
+    quantum = _QUANTA.get(digits)
+    if quantum is None:
+        quantum = Decimal(1).scaleb(-digits)
+    share = (_decimal(value) * 100).quantize(quantum, ROUND_DOWN)
     return f"{share}%"
+
+
+# The steps pct rounds to, by digits: Decimal(1).scaleb(-digits), made once.
+_QUANTA = {digits: Decimal(1).scaleb(-digits) for digits in range(4)}
+
+
+def _decimal(value) -> Decimal:
+    """``Decimal(str(value))``: a Decimal as it is (its text reads back as the same
+    number, exponent and sign), anything else through its text."""
+    return value if type(value) is Decimal else Decimal(str(value))
 
 
 def number(value, digits: int = 0) -> str:
     if value is None:
         return "—"
-    return f"{Decimal(str(value)):,.{digits}f}"
+    return f"{_decimal(value):,.{digits}f}"
 
 
 def cn_date(value) -> str:
