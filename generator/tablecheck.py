@@ -329,37 +329,61 @@ def _read(name: str, schema: _Schema, records: list[list[str]]) -> _Table | None
     if labels != schema.names:
         return None  # header errors: frictionless' Header says them
     table = _Table(name, schema, records)
-    readers, names, width = schema.readers, schema.names, len(schema.names)
-    yearmonths = schema.yearmonths
-    rows, values_of = table.rows, table.values
+    names, width = schema.names, len(schema.names)
     if not width:
         return None  # a schema without fields: frictionless' own words
-    call = operator.call
-    for index in range(1, len(records)):
-        cells = records[index]
-        odd_width = len(cells) != width
-        if odd_width:
-            cells = cells[:width] + [None] * (width - len(cells))
-        read = list(map(call, readers, cells))
-        values_read, notes = zip(*read, strict=True)
-        values = list(values_read)
-        # (not values.count(None): a Decimal compared with None asks numbers.Number; the
-        # first cell first: most rows have one, and then no generator is made for them)
-        if (
-            odd_width
-            or (values[0] is None and all(value is None for value in values))
-            or any(notes)
-        ):
-            table.cell_problems[index] = _RowCells(schema, records[index], index + 1, read)
-        row = dict(zip(names, values, strict=True))
-        for i in yearmonths:
-            value = values[i]
-            if type(value).__name__ == "yearmonth":
-                row[names[i]] = f"{value.year:04d}-{value.month:02d}"
-        row["_row"] = index + 1
-        rows.append(row)
-        values_of.append(values)
+    body = records[1:]
+    if not body:
+        return table
+    # Rows of another width, cut or padded with None as frictionless reads them (rare).
+    odd = [index for index, cells in enumerate(body, start=1) if len(cells) != width]
+    if odd:
+        body = [
+            cells if len(cells) == width else cells[:width] + [None] * (width - len(cells))
+            for cells in body
+        ]
+    # Column by column: each field's reader mapped over its column, the results taken
+    # apart by itemgetter and the rows made by dict over zip, all loops in C; row by row
+    # the same work cost a Python loop's bookkeeping per row (-0.6 ms an estate on the
+    # synthetic city). A reader is a pure function of its cell: the order of the calls
+    # changes nothing.
+    columns_read = zip(*body, strict=True)
+    read = [
+        list(map(reader, cells)) for reader, cells in zip(schema.readers, columns_read, strict=True)
+    ]
+    values_by_field = [list(map(_VALUE, results)) for results in read]
+    # The rows with a problem in their cells: another width, a note on a cell, or every
+    # cell empty (blank-row; the first cell first, as most rows have one).
+    problems = set(odd)
+    for results in read:
+        if any(map(_NOTES, results)):
+            problems.update(i for i, (_, notes) in enumerate(results, start=1) if notes)
+    for i, value in enumerate(values_by_field[0], start=1):
+        if value is None and all(column[i - 1] is None for column in values_by_field):
+            problems.add(i)
+    for index in sorted(problems):
+        table.cell_problems[index] = _RowCells(
+            schema, records[index], index + 1, [results[index - 1] for results in read]
+        )
+    columns = list(values_by_field)
+    for i in schema.yearmonths:
+        columns[i] = [
+            f"{value.year:04d}-{value.month:02d}" if type(value).__name__ == "yearmonth" else value
+            for value in columns[i]
+        ]
+    keys = [*names, "_row"]
+    table.rows = list(
+        map(
+            dict,
+            map(zip, itertools.repeat(keys), zip(*columns, range(2, len(body) + 2), strict=True)),
+        )
+    )
+    table.values = list(map(list, zip(*values_by_field, strict=True)))
     return table
+
+
+_VALUE = operator.itemgetter(0)
+_NOTES = operator.itemgetter(1)
 
 
 class _RowCells:
