@@ -21,7 +21,8 @@ commit to say which files differ). The cache must come from the same code: any c
 ``generator/`` or ``theme/`` makes the next build cold.
 
 For each: wall time, CPU (the build and its workers), peak resident memory of the whole
-process tree (sampled every 0.2 s), and per-stage wall and CPU as the build reports them.
+process tree (sampled every 0.2 s: PSS, which counts a page the forked processes share once,
+and RSS summed over them), and per-stage wall and CPU as the build reports them.
 Printed as a table and written to benchmarks/results/<date>-build-<n>.json. Speed targets
 live here, never in the tests: this prints numbers, it asserts nothing. Search figures
 (first-query bytes, recall) are benchmarks/bench_search.py's.
@@ -68,16 +69,25 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-def _rss(pid: int) -> int:
-    total = 0
+def _memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of the process tree in bytes. RSS counts a page shared by forked
+    processes once in each of them; PSS divides it among them, so the tree's PSS is what
+    it really holds (the workers and the search indexers are forks of the build)."""
+    rss = pss = 0
     for p in _tree(pid):
         try:
             status = Path(f"/proc/{p}/status").read_text()
         except OSError:
             continue
         match = re.search(r"VmRSS:\s+(\d+) kB", status)
-        total += int(match.group(1)) * 1024 if match else 0
-    return total
+        rss += int(match.group(1)) * 1024 if match else 0
+        try:
+            rollup = Path(f"/proc/{p}/smaps_rollup").read_text()
+        except OSError:
+            rollup = ""
+        match = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+        pss += int(match.group(1)) * 1024 if match else 0
+    return rss, pss
 
 
 class Sampler(threading.Thread):
@@ -85,12 +95,13 @@ class Sampler(threading.Thread):
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
-        self.pid, self.peak = pid, 0
+        self.pid, self.peak, self.peak_pss = pid, 0, 0
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.wait(0.2):
-            self.peak = max(self.peak, _rss(self.pid))
+            rss, pss = _memory(self.pid)
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
 
 
 def build(data: Path, work: Path) -> dict:
@@ -128,6 +139,7 @@ def build(data: Path, work: Path) -> dict:
         "wall_s": round(wall, 1),
         "cpu_s": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 1),
         "peak_rss_mb": round(sampler.peak / 2**20),
+        "peak_pss_mb": round(sampler.peak_pss / 2**20),
         "computed": int(counts.group(1)) if counts else None,
         "cached": int(counts.group(2)) if counts else None,
         "kept": int(kept.group(1)) if kept else None,
@@ -175,7 +187,7 @@ def touch_one_estate(data: Path) -> str:
 
 def table(result: dict) -> str:
     rows = [
-        "| | wall | CPU | peak memory | computed / cached / not read | load (1 min) before / after |",
+        "| | wall | CPU | peak memory (PSS / RSS) | computed / cached / not read | load (1 min) before / after |",
         "|---|---|---|---|---|---|",
     ]
     for name in ("cold", "one_estate", "no_change"):
@@ -184,7 +196,7 @@ def table(result: dict) -> str:
         r = result[name]
         load = " / ".join(str(x) for x in r.get("load_avg_1min", []))
         rows.append(
-            f"| {name} | {r['wall_s']} s | {r['cpu_s']} s | {r['peak_rss_mb']} MB | "
+            f"| {name} | {r['wall_s']} s | {r['cpu_s']} s | {r.get('peak_pss_mb')} / {r['peak_rss_mb']} MB | "
             f"{r['computed']} / {r['cached']} / {r.get('unread')} | {load} |"
         )
     for name in ("one_estate", "no_change"):
