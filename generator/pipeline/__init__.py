@@ -559,9 +559,10 @@ def _folders_of(files) -> list[str]:
 
 def _ledger_lines(results: list[EstateResult], site: Path, before) -> dict[str, tuple]:
     """What the ledger keeps of each published estate that has a stamp (id → stamp, its
-    folders' and its record's texts), with the mtime and inode of each folder of its published files: a file
-    added to, removed from or renamed in a folder changes that folder's mtime, so a later
-    build checks the folders and the files' own size and mtime without listing a folder.
+    folders' and its record's texts), with the mtime and inode of each folder of its
+    published files: a file added to, removed from or renamed in a folder changes that
+    folder's mtime, so a later build checks the folders and the files' own size and mtime
+    without listing a folder.
 
     An unread estate's line is written back as it was read when its folder's stat data
     are as recorded: publish moved the folder whole, which leaves the folders below it as
