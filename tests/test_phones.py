@@ -789,6 +789,25 @@ def test_generated_pages_and_the_404_page_load_no_material_bundle(built_site):
 
 
 @pytest.mark.browser
+def test_escape_right_after_clearing_keeps_the_box_closed(page):
+    """清空 puts the cursor back in the box a moment later; Escape pressed before that
+    closes the box for good (the late focus used to open it again: a flaky CI run)."""
+    open_page(page, ESTATE, False, 375)
+    page.get_by_role("button", name="搜索", exact=True).click()
+    page.locator("input.md-search__input").fill("梅林")
+    page.evaluate(
+        """() => {
+          document.querySelector('.md-search__options > button[type=reset]').click();
+          document.activeElement.dispatchEvent(
+            new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}));
+        }"""
+    )
+    page.wait_for_timeout(200)
+    assert not page.evaluate("document.getElementById('__search').checked")
+    assert page.evaluate("document.activeElement.classList.contains('sl-search-button')")
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize("care", [False, True], ids=["normal", "care"])
 def test_the_magnifier_is_a_button_and_the_clear_button_a_large_target(page, care):
     """On a phone the header's magnifier is a real <button> (keyboard, screen readers; a

@@ -248,7 +248,8 @@
   form.addEventListener("reset", () => {
     setTimeout(() => {
       search();
-      input.focus();
+      // Escape may have closed the box since the click: focusing would open it again.
+      if (toggle.checked) input.focus();
     });
   });
   more.addEventListener("click", () => {
