@@ -41,6 +41,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .money import as_decimal
 from .status import THRESHOLDS
 from .terms import in_post
 
@@ -54,10 +55,6 @@ def year_ago(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1)
     except ValueError:
         return day.replace(year=day.year - 1, day=28)
-
-
-def _dec(value) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def _committee_on(terms: list[dict], day: dt.date) -> tuple[str, dict | None]:
@@ -76,7 +73,7 @@ def _weighted(rows: Iterable[dict], field: str) -> tuple[Decimal | None, int]:
     weight = sum(c for _, c in pairs)
     if not weight:
         return None, 0
-    return sum(_dec(v) * c for v, c in pairs) / weight, weight
+    return sum(as_decimal(v) * c for v, c in pairs) / weight, weight
 
 
 def _fee_rises(tables: dict) -> list[tuple[dt.date, str]]:
@@ -104,7 +101,7 @@ def _fee_rises(tables: dict) -> list[tuple[dt.date, str]]:
             continue
         prior = max(before, key=lambda f: f["effective_from"])
         if (
-            _dec(fee["price_yuan"]) > _dec(prior["price_yuan"])
+            as_decimal(fee["price_yuan"]) > as_decimal(prior["price_yuan"])
             and fee.get("resolution_id") in passed
         ):
             rises.append((fee["effective_from"], fee["resolution_id"]))
@@ -273,8 +270,10 @@ def estate_inputs(estate, supervision: dict | None = None) -> dict:
             "hc": hours_closed,
             "s": satisfaction[year][0],
             "sc": satisfaction[year][1],
-            "due": sum((_dec(q["amount_due_yuan"]) for q in quarters), Decimal(0)),
-            "col": sum((_dec(q.get("amount_collected_yuan") or 0) for q in quarters), Decimal(0)),
+            "due": sum((as_decimal(q["amount_due_yuan"]) for q in quarters), Decimal(0)),
+            "col": sum(
+                (as_decimal(q.get("amount_collected_yuan") or 0) for q in quarters), Decimal(0)
+            ),
             "rise": rise[0] if rise else None,
             "res": rise[1] if rise else None,
             "sup": _listed_days(record, day),
@@ -378,14 +377,14 @@ def hotline_hours(summaries: Iterable, year: int) -> tuple[Decimal | None, int]:
     closed = sum(i["hc"] for i in items)
     if not closed:
         return None, 0
-    return sum(_dec(i["h"]) * i["hc"] for i in items) / closed, closed
+    return sum(as_decimal(i["h"]) * i["hc"] for i in items) / closed, closed
 
 
 def collection_rate(summaries: Iterable, year: int) -> Decimal | None:
     """Amounts collected / amounts due over the year's quarters, per cent."""
     items = year_inputs(summaries, year)
-    due = sum((_dec(i.get("due") or 0) for i in items), Decimal(0))
-    collected = sum((_dec(i.get("col") or 0) for i in items), Decimal(0))
+    due = sum((as_decimal(i.get("due") or 0) for i in items), Decimal(0))
+    collected = sum((as_decimal(i.get("col") or 0) for i in items), Decimal(0))
     return _share(collected, due)
 
 

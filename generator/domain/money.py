@@ -7,11 +7,17 @@ from decimal import ROUND_DOWN, Decimal
 CENT = Decimal("0.01")
 
 
+def as_decimal(value) -> Decimal:
+    """``value`` as a Decimal, exactly as its text reads (a Decimal as it is: its text
+    reads back as the same number, exponent and sign)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
 def money(value) -> Decimal:
     """Amounts as Decimal, empty as 0, so sums never drift by float error."""
     if value is None:
         return Decimal(0)
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+    return as_decimal(value)
 
 
 def yuan(value) -> str:

@@ -38,6 +38,8 @@ from decimal import ROUND_DOWN, Decimal
 
 from markupsafe import Markup
 
+from ..domain.money import as_decimal
+
 # A 300-unit viewBox drawn at least 288 px wide (a 320 px phone) scales by 0.96 or more,
 # so 15-unit text is drawn at 14 px or more everywhere (tests/test_phones.py measures it).
 WIDTH = 300
@@ -60,12 +62,6 @@ class Series:
     css: str  # class of the bars: sl-c1, sl-c2 … (colours and print patterns in CSS)
 
 
-def _decimal(value) -> Decimal:
-    """``Decimal(str(value))``: a Decimal as it is (its text reads back as the same
-    number), anything else through its text."""
-    return value if type(value) is Decimal else Decimal(str(value))
-
-
 # html.escape of a chart's texts, remembered: classes, labels and most shown values recur
 # from estate to estate, and an estate's charts escape some 450 texts.
 _escape = functools.lru_cache(maxsize=1 << 14)(html.escape)
@@ -76,7 +72,7 @@ def _fmt(value, unit: str) -> str:
         return "—"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}{unit}"  # a count: 77, never 77.00
-    value = _decimal(value)
+    value = as_decimal(value)
     if unit == "%":
         # Rounded down, as the rules' messages: 29.96 % never reads as reaching 30.0 %.
         return f"{value.quantize(Decimal('0.1'), ROUND_DOWN)}%"
@@ -119,7 +115,7 @@ def bar_chart(
 ) -> Markup:
     """A horizontal grouped bar chart; ``reference`` draws a dashed line (e.g. the 30% floor)."""
     e = _escape
-    values = [_decimal(v) for s in series for v in s.values if v is not None]
+    values = [as_decimal(v) for s in series for v in s.values if v is not None]
     top = max([*values, Decimal(reference[0]) if reference else Decimal(0), Decimal(0)])
     top = top or Decimal(1)
     label_w = max(
@@ -174,7 +170,7 @@ def bar_chart(
             value = s.values[i]
             y = y0 + j * BAR_H
             # From zero, always: a negative value draws no bar, its label says the number.
-            w = 0 if value is None else max(float(_decimal(value) / top) * plot_w, 0)
+            w = 0 if value is None else max(float(as_decimal(value) / top) * plot_w, 0)
             parts.append(
                 f'<rect class="{e(s.css)}{mark}" x="{label_w:.0f}" y="{y + 1}" '
                 f'width="{w:.1f}" height="{BAR_H - 2}"/>'
@@ -264,7 +260,7 @@ def _care_bars(chart_id, title, labels, series, unit, reference, highlight, top,
         top_of_bars = y
         for j, s in enumerate(series):
             value = s.values[i]
-            w = 0 if value is None else max(float(_decimal(value) / top) * plot_w, 0)
+            w = 0 if value is None else max(float(as_decimal(value) / top) * plot_w, 0)
             body.append(
                 f'<rect class="{e(s.css)}{mark}" x="0" y="{y + 2:.0f}" width="{w:.1f}" '
                 f'height="{CARE_BAR_H - 4}"/>'

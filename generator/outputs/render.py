@@ -36,6 +36,7 @@ import jinja2.runtime
 from markupsafe import Markup, escape
 from pypinyin import lazy_pinyin
 
+from ..domain.money import as_decimal
 from ..domain.periods import period_label, period_short
 from ..history import WITHHELD, Entry, History, commit_url, file_url
 from ..model import DISTRICT_SLUGS, TABLE_TITLES, Estate
@@ -124,7 +125,7 @@ def pct(value, digits: int = 1) -> str:
     quantum = _QUANTA.get(digits)
     if quantum is None:
         quantum = Decimal(1).scaleb(-digits)
-    share = (_decimal(value) * 100).quantize(quantum, ROUND_DOWN)
+    share = (as_decimal(value) * 100).quantize(quantum, ROUND_DOWN)
     return f"{share}%"
 
 
@@ -132,16 +133,10 @@ def pct(value, digits: int = 1) -> str:
 _QUANTA = {digits: Decimal(1).scaleb(-digits) for digits in range(4)}
 
 
-def _decimal(value) -> Decimal:
-    """``Decimal(str(value))``: a Decimal as it is (its text reads back as the same
-    number, exponent and sign), anything else through its text."""
-    return value if type(value) is Decimal else Decimal(str(value))
-
-
 def number(value, digits: int = 0) -> str:
     if value is None:
         return "—"
-    return f"{_decimal(value):,.{digits}f}"
+    return f"{as_decimal(value):,.{digits}f}"
 
 
 def cn_date(value) -> str:

@@ -97,15 +97,14 @@ def run(job: EstateJob) -> EstateResult:
     folder = Path(job.folder)
     files = _package_files(folder)
     history = [_plain_entry(e) for e in job.history]
-    key = estate_key(
-        shared.shared_key, checksum_of(files), None, history, supervision=job.supervision
-    )
+    checksum = checksum_of(files)
+    key = estate_key(shared.shared_key, checksum, None, history, supervision=job.supervision)
     entry = shared.cache.get(key)
     if entry is not None:
         hit = _from_cache(job, key, entry, files, shared)
         if hit is not None:
             return hit
-    return _compute(job, key, files, shared)
+    return _compute(job, key, files, checksum, shared)
 
 
 def _package_files(folder: Path) -> dict[str, bytes]:
@@ -125,7 +124,9 @@ def _plain_entry(entry) -> object:
     return dataclasses.asdict(entry) if dataclasses.is_dataclass(entry) else entry
 
 
-def _compute(job: EstateJob, key: str, files: dict[str, bytes], shared: Shared) -> EstateResult:
+def _compute(
+    job: EstateJob, key: str, files: dict[str, bytes], checksum: str, shared: Shared
+) -> EstateResult:
     pkg = load_package(Path(job.folder), shared.root, shared.schemas, files)
     findings, tables = validate_package(pkg, shared.as_of, shared.rules, shared.root)
     result = EstateResult(job.estate_id, key, findings, None, {}, pkg.declared_name)
@@ -146,10 +147,10 @@ def _compute(job: EstateJob, key: str, files: dict[str, bytes], shared: Shared) 
         shared.as_of,
         shared.rules,
         supervision=job.supervision,
-        # The bytes read for the key, not the folder read again (some twenty files): a
-        # package modelled here has no link in it (the loader refuses one with an error),
-        # so these are the files checksum_of_folder would read.
-        checksum=checksum_of(files),
+        # The checksum of the bytes read for the key, not the folder read again (some
+        # twenty files): a package modelled here has no link in it (the loader refuses one
+        # with an error), so these are the files checksum_of_folder would read.
+        checksum=checksum,
     )
     written = shared.render(estate, pkg, list(job.history))
     result.summary = summaries.summarise(estate)
