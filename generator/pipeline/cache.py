@@ -9,7 +9,7 @@ Layout, under ``build/cache/v<CACHE_VERSION>/``::
 
     entries/<k[:2]>/<key>.pack   one line of JSON: findings, summary, {site path: sha256}
                                  of the files and where each file's bytes are in the rest;
-                                 then those bytes, each file zlib-compressed
+                                 then those bytes, each file zstd-compressed
 
 One file per estate, not one per generated file: creating a file is the costliest thing
 a build does per page on a journalled file system (tens to hundreds of microseconds), and
@@ -28,10 +28,18 @@ import os
 import re
 import shutil
 import tempfile
-import zlib
 from pathlib import Path
 
-CACHE_VERSION = 2
+try:  # Python 3.14 has Zstandard in the standard library; backports.zstd is the same API.
+    from compression import zstd
+except ImportError:  # pragma: no cover - depends on the Python version
+    from backports import zstd
+
+# 3: Zstandard instead of zlib. At level 1 it compresses an estate's ~550 KB of pages in
+# ~1 ms where zlib's fastest level took ~3.5 ms (a tenth of the map's CPU per estate, and
+# every cold build compresses 16,000 of them), into fewer bytes, and reads twice as fast.
+CACHE_VERSION = 3
+ZSTD_LEVEL = 1
 _VERSION_FOLDER = re.compile(r"v\d+")
 
 
@@ -69,7 +77,7 @@ class Cache:
         """Write the entry for ``key`` with the bytes of ``blobs`` (sha256 → bytes)."""
         packed, where, offset = [], {}, 0
         for digest, data in sorted(dict(blobs).items()):
-            compressed = zlib.compress(data, 1)
+            compressed = zstd.compress(data, ZSTD_LEVEL)
             where[digest] = [offset, len(compressed)]
             packed.append(compressed)
             offset += len(compressed)
@@ -130,8 +138,8 @@ class Entry(dict):
                 with self._path.open("rb") as file:
                     file.seek(self._start)
                     self._data = file.read()
-            data = zlib.decompress(self._data[offset : offset + length])
-        except (OSError, TypeError, ValueError, IndexError, zlib.error):
+            data = zstd.decompress(self._data[offset : offset + length])
+        except (OSError, TypeError, ValueError, IndexError, zstd.ZstdError):
             return None
         return data if sha256(data) == digest else None
 
