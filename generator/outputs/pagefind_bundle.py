@@ -36,7 +36,7 @@ from pathlib import Path
 
 SIGNATURE = b"pagefind_dcd"
 # What :func:`write` writes; part of search's indexer identity, so a change re-indexes all.
-FORMAT = "pagefind-1.5-parts-1"
+FORMAT = "pagefind-1.5-parts-2"  # 2: gzip level 6 (_pack)
 # Pagefind's default (options.rs, default_index_chunk_size): a chunk closes once its words'
 # positions and pages reach this count.
 CHUNK_SIZE = 20_000
@@ -127,9 +127,14 @@ def _unpack(path: Path) -> bytes:
     return data[len(SIGNATURE) :]
 
 
+# zlib's default level, not Pagefind's "best" (9): on this site's word chunks 9 saved 0.9 %
+# of the bytes for four times the CPU, some 10 s of a cold 16,000-estate build.
+GZIP_LEVEL = 6
+
+
 def _pack(payload: bytes) -> bytes:
-    # Deterministic gzip: no name, no time, Pagefind's "best" level.
-    return gzip.compress(SIGNATURE + payload, compresslevel=9, mtime=0)
+    # Deterministic gzip: no name, no time.
+    return gzip.compress(SIGNATURE + payload, compresslevel=GZIP_LEVEL, mtime=0)
 
 
 # --- The parts of a bundle ----------------------------------------------------------------
