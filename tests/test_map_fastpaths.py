@@ -145,7 +145,8 @@ _ATOMS = [
     "<table>", '<table class="x">', "<table data-cards>", "</table>", "<thead>", "</thead>",
     "<tbody>", "</tbody>", "<tr>", "<tr class='a'>", "</tr>", "<td>", '<td class="n">',
     "</td>", "<th>", '<th scope="row">', "</th>", '<td colspan="2">', '<th colspan="3">',
-    "<td colspan=x>", '<td data-label="z">', '<td title="<td">', "<td", ">", "<track>",
+    "<td colspan=x>", '<td data-label="z">', '<td data-label="z" class="n">',
+    '<th data-label="y">', '<td title="<td">', "<td", ">", "<track>",
     "<thx>", "colspan", "x", "名称", "<br>", "&amp;", "<caption>表 <b>1</b></caption>",
     '<div class="sl-table-wrap">', '<div class="sl-table-wrap" data-x="1">',
     '<div class="sl-table-wrap" tabindex="-1">', "</div>", "\n", " ",
@@ -182,6 +183,164 @@ def test_reflow_of_a_page_table():
     assert out.count('role="region" tabindex="0" aria-label="2026H1各楼栋（元）"') == 2
     assert '<td data-label="期初" class="sl-num">1,000.00</td>' in out
     assert "<td>extra</td>" in out  # a cell beyond the head row's columns gets no label
+
+
+# The tables as templates write them: labelled in the source (frame.label_template) or
+# left to reflow, each must give the page reflow gives the template's own output.
+_TEMPLATE_TABLES = {
+    # (source, labelled in the source?)
+    "rows from a loop": (
+        '<table class="t">\n<caption>{{ title }}</caption>\n<thead><tr><th scope="col">名称</th>'
+        '<th scope="col">A &amp; "B"</th><th></th></tr></thead>\n<tbody>\n{% for r in rows %}\n'
+        '<tr{% if r.late %} class="sl-late"{% endif %}><th scope="row">{{ r.name }}</th>'
+        '<td class="n">{% if r.n %}{{ r.n }}{% else %}—{% endif %}</td><td>{{ r.x }}</td>'
+        "<td>{{ r.extra }}</td></tr>\n{% else %}\n<tr><td>无</td></tr>\n{% endfor %}\n"
+        '{% set total = rows | length %}\n<tr class="sl-total"><th scope="row">合计</th>'
+        "<td>{{ total }}</td></tr>\n</tbody>\n</table>",
+        True,
+    ),
+    "a row left out": (
+        "<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody>{% if show %}<tr><td>1"
+        "</td><td>2</td></tr>{% endif %}<tr><td>{% for r in rows %}{{ r.name }}{% endfor %}"
+        "</td><td>x</td></tr></tbody></table>",
+        True,
+    ),
+    "a cell left out": (
+        "<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr>{% if show %}<td>1"
+        "</td>{% endif %}<td>2</td></tr></tbody></table>",
+        False,
+    ),
+    "a cell inside a condition": (
+        "<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr>{% if show %}<td>1"
+        "{% endif %}</td><td>2</td></tr></tbody></table>",
+        False,
+    ),
+    "cells from a loop": (
+        "<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><th>x</th>"
+        "{% for r in rows %}<td>{{ r.name }}</td>{% endfor %}</tr></tbody></table>",
+        False,
+    ),
+    "a row from a macro": (
+        "{% macro row(r) %}<tr><td>{{ r.name }}</td><td>m</td></tr>{% endmacro %}"
+        "<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody>{% for r in rows %}"
+        "{{ row(r) }}{% endfor %}<tr><td>1</td><td>2</td></tr></tbody></table>",
+        False,
+    ),
+    "a head from the template": (
+        "<table><thead><tr><th>{{ title }}</th><th>b</th></tr></thead><tbody><tr><td>1"
+        "</td><td>2</td></tr></tbody></table>",
+        False,
+    ),
+    "a span set by the template": (
+        "<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td"
+        '{% if show %} colspan="2"{% endif %}>1</td><td>2</td></tr></tbody></table>',
+        False,
+    ),
+    "a block set between rows": (
+        "<table><thead><tr><th>a</th></tr></thead><tbody>{% set held %}<tr><td>1</td></tr>"
+        "{% endset %}{{ held }}<tr><td>2</td></tr></tbody></table>",
+        False,
+    ),
+    "a comment with a table in it": (
+        "{# <table><thead><tr><th>a</th></tr></thead> #}<table><thead><tr><th>a</th></tr>"
+        "</thead><tbody><tr><td>1</td></tr></tbody></table>",
+        True,
+    ),
+    "a comment inside": (
+        "<table><thead><tr><th>a</th></tr></thead><tbody>{# note #}<tr><td>1</td></tr>"
+        "</tbody></table>",
+        False,
+    ),
+    "a code's > in an attribute": (
+        "<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr"
+        '{% if rows | length > 1 %} class="m"{% endif %}><td>1</td><td>2</td></tr>'
+        "</tbody></table>",
+        True,
+    ),
+    "no head": ("<table><tbody><tr><th>a</th><td>1</td></tr></tbody></table>", False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_TEMPLATE_TABLES))
+def test_tables_labelled_in_templates_are_what_reflow_makes(name):
+    import jinja2
+
+    source, labelled = _TEMPLATE_TABLES[name]
+    assert (frame.label_template(source) != source) == labelled
+    # jinja2's own environment with render's settings, the source given as it is.
+    env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    rows = [
+        {"name": "一<", "n": 3, "x": "x", "extra": "e", "late": True},
+        {"name": "二", "n": 0, "x": "&", "extra": "", "late": False},
+    ]
+    for show in (True, False):
+        for some in (rows, rows[:1], []):
+            values = dict(rows=some, show=show, title="表 <1>")
+            plain = env.from_string(source).render(**values)
+            ours = env.from_string(frame.label_template(source)).render(**values)
+            assert frame.reflow(ours) == frame.reflow(plain), (name, show, len(some))
+            assert frame.reflow(ours) == _reflow_reference(plain)
+
+
+def test_the_estate_templates_label_their_tables_once():
+    # Every estate page table with a head row written in its template is labelled there
+    # (reflow finds it done), but the calendar's, whose empty-case row spans the columns.
+    from generator.outputs.render import THEME_DIR
+
+    left = {}
+    for path in sorted((THEME_DIR / "sunlight").glob("estate_*.html")):
+        source = path.read_text("utf-8")
+        tables = source.count("<thead")
+        labelled = frame.label_template(source).count(" data-cards>")
+        if labelled < tables:
+            left[path.name] = tables - labelled
+    assert left == {"estate_calendar.html": 1}
+
+
+def test_a_site_is_the_same_without_the_template_labels(tmp_path, monkeypatch):
+    import datetime as dt
+    import hashlib
+    from pathlib import Path
+
+    from generator import pipeline
+    from generator.config import load_rules_config
+    from generator.outputs import render
+    from generator.privacy import Guard
+
+    repo = Path(__file__).resolve().parent.parent
+    data = repo / "data"
+
+    def build(out: Path) -> dict[str, str]:
+        render._environment.cache_clear()  # compiled again, with or without the labels
+        pipeline.build(
+            pipeline.BuildOptions(
+                data_dir=data,
+                site_dir=out / "site",
+                build_dir=out / "build",
+                config_file=repo / "mkdocs.yml",
+                as_of=dt.date(2026, 11, 20),
+                site_url="https://sunlight.example.org/",
+                rules=load_rules_config(data),
+                guard=Guard.for_data(data),
+                workers=1,
+            )  # fmt: skip
+        )
+        site = out / "site"
+        return {
+            p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*"))
+            if p.is_file()
+        }
+
+    try:
+        labelled = build(tmp_path / "labelled")
+        monkeypatch.setattr(render.TableLabels, "preprocess", lambda self, source, *a: source)
+        plain = build(tmp_path / "plain")
+    finally:
+        monkeypatch.undo()
+        render._environment.cache_clear()
+    assert labelled == plain
+    assert sum(p.endswith("index.html") for p in labelled) > 80
 
 
 # --------------------------------------------------------------------------- charts

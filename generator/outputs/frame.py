@@ -25,9 +25,11 @@ directory and overview, which are in the nav, are no longer highlighted there.
 
 Every table of a generated page is prepared here to become cards on a phone
 (:func:`reflow`): one mechanism for all pages, so no template needs to repeat its
-column headings, and a table added later reflows too. Generated pages carry none of
-Material's JavaScript (theme/main.html): what they use of it — the drawer and the search
-toggle — works with CSS alone, and theme/assets/sunlight.js does the rest.
+column headings, and a table added later reflows too. Where a template writes a table's
+head and cells as plain markup, the same labels are put into its source once, when jinja
+compiles it (:func:`label_template`), and reflow finds that table done. Generated pages
+carry none of Material's JavaScript (theme/main.html): what they use of it — the drawer
+and the search toggle — works with CSS alone, and theme/assets/sunlight.js does the rest.
 """
 
 from __future__ import annotations
@@ -567,14 +569,19 @@ def _label_cells(rest: str, escaped: list[str]) -> str:
     # which reads each cell's attributes.
     if "colspan" in rest or "data-label=" in rest or _UNCLOSED_CELL.search(rest):
         return _label_cells_one_by_one(rest, escaped)
+    # One split for rows and cells (text, tag, text, tag, …): each tag's place is
+    # rewritten where it stands, the text between tags is kept as it is.
+    return "".join(_label_split(_ROW_OR_CELL_START.split(rest), escaped))
+
+
+def _label_split(parts: list[str], escaped) -> list[str]:
+    """``parts`` (text, tag name, text, … as :data:`_ROW_OR_CELL_START` splits) with each
+    cell's tag opening given its column's label."""
     opens = {
         tag: [f'<{tag} data-label="{label}"' if label else f"<{tag}" for label in escaped]
         for tag in ("td", "th")
     }
     width = len(escaped)
-    # One split for rows and cells (text, tag, text, tag, …): each tag's place is
-    # rewritten where it stands, the text between tags is kept as it is.
-    parts = _ROW_OR_CELL_START.split(rest)
     column = 0
     for i in range(1, len(parts), 2):
         tag = parts[i]
@@ -584,7 +591,7 @@ def _label_cells(rest: str, escaped: list[str]) -> str:
         else:  # more cells than labels: the rest get none
             parts[i] = opens[tag][column] if column < width else "<" + tag
             column += 1
-    return "".join(parts)
+    return parts
 
 
 def _label_cells_one_by_one(rest: str, escaped: list[str]) -> str:
@@ -638,7 +645,9 @@ def reflow(body_html: str) -> str:
         if stop < 0:
             break
         stop += len("</table>")
-        parts += [body_html[pos:start], _label_table(body_html[start:stop])]
+        table = body_html[start:stop]
+        # A table its template labelled (label_template) is as _label_table would make it.
+        parts += [body_html[pos:start], table if _labelled(table) else _label_table(table)]
         pos = stop
     body_html = "".join(parts) + body_html[pos:]
     return _wrap_tables(body_html)
@@ -675,6 +684,173 @@ def _wrap_tables(body_html: str) -> str:
         return body_html
     parts.append(body_html[pos:])
     return "".join(parts)
+
+
+# A cell (as _ROW_OR_CELL finds one) without a label of its own.
+_UNLABELLED_CELL = re.compile(r'<t[dh]\b(?! data-label=")')
+
+
+def _labelled(table: str) -> bool:
+    """Whether ``table`` is marked for cards and every cell after its head has a label:
+    then :func:`_label_table` would give it back as it is (it labels only the cells that
+    have none), so it is not read again."""
+    if "data-cards" not in table[: table.find(">")]:
+        return False
+    end = table.find("</thead>")
+    return end >= 0 and _UNLABELLED_CELL.search(table, end) is None
+
+
+# --------------------------------------------------------------- labels in the templates
+# reflow labels a page's cells on every render (about a quarter of an estate page's CPU),
+# though most tables' heads are written in their template. label_template does the same
+# once, when jinja compiles a template (render.TableLabels): a table whose head row is
+# plain text and whose rows the template writes cell by cell gets its labels and its
+# data-cards mark in the template's source, and reflow finds it done (_labelled). Where
+# the source does not show every row's cells in their columns — a head with template
+# code in it, a cell or row from a macro, a loop or condition between a row's cells,
+# colspan — the table is left to reflow, as before. tests/test_map_fastpaths.py holds
+# the pages the same with and without it.
+
+_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
+_STATEMENT = re.compile(r"\{%-?\s*(\w+)")
+# Statements that may stand between rows: they repeat or leave out whole rows.
+_BETWEEN_ROWS = {"for", "endfor", "if", "elif", "else", "endif", "set"}
+_OPENERS = {"if", "for", "with", "filter", "call", "macro", "block", "raw", "autoescape"}
+
+
+def label_template(source: str) -> str:
+    """``source`` (a jinja template) with each table whose cells it writes one by one
+    labelled as :func:`reflow` would label its output."""
+    if "<table" not in source:
+        return source
+    comments = [m.span() for m in _JINJA_COMMENT.finditer(source)]
+    parts, pos = [], 0
+    while (start := source.find("<table", pos)) >= 0:
+        inside = next((b for a, b in comments if a <= start < b), None)
+        if inside is not None:  # a comment's text, stepped over
+            parts.append(source[pos:inside])
+            pos = inside
+            continue
+        stop = source.find("</table>", start)
+        if stop < 0:
+            break
+        stop += len("</table>")
+        table = source[start:stop]
+        if not any(a < stop and start < b for a, b in comments):
+            table = _label_source_table(table)
+        parts += [source[pos:start], table]
+        pos = stop
+    parts.append(source[pos:])
+    return "".join(parts)
+
+
+def _label_source_table(table: str) -> str:
+    opening = table[: table.find(">") + 1]
+    if not opening or "{" in opening or "data-cards" in opening or "colspan" in table:
+        return table
+    head = _head(table)
+    if head is None:
+        return table
+    start, stop, inner = head
+    row = _last_row(inner)
+    if row is None or "{{" in inner or "{%" in inner or "{#" in table:
+        return table
+    rest = table[stop:]
+    if "data-label=" in rest:
+        return table
+    labels = _head_labels(row)
+    parts = _ROW_OR_CELL_START.split(rest)
+    if not _cells_in_columns(parts):
+        return table
+    return (
+        opening[:-1] + " data-cards>" + table[len(opening) : start] + table[start:stop]
+        + "".join(_label_split(parts, labels))
+    )  # fmt: skip
+
+
+def _cells_in_columns(parts: list[str]) -> bool:
+    """Whether the rows after a table's head, split by :data:`_ROW_OR_CELL_START` (text,
+    tag, text, …), put each cell the source writes in the column it stands in: every
+    row opened by ``<tr`` and closed by ``</tr>``, nothing but white space between its
+    cells, template code only inside a tag or a cell (whole and balanced) and, between
+    rows, only loops and conditions."""
+    in_row = False
+    if not _between_rows(parts[0]):
+        return False
+    for i in range(1, len(parts), 2):
+        tag, text = parts[i], parts[i + 1]
+        end = _tag_end(text)
+        if end < 0:
+            return False
+        after = text[end + 1 :]
+        if tag == "tr":
+            if in_row or after.strip():
+                return False
+            in_row = True
+            continue
+        if not in_row:
+            return False
+        close = after.find(f"</{tag}>")
+        if close < 0 or not _balanced(after[:close]):
+            return False
+        between = after[close + len(tag) + 3 :]
+        row_end = between.find("</tr>")
+        if row_end < 0:
+            if between.strip():
+                return False
+            continue
+        if between[:row_end].strip() or not _between_rows(between[row_end + 5 :]):
+            return False
+        in_row = False
+    return not in_row
+
+
+def _tag_end(text: str) -> int:
+    """Where the tag whose name ends ``text``'s start closes (its ``>``), template code
+    in its attributes stepped over; -1 if it does not."""
+    pos = 0
+    while True:
+        close = text.find(">", pos)
+        code = min(
+            (at for at in (text.find("{{", pos), text.find("{%", pos)) if at >= 0), default=-1
+        )
+        if code < 0 or close < code:
+            return close
+        end = text.find("}}" if text[code + 1] == "{" else "%}", code + 2)
+        if end < 0:
+            return -1
+        pos = end + 2
+
+
+def _between_rows(text: str) -> bool:
+    """Only markup without cells and the statements of :data:`_BETWEEN_ROWS` (no value
+    printed: a macro's output could be a row)."""
+    if "{{" in text:
+        return False
+    for match in _STATEMENT.finditer(text):
+        name = match.group(1)
+        if name not in _BETWEEN_ROWS:
+            return False
+        if name == "set" and "=" not in text[match.end() : text.find("%}", match.end())]:
+            return False  # a block set: what it captures is printed somewhere
+    return True
+
+
+def _balanced(content: str) -> bool:
+    """Whether every block a cell's content opens it also closes, and none it closes was
+    opened outside it (else the cell itself would be inside a condition or loop)."""
+    depth = 0
+    for match in _STATEMENT.finditer(content):
+        name = match.group(1)
+        if name in _OPENERS or (
+            name == "set" and "=" not in content[match.end() : content.find("%}", match.end())]
+        ):
+            depth += 1
+        elif name.startswith("end"):
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 # A page with this many sections gets a jump list at its top on phones.

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 import jinja2.compiler
+import jinja2.ext
 import jinja2.nodes
 import jinja2.runtime
 from markupsafe import Markup, escape
@@ -43,7 +44,7 @@ from ..model import DISTRICT_SLUGS, TABLE_TITLES, Estate
 from ..privacy import Guard
 from . import dashboard, feeds, plain
 from .charts import Series, bar_chart, scatter_chart
-from .frame import Frame, relative
+from .frame import Frame, label_template, relative
 from .qr import qr_svg
 
 if TYPE_CHECKING:  # the pipeline imports this module
@@ -274,9 +275,18 @@ class _Environment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
+class TableLabels(jinja2.ext.Extension):
+    """Each template's tables labelled for phones in its source, once, as jinja compiles
+    it (:func:`.frame.label_template`), not in every page it renders (``frame.reflow``)."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        return label_template(source)
+
+
 def environment(theme_dir: Path = THEME_DIR) -> jinja2.Environment:
     env = _Environment(
         loader=jinja2.FileSystemLoader(str(theme_dir / "sunlight")),
+        extensions=[TableLabels],
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         finalize=_single_line,
