@@ -22,8 +22,10 @@ from generator.outputs import pagefind_bundle
 from generator.outputs.search import (
     PAGES,
     _run_pagefind,
+    estate_pages,
     index_ahead,
     index_shards,
+    is_indexable,
     pagefind_command,
     plan_shards,
 )
@@ -155,6 +157,25 @@ def test_plan_puts_estates_in_their_shards_and_the_rest_in_the_site_shard(built_
     assert not [p for p in every if p.endswith("/notice/index.html") or p == "404.html"]
     with pytest.raises(ValueError, match="shard name"):
         index_shards(built_site, {"../x": ["index.html"]})
+
+
+def test_estate_pages_are_the_indexable_ones(built_site):
+    # estate_pages asks is_indexable once per path below the id; ids the patterns name
+    # literally (estates, notice, …) are asked about path by path.
+    files = sorted(p.relative_to(built_site).as_posix() for p in built_site.rglob("*"))
+    files = [p for p in files if p.startswith("estates/")]
+    ids = ["meilin-xincun", "estates", "notice", "index.html", "404.html", "_"]
+    odd = [
+        f"estates/{i}/{tail}"
+        for i in ids
+        for tail in ("index.html", "notice/index.html", "notice/buildings/index.html",
+                     "estates/x/index.html", "notice/estates/index.html", "404.html", "a.csv")
+    ]  # fmt: skip
+    paths = [*files, *odd, "index.html", "estates/index.html", "companies/x/index.html"]
+    assert estate_pages(paths) == [p for p in paths if is_indexable(p)]
+    assert "estates/meilin-xincun/index.html" in estate_pages(files)
+    # Besides the overviews, only the directory of estates: no other page of an estate.
+    assert {p for p in estate_pages(files) if p.count("/") != 2} == {"estates/index.html"}
 
 
 def _change_overview(site: Path, estate: str, words: str) -> None:
