@@ -257,6 +257,16 @@ _TEMPLATE_TABLES = {
         "</tbody></table>",
         True,
     ),
+    "a printed attribute": (
+        "<table><thead><tr><th>a</th></tr></thead><tbody><tr><td {{ attrs }}>1</td></tr>"
+        "</tbody></table>",
+        False,
+    ),
+    "a cell continuing a condition": (
+        "<table><thead><tr><th>a</th></tr></thead><tbody>{% if show %}<tr><td>1"
+        "{% else %}2</td></tr>{% endif %}</tbody></table>",
+        False,
+    ),
     "no head": ("<table><tbody><tr><th>a</th><td>1</td></tr></tbody></table>", False),
 }
 
@@ -275,7 +285,7 @@ def test_tables_labelled_in_templates_are_what_reflow_makes(name):
     ]
     for show in (True, False):
         for some in (rows, rows[:1], []):
-            values = dict(rows=some, show=show, title="表 <1>")
+            values = dict(rows=some, show=show, title="表 <1>", attrs='data-label="own"')
             plain = env.from_string(source).render(**values)
             ours = env.from_string(frame.label_template(source)).render(**values)
             assert frame.reflow(ours) == frame.reflow(plain), (name, show, len(some))

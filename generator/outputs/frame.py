@@ -772,15 +772,16 @@ def _cells_in_columns(parts: list[str]) -> bool:
     """Whether the rows after a table's head, split by :data:`_ROW_OR_CELL_START` (text,
     tag, text, …), put each cell the source writes in the column it stands in: every
     row opened by ``<tr`` and closed by ``</tr>``, nothing but white space between its
-    cells, template code only inside a tag or a cell (whole and balanced) and, between
-    rows, only loops and conditions."""
+    cells, template code only inside a cell (whole and balanced) or as a statement in a
+    tag, and, between rows, only loops and conditions."""
     in_row = False
     if not _between_rows(parts[0]):
         return False
     for i in range(1, len(parts), 2):
         tag, text = parts[i], parts[i + 1]
         end = _tag_end(text)
-        if end < 0:
+        # A printed value in a tag could be any attribute (a label or a span of its own).
+        if end < 0 or "{{" in text[:end]:
             return False
         after = text[end + 1 :]
         if tag == "tr":
@@ -846,7 +847,7 @@ def _balanced(content: str) -> bool:
             name == "set" and "=" not in content[match.end() : content.find("%}", match.end())]
         ):
             depth += 1
-        elif name.startswith("end"):
+        elif name.startswith("end") or (name in ("else", "elif") and not depth):
             depth -= 1
             if depth < 0:
                 return False
