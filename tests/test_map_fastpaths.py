@@ -13,6 +13,7 @@ import re
 import string
 
 import pytest
+import zxingcpp
 
 from generator.outputs import charts, frame, qr
 
@@ -40,7 +41,6 @@ def _strokes_reference(rows: list[bytes]) -> str:
 
 
 def test_the_qr_path_is_the_row_by_row_path():
-    pytest.importorskip("zxingcpp")
     rng = random.Random(11)
     alphabet = string.ascii_letters + string.digits + "-_./?=&%中文小区"
     urls = ["https://sunlight.example.org/estates/pujin-jiayuan/?v=0123abcd&b=12"] + [
@@ -50,6 +50,35 @@ def test_the_qr_path_is_the_row_by_row_path():
     for url in urls:
         rows = qr.qr_matrix(url)
         assert qr._strokes(rows) == _strokes_reference(rows), url
+
+
+def _libzints_own(url: str) -> list[bytes]:
+    """The code as libzint masks it when it chooses the mask itself."""
+    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
+    side, flat = image.shape[0], image.tobytes()
+    return [flat[row * side : (row + 1) * side] for row in range(side)]
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_the_qr_mask_is_the_one_libzint_chooses(seed, monkeypatch):
+    # Every size from version 1 to 20 (21-97 modules; version information from 7 on),
+    # each size's board made from the first URL of that size and used for all the others,
+    # UTF-8 and all: the code is libzint's own, module for module.
+    monkeypatch.setattr(qr, "_BOARDS", {})
+    rng = random.Random(seed)
+    alphabet = string.ascii_letters + string.digits + "-_./?=&%中文小区"
+    urls = ["https://sunlight.example.org/estates/pujin-jiayuan/?v=0123abcd&b=12"] + [
+        "https://" + "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 600)))
+        for _ in range(1500)
+    ]
+    for url in urls:
+        assert qr.qr_matrix(url) == _libzints_own(url), url
+    assert sorted(qr._BOARDS) == list(range(21, 98, 4))
+    # The eight masks' scores differ: had the choice been by chance, it would not hold.
+    board = qr._BOARDS[37]
+    code = board.bits(qr._encode(urls[0], 0)[1])
+    assert len({board.score(code ^ change) for change in board.changes}) > 4
 
 
 def test_the_qr_path_of_odd_matrices():
