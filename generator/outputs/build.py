@@ -23,6 +23,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 
 import yaml
@@ -142,20 +143,27 @@ def prepare_outputs(site_dir: Path, build_dir: Path) -> Path:
     return docs
 
 
-def make_world_readable(folder: Path) -> None:
+def make_world_readable(folder: Path, ready: Collection[str] = ()) -> None:
     """Folders DIR_MODE, files FILE_MODE; links are left alone (never followed).
+
+    ``ready``: folders (relative to ``folder``) whose contents were made so as they were
+    written (the estates' folders, by pipeline/worker.py): the folder itself is checked,
+    what is inside it is not walked.
 
     scandir's cached entry types and a chmod only where the mode differs keep this to
     about half a second per 100,000 files."""
     folder.chmod(DIR_MODE)
-    pending = [str(folder)]
+    root = str(folder)
+    skip = {f"{root}/{rel}" for rel in ready}
+    pending = [root]
     while pending:
         with os.scandir(pending.pop()) as entries:
             for entry in entries:
                 if entry.is_symlink():
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
+                    if entry.path not in skip:
+                        pending.append(entry.path)
                     wanted = DIR_MODE
                 else:
                     wanted = FILE_MODE
@@ -190,7 +198,11 @@ def new_staging_dir(site_dir: Path) -> Path:
 
 
 def publish(
-    staging: Path, site_dir: Path, keep: list[str] = (), keep_files: list[str] = ()
+    staging: Path,
+    site_dir: Path,
+    keep: list[str] = (),
+    keep_files: list[str] = (),
+    ready: Collection[str] = (),
 ) -> None:
     """Swap the finished build into place; the old site is removed only afterwards.
 
@@ -203,12 +215,15 @@ def publish(
     should a move fail, everything already moved is moved back and the old site stays as
     it was.
 
+    ``ready``: folders of the staging site whose contents are world-readable already
+    (:func:`make_world_readable`).
+
     Raises :class:`safepaths.UnsafePath` (and changes nothing) when ``site_dir`` exists,
     is not empty and was not made by Sunlight."""
     safepaths.check_replaceable("--site-dir", site_dir, site_dir, safepaths.SITE_MARKER)
     write_marker(staging, safepaths.SITE_MARKER)
     # Before the kept folders come in: they are world-readable since their own build.
-    make_world_readable(staging)
+    make_world_readable(staging, ready)
     moved: list[str] = []
     old = None
     # Strings, not Path objects: some 28,000 moves at 16,000 estates.

@@ -421,7 +421,7 @@ def build(options: BuildOptions) -> BuildResult:
             folders = {e: f for e, f in folders.items() if e in _slice(folders, options.shard)}
         return _map_estates(options, plan, staging, frame, folders)
 
-    return _run(options, estates, partial=bool(options.shard))
+    return _run(options, estates, partial=bool(options.shard), by_workers=True)
 
 
 def merge(options: BuildOptions, parts: list[Path]) -> BuildResult:
@@ -435,15 +435,19 @@ def merge(options: BuildOptions, parts: list[Path]) -> BuildResult:
     def parted(plan: _Plan, staging: Path, frame) -> list[EstateResult]:
         return _read_parts(parts, _inputs(options, plan, frame), staging, plan)
 
-    return _run(options, parted, partial=False)
+    # The parts' files may have lost their modes on the way (a CI artifact keeps none):
+    # the whole staging site is made world-readable, estates' folders and all.
+    return _run(options, parted, partial=False, by_workers=False)
 
 
-def _run(options: BuildOptions, produce, *, partial: bool) -> BuildResult:
+def _run(options: BuildOptions, produce, *, partial: bool, by_workers: bool) -> BuildResult:
     """Plan, build the guide and frame into a staging folder, ``produce`` the estates'
     results there, check them, reduce (or record a shard's part), publish. The staging
-    folder is discarded on any failure, so the published site stays as it was."""
+    folder is discarded on any failure, so the published site stays as it was.
+    ``by_workers``: ``produce`` wrote the estates' folders with pipeline/worker.py, which
+    makes them world-readable as it writes them."""
     with _fewer_collections():
-        return _run_stages(options, produce, partial=partial)
+        return _run_stages(options, produce, partial=partial, by_workers=by_workers)
 
 
 # A build makes some 40 objects per estate that live to its end (summaries, results,
@@ -463,7 +467,7 @@ def _fewer_collections():
         gc.set_threshold(*saved)
 
 
-def _run_stages(options: BuildOptions, produce, *, partial: bool) -> BuildResult:
+def _run_stages(options: BuildOptions, produce, *, partial: bool, by_workers: bool) -> BuildResult:
     stages: dict[str, dict[str, float]] = {}
     lap = _timer()
     plan = _plan(options)
@@ -488,7 +492,8 @@ def _run_stages(options: BuildOptions, produce, *, partial: bool) -> BuildResult
         build_mod.discard(staging)
         raise
     _shared_key(options, plan, frame)
-    return _finish(options, staging, results, findings, stages, reduced, plan)
+    ready = [f"estates/{r.estate_id}" for r in results if not r.kept] if by_workers else []
+    return _finish(options, staging, results, findings, stages, reduced, plan, ready)
 
 
 @dataclass
@@ -506,7 +511,7 @@ class _Reduced:
     groups: GroupCache | None = None
 
 
-def _finish(options, staging, results, findings, stages, reduced, plan) -> BuildResult:
+def _finish(options, staging, results, findings, stages, reduced, plan, ready) -> BuildResult:
     lap = _timer()
     kept = [f"estates/{r.estate_id}" for r in results if r.kept]
     groups = reduced.groups
@@ -519,6 +524,7 @@ def _finish(options, staging, results, findings, stages, reduced, plan) -> Build
             Path(options.site_dir),
             keep=[*kept, *reduced.kept_folders],
             keep_files=reduced.kept_files,
+            ready=ready,
         )
     except BaseException:
         build_mod.discard(staging)
