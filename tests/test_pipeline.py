@@ -24,6 +24,7 @@ import pytest
 
 from generator import pipeline
 from generator.config import load_rules_config
+from generator.outputs import build as build_mod
 from generator.pipeline import ledger
 from generator.pipeline.cache import CACHE_VERSION, Cache, Entry
 from generator.privacy import Guard
@@ -331,13 +332,14 @@ def test_two_shards_merged_equal_a_one_machine_build(data, tmp_path):
 
 
 def _modes_wrong(site: Path) -> list[tuple[str, str]]:
-    """Every folder of the site not 0755 and every file not 0644 (links are not followed)."""
+    """Every folder of the site not DIR_MODE and every file not FILE_MODE (0755, 0644;
+    links are not followed)."""
     wrong = []
     for path in [site, *site.rglob("*")]:
         if path.is_symlink():
             continue
         mode = stat.S_IMODE(path.lstat().st_mode)
-        if mode != (0o755 if path.is_dir() else 0o644):
+        if mode != (build_mod.DIR_MODE if path.is_dir() else build_mod.FILE_MODE):
             wrong.append((path.relative_to(site).as_posix(), oct(mode)))
     return wrong
 
