@@ -65,13 +65,7 @@ class _BoundedLoader(yaml.SafeLoader):
             except TypeError:  # an unhashable key: SafeLoader reports it below
                 continue
             if first is not None:
-                raise YamlRefused(
-                    DUPLICATE_KEY,
-                    line,
-                    f"第 {line} 行的键“{key}”与第 {first} 行重复，只会保留一个。请删去或合并其中一项。",
-                    f'Line {line} repeats the key "{key}" of line {first}; only one would be '
-                    "kept. Delete or merge one of them.",
-                )
+                raise _duplicate(key, line, first)
         return super().construct_mapping(node, deep=deep)
 
 
@@ -95,6 +89,16 @@ def _too_deep(line: int | None) -> YamlRefused:
         f"Line {line} is nested more than {MAX_DEPTH} levels deep and cannot be read. These "
         "files need only a few levels: compare with a file of the same kind (often a "
         "bracket left open).",
+    )
+
+
+def _duplicate(key: str, line: int, first: int) -> YamlRefused:
+    return YamlRefused(
+        DUPLICATE_KEY,
+        line,
+        f"第 {line} 行的键“{key}”与第 {first} 行重复，只会保留一个。请删去或合并其中一项。",
+        f'Line {line} repeats the key "{key}" of line {first}; only one would be kept. '
+        "Delete or merge one of them.",
     )
 
 
@@ -123,10 +127,16 @@ def load(text: str | bytes, max_bytes: int = MAX_BYTES) -> Any:
             return loader.get_single_data()
         finally:
             loader.dispose()
-    # libyaml: the same refusals, checked on the parser's events (anchors and aliases
-    # before anything is built), then built in C. The pure-Python loader composes a
+    # libyaml: the same refusals, then built in C. The pure-Python loader composes a
     # descriptor in tens of milliseconds, a real share of a city's build.
     try:
+        if not _has_marks(text):
+            # No & or * anywhere, so no anchor and no alias: libyaml composes the node
+            # tree once and the tree is checked for depth and repeated keys before
+            # anything is constructed: 0.36 ms for an estate's descriptor, not 0.52 ms.
+            return _load_composed(text)
+        # An anchor is visible only in the parser's events, and aliases must be
+        # refused before they are composed into shared nodes.
         _check_events(yaml.parse(text, Loader=_FAST))
         return yaml.load(text, Loader=_FAST)
     except YamlRefused:
@@ -145,6 +155,57 @@ def load(text: str | bytes, max_bytes: int = MAX_BYTES) -> Any:
 
 
 _FAST = getattr(yaml, "CSafeLoader", None) if yaml.__with_libyaml__ else None
+
+
+def _has_marks(text: str | bytes) -> bool:
+    """Whether ``text`` holds an & or a *, which every anchor and alias begins with."""
+    if isinstance(text, bytes):
+        return b"&" in text or b"*" in text
+    return "&" in text or "*" in text
+
+
+def _load_composed(text: str | bytes) -> Any:
+    """The document of a text without anchors or aliases: composed by libyaml, checked
+    by :func:`_check_nodes`, then constructed."""
+    loader = _FAST(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_nodes(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _check_nodes(root: yaml.Node) -> None:
+    """What :func:`_check_events` refuses in a text without anchors or aliases, from its
+    node tree: a node deeper than MAX_DEPTH, a key repeated in one mapping. The tree is
+    walked in document order, so the first refusal is the one the events would give."""
+    # (node, depth, the keys of the mapping it is a key of): a key is checked when its
+    # turn comes, as the parser's events would reach it.
+    pending: list[tuple[yaml.Node, int, dict | None]] = [(root, 1, None)]
+    while pending:
+        node, depth, keys = pending.pop()
+        line = node.start_mark.line + 1
+        if depth > MAX_DEPTH:
+            raise _too_deep(line)
+        if isinstance(node, yaml.ScalarNode):
+            if keys is not None:
+                key = (node.value, node.style is None)
+                first = keys.get(key)
+                if first is not None:
+                    raise _duplicate(node.value, line, first)
+                keys[key] = line
+        elif isinstance(node, yaml.MappingNode):
+            seen: dict[tuple[str, bool], int] = {}
+            for key_node, value_node in reversed(node.value):
+                pending.append((value_node, depth + 1, None))
+                pending.append((key_node, depth + 1, seen))
+        else:
+            pending.extend((child, depth + 1, None) for child in reversed(node.value))
+
+
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
 
 
@@ -168,14 +229,7 @@ def _check_events(events) -> None:
                 key = (event.value, event.style is None)
                 first = parent[2].get(key)
                 if first is not None:
-                    raise YamlRefused(
-                        DUPLICATE_KEY,
-                        line,
-                        f"第 {line} 行的键“{event.value}”与第 {first} 行重复，只会保留一个。请删去或"
-                        "合并其中一项。",
-                        f'Line {line} repeats the key "{event.value}" of line {first}; only one '
-                        "would be kept. Delete or merge one of them.",
-                    )
+                    raise _duplicate(event.value, line, first)
                 parent[2][key] = line
             parent[1] = not parent[1]
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
