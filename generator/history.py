@@ -105,6 +105,7 @@ SHORT_LENGTH = 7
 STRICT = False
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no DST, no tzdata needed
 
+UNAVAILABLE_PAGE_MESSAGE = "修改记录暂缺：这次构建没能从数据仓库读取修改记录。"
 SHALLOW_MESSAGE = (
     "本次构建用的是浅克隆（只取了最近的提交），更早的修改记录不在其中，所以这里的修改记录不完整。"
     "维护者请在构建前运行 git fetch --unshallow；GitHub Actions 中请给 actions/checkout 设置 "
@@ -246,6 +247,15 @@ class History:
     @property
     def complete(self) -> bool:
         return self.available and not self.shallow
+
+    @property
+    def page_message(self) -> str | None:
+        """What the history pages say of ``message``. Why git could not be read (folders
+        of the build machine, which may carry a person's name, and whatever git printed)
+        is for the build's output; residents read only that there is no change log."""
+        if self.message is None:
+            return None
+        return self.message if self.available else UNAVAILABLE_PAGE_MESSAGE
 
     def for_estate(self, estate_id: str) -> list[Entry]:
         """The estate's versions, newest first ([] when it has none)."""

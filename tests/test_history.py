@@ -564,6 +564,8 @@ def test_not_a_repository(tmp_path: Path):
     h = read_history(tmp_path, tmp_path / "data" / "estates", SCHEMAS)
     assert not h.available and h.estates == {}
     assert "不是 git 仓库" in h.message and "not a git repository" in h.message_en
+    # The pages name no folder of the build machine; the build's output does.
+    assert str(tmp_path) in h.message and str(tmp_path) not in h.page_message
 
 
 def test_git_missing(tmp_path: Path, monkeypatch):
@@ -576,6 +578,7 @@ def test_nothing_committed_yet(tmp_path: Path):
     repo = ScriptedRepo(tmp_path / "repo")
     h = read_history(repo.root, repo.root / "data" / "estates", SCHEMAS)  # no commit at all
     assert h.available and h.estates == {} and "还没有提交" in h.message
+    assert h.page_message == h.message  # nothing of the machine in it: the pages say it too
     repo.commit("Schemas only")
     h = read_history(repo.root, repo.root / "data" / "estates", SCHEMAS)
     assert h.available and h.estates == {} and "还没有提交" in h.message

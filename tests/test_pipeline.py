@@ -498,3 +498,24 @@ def test_entries_a_build_did_not_use_are_removed_and_nothing_else(data, tmp_path
     assert len(second) == 8 and not set(first) & set(second)
     assert (entries / first[0][:2] / "notes.txt").read_text("utf-8") == "mine"
     assert (elsewhere / ("0" * 64 + ".pack")).exists()
+
+
+def test_a_data_folder_outside_git_is_named_in_no_page_and_no_key(data, tmp_path):
+    """Without git, the history pages say only that there is no change log: why (the build
+    machine's folders, which may carry a person's name, and git's own words) is for the
+    build's output. So the folder is in no file and no key: the same data in another
+    folder is served from the cache."""
+    from generator.history import UNAVAILABLE_PAGE_MESSAGE
+
+    run(data, tmp_path / "a")
+    site = tmp_path / "a/site"
+    named = [p for p in site.rglob("*") if p.is_file() and str(tmp_path).encode() in p.read_bytes()]
+    assert named == []
+    history = (site / f"estates/{ESTATE}/history/index.html").read_text("utf-8")
+    assert UNAVAILABLE_PAGE_MESSAGE in history
+    before = tree(site)
+    moved = tmp_path / "elsewhere/data"
+    shutil.copytree(data, moved)
+    again = pipeline.build(_options(moved, tmp_path / "a"))
+    assert (again.computed, again.cached) == (0, 8)
+    assert tree(site) == before

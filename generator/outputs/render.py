@@ -603,7 +603,7 @@ class EstateContext:
             versions=tuple(site.versions(estate)),
             current=site.current_version(estate),
             history_available=bool(history and history.available),
-            history_message=history.message if history else None,
+            history_message=history.page_message if history else None,
         )
 
 

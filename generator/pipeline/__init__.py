@@ -643,7 +643,10 @@ def _inputs(options: BuildOptions, plan: _Plan, frame) -> dict[str, str]:
         site=digest(options.site_url, options.repo_url or "", str(plan.feeds_enabled)),
         frame=frame.fingerprint,
     )
-    return {**inputs.__dict__, "history": digest(history.message or "", str(history.available))}
+    # What the pages say of the history, not git's own words: a data folder not in git
+    # would otherwise put its path in every key (and on every history page).
+    page_message = history.page_message or ""
+    return {**inputs.__dict__, "history": digest(page_message, str(history.available))}
 
 
 def _shared_key(options: BuildOptions, plan: _Plan, frame) -> str:
@@ -671,7 +674,7 @@ def _map_estates(options, plan: _Plan, staging: Path, frame, folders) -> list[Es
             versions=tuple(versions),
             current=entry_for_checksum(versions, estate.checksum),
             history_available=bool(history and history.available),
-            history_message=history.message if history else None,
+            history_message=history.page_message if history else None,
         )
         return render.render_estate(estate, ctx, frame, pkg)
 
