@@ -519,3 +519,15 @@ def test_a_data_folder_outside_git_is_named_in_no_page_and_no_key(data, tmp_path
     again = pipeline.build(_options(moved, tmp_path / "a"))
     assert (again.computed, again.cached) == (0, 8)
     assert tree(site) == before
+
+
+@pytest.mark.parametrize("where", [None, {"0": 0}, [0], ["a", 5], [0, -1], [3, 5], [-2, 2]])
+def test_a_file_whose_place_in_the_entry_is_wrong_is_missing(tmp_path, where):
+    cache = Cache(tmp_path)
+    data = b"<p>page</p>"
+    digest = hashlib.sha256(data).hexdigest()
+    cache.put("k" * 64, {"files": {}}, {digest: data})
+    entry = cache.get("k" * 64)
+    assert entry.blob(digest) == data
+    entry["blobs"][digest] = where
+    assert entry.blob(digest) is None

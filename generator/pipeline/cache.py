@@ -139,7 +139,7 @@ class Entry(dict):
         where = self["blobs"].get(digest)
         try:
             offset, length = int(where[0]), int(where[1])
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, LookupError):  # absent, or a header not of ours
             return None
         if self._data is None:
             try:
