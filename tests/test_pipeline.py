@@ -104,13 +104,14 @@ def test_one_estates_change_rewrites_only_what_shows_it(data, tmp_path):
     # The other estates' folders were moved into the new site, not written again.
     assert (tmp_path / "a/site/estates/meilin-xincun/index.html").stat().st_ino == inode
     diff = changed(before, tree(tmp_path / "a/site"))
-    # So were the search shards without the estate's pages: the same files, not links.
+    # So were the search shards without the estate's pages: the same files, not new links
+    # (each has two: the site's and the build folder's copy, pipeline/searchkeep.py).
     touched = {p.split("/")[1] for p in diff if p.startswith("pagefind/") and p.count("/") > 1}
     kept = {
         p: ino for p, ino in shard_files.items() if p.relative_to(bundle).parts[0] not in touched
     }
     assert touched and kept
-    assert all(p.stat().st_ino == ino and p.stat().st_nlink == 1 for p, ino in kept.items())
+    assert all(p.stat().st_ino == ino and p.stat().st_nlink == 2 for p, ino in kept.items())
     assert f"estates/{ESTATE}/data/evaluations.csv" in diff
     outside = {p for p in diff if not p.startswith((f"estates/{ESTATE}/", "pagefind/"))}
     # The estate's pages, its downloads and the search shard of its pages; nothing else.
@@ -531,3 +532,150 @@ def test_a_file_whose_place_in_the_entry_is_wrong_is_missing(tmp_path, where):
     assert entry.blob(digest) == data
     entry["blobs"][digest] = where
     assert entry.blob(digest) is None
+
+
+# -- the search index kept in the build folder (pipeline/searchkeep.py) -----------------------
+
+
+def _as_a_fresh_runner(out: Path) -> None:
+    """What a CI runner that keeps only ``build/cache`` (actions/cache) starts from: no
+    published site, no site manifest."""
+    shutil.rmtree(out / "site")
+    for path in (out / "build").iterdir():
+        if path.name not in ("cache", ".sunlight-build"):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def _pages_read(out: Path, data: Path) -> int:
+    """Build; the number of pages Pagefind read."""
+    said = []
+    pipeline.build(_options(data, out, say=said.append))
+    line = next(line for line in said if "pages read by Pagefind" in line)
+    return int(re.search(r"\((\d+) pages read by Pagefind\)", line).group(1))
+
+
+def _edit_summary(data: Path, words: str) -> None:
+    csv = data / "estates" / ESTATE / "evaluations.csv"
+    lines = csv.read_text("utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    cells = lines[1].rstrip("\n").split(",")
+    cells[header.index("summary")] += words
+    lines[1] = ",".join(cells) + "\n"
+    csv.write_text("".join(lines), "utf-8")
+
+
+def test_a_runner_that_keeps_only_the_cache_takes_the_search_index_from_it(data, tmp_path):
+    """Without a published site the search shards come from the build folder's copy: none
+    of their pages is read again, and after one estate's commit only its page is; the site
+    is the one a cold build makes."""
+    out = tmp_path / "a"
+    everything = _pages_read(out, data)
+    site = tree(out / "site")
+    _as_a_fresh_runner(out)
+    assert _pages_read(out, data) == 0 < everything
+    assert tree(out / "site") == site
+    _edit_summary(data, "（已复核）")
+    _as_a_fresh_runner(out)
+    assert _pages_read(out, data) == 1
+    run(data, tmp_path / "cold")
+    assert tree(out / "site") == tree(tmp_path / "cold/site")
+
+
+@pytest.mark.parametrize(
+    "damage", ["bytes", "missing", "extra", "link", "shard", "record", "folder"]
+)
+def test_a_damaged_kept_search_index_is_indexed_again_never_published(data, tmp_path, damage):
+    """The kept copy crossed machines in a CI cache: a shard whose files are not the
+    recorded ones (other bytes, one missing, one added, a symbolic link in a file's place,
+    a folder the record does not name) is indexed again, and nothing of it is published."""
+    out = tmp_path / "a"
+    everything = _pages_read(out, data)
+    site = tree(out / "site")
+    kept = out / "build/cache/search/pagefind"
+    shard = kept / "b0"
+    victim = sorted(p for p in shard.rglob("*.pf_fragment"))[0]
+    if damage == "bytes":
+        victim.write_bytes(bytes(255 - b for b in victim.read_bytes()))
+    elif damage == "missing":
+        victim.unlink()
+    elif damage == "extra":
+        (victim.parent / "extra.pf_fragment").write_bytes(victim.read_bytes())
+    elif damage == "link":
+        outside = tmp_path / "outside.pf_fragment"
+        outside.write_bytes(victim.read_bytes())  # the same bytes: still not a file of ours
+        victim.unlink()
+        victim.symlink_to(outside)
+    elif damage == "shard":
+        shutil.copytree(shard, kept / "zz")
+        (kept / "zz/stray.html").write_text("stray", "utf-8")
+    elif damage == "record":
+        (out / "build/cache/search/search.json").write_text("{not json", "utf-8")
+    else:  # the copy's folder a link to one the build did not make: left as it is
+        elsewhere = tmp_path / "elsewhere"
+        shutil.move(kept, elsewhere)
+        kept.symlink_to(elsewhere, target_is_directory=True)
+        (elsewhere / "zz").mkdir()
+        theirs = tree(elsewhere)
+    _as_a_fresh_runner(out)
+    read = _pages_read(out, data)
+    assert tree(out / "site") == site
+    if damage == "folder":
+        assert read == everything and tree(elsewhere) == theirs
+        assert (elsewhere / "zz").is_dir() and kept.is_symlink()
+        return
+    if damage == "record":
+        assert read == everything  # nothing to check the copy against: every shard afresh
+    elif damage == "shard":
+        assert read == 0  # b0 itself is intact; the stray folder is neither used nor kept
+        assert not (kept / "zz").exists()
+    else:
+        assert 0 < read < everything  # b0's pages, not the other shards'
+    # The copy is whole again.
+    _as_a_fresh_runner(out)
+    assert _pages_read(out, data) == 0
+    assert tree(out / "site") == site
+
+
+def test_a_commit_links_and_reads_only_the_new_files_of_its_shard(data, tmp_path, monkeypatch):
+    """With the site published, the copy follows it: every file it kept is still there as
+    it was (the same inode), and only the files Pagefind wrote anew for the changed shard
+    are linked and hashed; the shard's other parts are the copy's own, linked through the
+    site. Files the shard no longer has are gone from the copy."""
+    from generator.pipeline import searchkeep
+
+    out = tmp_path / "a"
+    run(data, out)
+    kept = out / "build/cache/search/pagefind"
+    inodes = {p: p.stat().st_ino for p in kept.rglob("*") if p.is_file()}
+    hashed = []
+    sha = searchkeep._sha
+    monkeypatch.setattr(searchkeep, "_sha", lambda path: hashed.append(path) or sha(path))
+    _edit_summary(data, "（已复核）")
+    run(data, out)
+    site_index = out / "site/pagefind"
+    changed_shards = {p.relative_to(site_index).parts[0] for p in hashed}
+    assert len(changed_shards) == 1
+    (name,) = changed_shards
+    new_files = {
+        p
+        for p in (site_index / name).rglob("*")
+        if p.is_file() and p.stat().st_ino not in inodes.values()
+    }
+    assert hashed and set(hashed) == new_files
+    assert len(new_files) < sum(1 for p in (kept / name).rglob("*") if p.is_file())
+    # A file Pagefind wrote again under the same name (its script, the pages file) is
+    # replaced; every other one stays, its shard's too.
+    stayed = {p for p, ino in inodes.items() if p.exists() and p.stat().st_ino == ino}
+    replaced = {p.relative_to(kept) for p in inodes.keys() - stayed if p.exists()}
+    assert replaced <= {p.relative_to(site_index) for p in new_files}
+    assert any(p.relative_to(kept).parts[0] == name for p in stayed)
+    # Every file of the site's index is the copy's (a link), none a copy of its bytes, and
+    # the copy holds nothing else.
+    published = {
+        p.relative_to(site_index): p.stat().st_ino
+        for p in site_index.rglob("*")
+        if p.is_file() and p.name != "shards.json"
+    }
+    assert published == {
+        p.relative_to(kept): p.stat().st_ino for p in kept.rglob("*") if p.is_file()
+    }

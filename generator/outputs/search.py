@@ -313,6 +313,11 @@ def _read_manifest(site_dir: Path | None) -> dict:
     return manifest
 
 
+def has_index(site_dir: Path) -> bool:
+    """Whether ``site_dir`` holds a bundle this module wrote, to serve as ``previous``."""
+    return bool(_read_manifest(site_dir))
+
+
 def _link(source: Path, target: Path) -> None:
     try:
         os.link(source, target)

@@ -36,7 +36,7 @@ from ..districts import check_districts
 from ..findings import ERROR, WARNING, Finding, sort_findings
 from ..load import estate_folders, load_schemas, repository_root
 from ..outputs import build as build_mod
-from . import ledger, summaries
+from . import ledger, searchkeep, summaries
 from . import manifest as manifest_mod
 from .cache import Cache, sha256
 from .groups import GroupCache, Published, outline
@@ -537,6 +537,7 @@ def _finish(options, staging, results, findings, stages, reduced, plan, ready) -
     if not options.shard:
         cache.prune({r.key for r in results})
         ledger.write(cache.root, plan.shared_key, _ledger_lines(results, site, plan.trusted))
+        searchkeep.save(cache.root.parent, site)
     stages["publish"] = lap()
     return BuildResult(
         findings=findings,
@@ -810,13 +811,14 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
         ).items()
         if name != search.SITE_SHARD
     }
+    previous, in_site = _previous_index(published, Path(options.build_dir) / "cache")
     ahead = search.index_ahead(
         staging,
         buckets,
-        previous=published if published.is_dir() else None,
+        previous=previous,
         locate=lambda rel: (published if rel in kept_estates else staging) / rel,
         known=estate_shas,
-        keep_copied=True,
+        keep_copied=in_site,
     )
     try:
         aggregates = render.render_aggregates(site, frame)
@@ -844,11 +846,12 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
         stats = search.index_shards(
             staging,
             shards,
-            previous=published if published.is_dir() else None,
+            previous=previous,
             locate=lambda rel: (published if rel in kept else staging) / rel,
             known={**estate_shas, **shas},
-            # An unchanged shard's folder is moved in by publish, like a kept estate's.
-            keep_copied=True,
+            # An unchanged shard's folder is moved in by publish, like a kept estate's
+            # (one from the build folder's copy is linked into the staging site).
+            keep_copied=in_site,
             ahead=ahead,
         )
     except BaseException:
@@ -860,7 +863,8 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
     )
     folders = _whole_folders(unchanged, aggregates, staging, published)
     moved_whole = set(folders)
-    folders += [f"{search.BUNDLE}/{name}" for name in stats.copied]
+    if in_site:
+        folders += [f"{search.BUNDLE}/{name}" for name in stats.copied]
     return _Reduced(
         files=shas,
         kept=unchanged,
@@ -868,6 +872,17 @@ def _reduce(options, plan: _Plan, staging: Path, frame, results: list[EstateResu
         kept_files=sorted(p for p in unchanged if not _inside(p, moved_whole)),
         groups=groups,
     )
+
+
+def _previous_index(published: Path, cache_root: Path) -> tuple[Path | None, bool]:
+    """The last search index, for the shards it has to spare Pagefind, and whether it is
+    the published site's: else the copy the build folder keeps (a CI runner that keeps only
+    ``build/cache``), its files checked first (pipeline/searchkeep.py)."""
+    from ..outputs import search
+
+    if published.is_dir() and search.has_index(published):
+        return published, True
+    return searchkeep.restore(cache_root), False
 
 
 def _inside(path: str, folders: set[str]) -> bool:
