@@ -20,6 +20,12 @@ of median wall time is reported for each (``--diff`` also hashes the site around
 commit to say which files differ). The cache must come from the same code: any change to
 ``generator/`` or ``theme/`` makes the next build cold.
 
+``--fresh K``, of a city an earlier run built: what a CI runner pays that restores only
+``build/cache`` (``actions/cache``) into a fresh checkout. Before each build the published
+site and everything in the build folder but ``cache/`` and its marker are set aside, and
+the data is copied to new files at the same path (new inodes and ctimes, as a clone makes);
+K builds with no change, then K one-estate commits, each run's median reported.
+
 For each: wall time, CPU (the build and its workers), peak resident memory of the whole
 process tree (sampled every 0.2 s: PSS, which counts a page the forked processes share once,
 and RSS summed over them), and per-stage wall and CPU as the build reports them.
@@ -267,6 +273,51 @@ def warm(data: Path, work: Path, runs: int, diff: bool, result: dict) -> None:
         result["one_estate"]["changed"] = commits[0]["changed"]
 
 
+def _as_a_fresh_runner(data: Path, work: Path, trash: Path) -> None:
+    """Leave ``work`` as a fresh checkout with only the build cache restored."""
+    trash.mkdir(exist_ok=True)
+    for folder in (work / "site", *(work / "build").iterdir()):
+        if folder.exists() and folder.name not in ("cache", ".sunlight-build"):
+            folder.rename(trash / f"{folder.name}-{time.monotonic_ns()}")
+    aside = trash / f"data-{time.monotonic_ns()}"
+    data.rename(aside)
+    shutil.copytree(aside, data, symlinks=True)
+
+
+def fresh(data: Path, work: Path, runs: int, result: dict) -> str:
+    """``runs`` builds with no change, then ``runs`` one-estate commits, each on a fresh
+    runner; a table of them."""
+    trash = work / f".old-{os.getpid()}"
+    runs_of: dict[str, list] = {"fresh_no_change": [], "fresh_one_estate": []}
+    for i in range(runs):
+        _as_a_fresh_runner(data, work, trash)
+        print(f"fresh runner, no change, run {i + 1} …", file=sys.stderr)
+        runs_of["fresh_no_change"].append(build(data, work))
+    for i in range(runs):
+        estate = touch_one_estate(data)
+        _as_a_fresh_runner(data, work, trash)
+        print(f"fresh runner, one estate changed ({estate}), run {i + 1} …", file=sys.stderr)
+        runs_of["fresh_one_estate"].append(build(data, work) | {"estate": estate})
+    result["fresh_runs"] = runs_of
+    rows = [
+        "| fresh runner | wall (median) | every run | CPU | computed / cached |",
+        "|---|---|---|---|---|",
+    ]
+    by_stage = []
+    for name, done in runs_of.items():
+        median = result[name] = _median_run(done)
+        rows.append(
+            f"| {name} | {median['wall_s']} s | {', '.join(str(r['wall_s']) for r in done)} s |"
+            f" {median['cpu_s']} s | {median['computed']} / {median['cached']} |"
+        )
+        stages = ", ".join(f"{k} {v['wall']} s" for k, v in median["stages"].items())
+        by_stage.append(f"\n{name}, by stage (wall): {stages}")
+    rows += by_stage
+    print(f"deleting what was set aside ({trash.name}) …", file=sys.stderr)
+    shutil.rmtree(trash, ignore_errors=True)
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=16_000)
@@ -278,6 +329,11 @@ def main(argv: list[str] | None = None) -> None:
         help="no cold build: K one-estate commits and K no-change builds of --work's city",
     )  # fmt: skip
     parser.add_argument("--diff", action="store_true", help="with --warm: files that differ")
+    parser.add_argument(
+        "--fresh", type=int, default=0, metavar="K",
+        help="no cold build: K no-change builds and K commits of --work's city, each as a CI "
+        "runner that restored only build/cache",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     work = args.work or Path(f"/tmp/sunlight-city-{args.n}")
     data = work / "data"
@@ -286,6 +342,12 @@ def main(argv: list[str] | None = None) -> None:
         "date": dt.date.today().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
     }
+    if args.fresh:
+        print(fresh(data, work, args.fresh, result))
+        out = HERE / "results" / f"{result['date']}-build-{args.n}-fresh.json"
+        out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        print(f"\nwritten to {out.relative_to(REPO)}", file=sys.stderr)
+        return
     if args.warm:
         warm(data, work, args.warm, args.diff, result)
         print(table(result))

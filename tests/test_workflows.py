@@ -128,9 +128,14 @@ def test_the_size_check_runs_before_the_upload():
 # --------------------------------------------------------------------------- Forgejo
 
 
-def _scope(event: str, ref_name: str, number: int | None = None) -> str:
+SITE = REPO / ".github" / "workflows" / "site.yml"
+# The workflows that build the site with the engine's cache: (file, job).
+CACHED = [(FORGEJO, "site"), (SITE, "build")]
+
+
+def _scope(workflow: Path, job: str, event: str, ref_name: str, number: int | None = None) -> str:
     """CACHE_SCOPE as the runner computes it: the expression's two branches."""
-    expression = yaml.safe_load(FORGEJO.read_text("utf-8"))["jobs"]["site"]["env"]["CACHE_SCOPE"]
+    expression = yaml.safe_load(workflow.read_text("utf-8"))["jobs"][job]["env"]["CACHE_SCOPE"]
     assert "github.event_name == 'pull_request'" in expression
     if event == "pull_request":
         assert "format('sunlight-build-pr-{0}', github.event.pull_request.number)" in expression
@@ -139,17 +144,21 @@ def _scope(event: str, ref_name: str, number: int | None = None) -> str:
     return f"sunlight-build-{ref_name}"
 
 
-def test_a_pull_request_never_saves_under_mains_cache_key():
-    env = yaml.safe_load(FORGEJO.read_text("utf-8"))["jobs"]["site"]["env"]
+@pytest.mark.parametrize("workflow, job", CACHED, ids=lambda v: getattr(v, "name", v))
+def test_a_pull_request_never_saves_under_mains_cache_key(workflow, job):
+    env = yaml.safe_load(workflow.read_text("utf-8"))["jobs"][job]["env"]
     main_scope = env["MAIN_SCOPE"]
-    assert _scope("push", "main") == main_scope
-    pr_scope = _scope("pull_request", "feature", 42)
+    assert _scope(workflow, job, "push", "main") == main_scope
+    pr_scope = _scope(workflow, job, "pull_request", "feature", 42)
     assert not pr_scope.startswith(main_scope)
 
-    save = _step(FORGEJO, "site", "Save the engine's cache")
-    restore = _step(FORGEJO, "site", "Restore the engine's cache")
-    assert save["uses"].endswith("/actions/cache/save@v4")
-    assert restore["uses"].endswith("/actions/cache/restore@v4")
+    save = _step(workflow, job, "Save the engine's cache")
+    restore = _step(workflow, job, "Restore the engine's cache")
+    steps = _steps(workflow, job)
+    build = next(i for i, s in enumerate(steps) if s.get("run", "").startswith("sunlight build"))
+    assert steps.index(restore) < build < steps.index(save)
+    assert save["uses"].endswith("actions/cache/save@v4")
+    assert restore["uses"].endswith("actions/cache/restore@v4")
     assert save["with"]["key"] == "${{ env.CACHE_SCOPE }}-${{ github.sha }}"
     # Restores its own branch's cache first, then main's (restore only).
     assert restore["with"]["restore-keys"].splitlines() == [
