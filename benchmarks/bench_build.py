@@ -287,6 +287,8 @@ def _as_a_fresh_runner(data: Path, work: Path, trash: Path) -> None:
 def fresh(data: Path, work: Path, runs: int, result: dict) -> str:
     """``runs`` builds with no change, then ``runs`` one-estate commits, each on a fresh
     runner; a table of them."""
+    if not (work / "site").is_dir() or not (work / "build" / "cache").is_dir():
+        raise SystemExit(f"{work} holds no built city: run without --fresh first")
     trash = work / f".old-{os.getpid()}"
     runs_of: dict[str, list] = {"fresh_no_change": [], "fresh_one_estate": []}
     for i in range(runs):

@@ -550,6 +550,10 @@ def _pages_read(out: Path, data: Path) -> int:
     """Build; the number of pages Pagefind read."""
     said = []
     pipeline.build(_options(data, out, say=said.append))
+    return _pages_read_in(said)
+
+
+def _pages_read_in(said: list[str]) -> int:
     line = next(line for line in said if "pages read by Pagefind" in line)
     return int(re.search(r"\((\d+) pages read by Pagefind\)", line).group(1))
 
@@ -582,12 +586,13 @@ def test_a_runner_that_keeps_only_the_cache_takes_the_search_index_from_it(data,
 
 
 @pytest.mark.parametrize(
-    "damage", ["bytes", "missing", "extra", "link", "shard", "record", "folder"]
+    "damage", ["bytes", "missing", "extra", "empty", "link", "shard", "record", "folder", "file"]
 )
 def test_a_damaged_kept_search_index_is_indexed_again_never_published(data, tmp_path, damage):
     """The kept copy crossed machines in a CI cache: a shard whose files are not the
     recorded ones (other bytes, one missing, one added, a symbolic link in a file's place,
-    a folder the record does not name) is indexed again, and nothing of it is published."""
+    a folder the record does not name, even empty) is indexed again, and nothing of it is
+    published. A copy whose folder is a link, or a file, is neither used nor touched."""
     out = tmp_path / "a"
     everything = _pages_read(out, data)
     site = tree(out / "site")
@@ -600,16 +605,28 @@ def test_a_damaged_kept_search_index_is_indexed_again_never_published(data, tmp_
         victim.unlink()
     elif damage == "extra":
         (victim.parent / "extra.pf_fragment").write_bytes(victim.read_bytes())
+    elif damage == "empty":
+        (shard / "fragment" / "empty").mkdir(parents=True)
     elif damage == "link":
         outside = tmp_path / "outside.pf_fragment"
         outside.write_bytes(victim.read_bytes())  # the same bytes: still not a file of ours
         victim.unlink()
         victim.symlink_to(outside)
     elif damage == "shard":
+        # Folders the record does not name: one of no shard, and b0 itself, its record
+        # lost (a save cut short) and a file added since.
         shutil.copytree(shard, kept / "zz")
         (kept / "zz/stray.html").write_text("stray", "utf-8")
+        record_file = out / "build/cache/search/search.json"
+        record = json.loads(record_file.read_text("utf-8"))
+        del record["shards"]["b0"]
+        record_file.write_text(json.dumps(record), "utf-8")
+        (shard / "stray.js").write_text("stray", "utf-8")
     elif damage == "record":
         (out / "build/cache/search/search.json").write_text("{not json", "utf-8")
+    elif damage == "file":
+        shutil.rmtree(kept)
+        kept.write_text("not a folder", "utf-8")
     else:  # the copy's folder a link to one the build did not make: left as it is
         elsewhere = tmp_path / "elsewhere"
         shutil.move(kept, elsewhere)
@@ -617,8 +634,16 @@ def test_a_damaged_kept_search_index_is_indexed_again_never_published(data, tmp_
         (elsewhere / "zz").mkdir()
         theirs = tree(elsewhere)
     _as_a_fresh_runner(out)
-    read = _pages_read(out, data)
+    said = []
+    pipeline.build(_options(data, out, say=said.append))
+    read = _pages_read_in(said)
     assert tree(out / "site") == site
+    assert not (out / "site/pagefind/b0/fragment/empty").exists()
+    if damage == "file":
+        assert read == everything and kept.read_text("utf-8") == "not a folder"
+        (warning,) = [line for line in said if "was not kept in build/cache" in line]
+        assert str(tmp_path) not in warning
+        return
     if damage == "folder":
         assert read == everything and tree(elsewhere) == theirs
         assert (elsewhere / "zz").is_dir() and kept.is_symlink()
@@ -626,7 +651,7 @@ def test_a_damaged_kept_search_index_is_indexed_again_never_published(data, tmp_
     if damage == "record":
         assert read == everything  # nothing to check the copy against: every shard afresh
     elif damage == "shard":
-        assert read == 0  # b0 itself is intact; the stray folder is neither used nor kept
+        assert 0 < read < everything  # b0's pages, not the other shards'
         assert not (kept / "zz").exists()
     else:
         assert 0 < read < everything  # b0's pages, not the other shards'

@@ -308,9 +308,9 @@ def _read_manifest(site_dir: Path | None) -> dict:
         manifest = json.loads((Path(site_dir) / BUNDLE / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError):
         return {}
-    if manifest.get("version") != MANIFEST_VERSION or not isinstance(manifest.get("shards"), dict):
+    if not isinstance(manifest, dict) or manifest.get("version") != MANIFEST_VERSION:
         return {}
-    return manifest
+    return manifest if isinstance(manifest.get("shards"), dict) else {}
 
 
 def has_index(site_dir: Path) -> bool:

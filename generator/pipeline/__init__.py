@@ -537,7 +537,11 @@ def _finish(options, staging, results, findings, stages, reduced, plan, ready) -
     if not options.shard:
         cache.prune({r.key for r in results})
         ledger.write(cache.root, plan.shared_key, _ledger_lines(results, site, plan.trusted))
-        searchkeep.save(cache.root.parent, site)
+        problem = searchkeep.save(cache.root.parent, site)
+        if problem:
+            options.say(
+                f"   搜索索引没能留在构建缓存里 / the search index was not kept in build/cache: {problem}"
+            )
     stages["publish"] = lap()
     return BuildResult(
         findings=findings,

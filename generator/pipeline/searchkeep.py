@@ -44,9 +44,16 @@ def restore(cache_root: Path) -> Path | None:
     ``pagefind/``), with only its shards whose files are the recorded ones; None when no
     shard passed."""
     keep = Path(cache_root) / FOLDER
-    bundle = keep / search.BUNDLE
     if not _ours(keep):
         return None
+    try:
+        return _restore(keep)
+    except OSError:  # an unreadable copy is no copy: every shard is indexed
+        return None
+
+
+def _restore(keep: Path) -> Path | None:
+    bundle = keep / search.BUNDLE
     record = _read_record(keep)
     good: dict[str, str] = {}
     for name, entry in sorted(record.items()):
@@ -67,14 +74,26 @@ def restore(cache_root: Path) -> Path | None:
     return keep
 
 
-def save(cache_root: Path, site: Path) -> None:
+def save(cache_root: Path, site: Path) -> str | None:
     """Make the kept copy the published site's bundle: its changed shards linked in again,
-    the shards it no longer has removed."""
+    the shards it no longer has removed. The site is published already: a copy that cannot
+    be kept is no reason to fail the build, only to say so (the reason, never a path:
+    a build folder may lie in a home folder that carries a person's name)."""
     keep = Path(cache_root) / FOLDER
-    bundle = keep / search.BUNDLE
     if not _ours(keep):
-        return
-    shards = _published_shards(Path(site))
+        return "build/cache/search is not a folder"
+    try:
+        _save(keep, Path(site))
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            (keep / RECORD).unlink(missing_ok=True)
+        return error.strerror or type(error).__name__
+    return None
+
+
+def _save(keep: Path, site: Path) -> None:
+    bundle = keep / search.BUNDLE
+    shards = _published_shards(site)
     before = _read_record(keep)
     (keep / RECORD).unlink(missing_ok=True)
     if shards is None:
@@ -88,7 +107,7 @@ def save(cache_root: Path, site: Path) -> None:
         if old and old["digest"] == digest and here.is_dir():
             record[name] = old
             continue
-        files = _link_shard(Path(site) / search.BUNDLE / name, here, old["files"] if old else {})
+        files = _link_shard(site / search.BUNDLE / name, here, old["files"] if old else {})
         if files is not None:
             record[name] = {"digest": digest, "files": files}
     for entry in _listed(bundle):
@@ -101,7 +120,15 @@ def save(cache_root: Path, site: Path) -> None:
 def _ours(keep: Path) -> bool:
     """Whether the copy's folders are real folders (or not there yet): one replaced by a
     symbolic link points at a folder this build did not make, which it must not empty."""
-    return not keep.is_symlink() and not (keep / search.BUNDLE).is_symlink()
+    for path in (keep, keep / search.BUNDLE):
+        try:
+            if not stat.S_ISDIR(path.stat(follow_symlinks=False).st_mode):
+                return False
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return False
+    return True
 
 
 def _published_shards(site: Path) -> dict[str, str] | None:
@@ -109,8 +136,10 @@ def _published_shards(site: Path) -> dict[str, str] | None:
         manifest = json.loads((site / search.BUNDLE / search.MANIFEST).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    shards = manifest.get("shards") if isinstance(manifest, dict) else None
-    if manifest.get("version") != search.MANIFEST_VERSION or not isinstance(shards, dict):
+    if not isinstance(manifest, dict) or manifest.get("version") != search.MANIFEST_VERSION:
+        return None
+    shards = manifest.get("shards")
+    if not isinstance(shards, dict):
         return None
     if not all(_name_ok(n) and isinstance(d, str) for n, d in shards.items()):
         return None
@@ -124,8 +153,11 @@ def _link_shard(source: Path, here: Path, known: dict) -> dict | None:
     files: dict[str, list] = {}
     folders = {"."}
     try:
+        if not stat.S_ISDIR(source.stat(follow_symlinks=False).st_mode):
+            raise NotADirectoryError(f"not a folder: {source}")
         _folder(here)
-        for folder, _dirs, names in os.walk(source):
+        # os.walk skips what it cannot read: a shard recorded short would pass as whole.
+        for folder, _dirs, names in os.walk(source, onerror=_raise):
             rel_folder = Path(folder).relative_to(source)
             folders.add(rel_folder.as_posix())
             if rel_folder != Path("."):
@@ -138,7 +170,7 @@ def _link_shard(source: Path, here: Path, known: dict) -> dict | None:
                     raise OSError(f"not a file: {path}")
                 files[rel] = _linked(path, info, here / rel, known.get(rel))
         # What the published shard no longer holds.
-        for folder, dirs, names in os.walk(here, topdown=False):
+        for folder, dirs, names in os.walk(here, topdown=False, onerror=_raise):
             rel_folder = Path(folder).relative_to(here)
             for name in names:
                 if (rel_folder / name).as_posix() not in files:
@@ -185,20 +217,29 @@ def _folder(path: Path) -> None:
 
 
 def _intact(folder: Path, files: dict) -> bool:
-    """Whether ``folder`` holds exactly ``files`` (path → [size, sha256]), regular files
-    and folders only, each with its recorded bytes."""
+    """Whether ``folder`` holds exactly ``files`` (path → [size, sha256]) and the folders
+    their paths name, nothing but regular files and folders, each file with its recorded
+    bytes (an empty folder more would be published with the shard)."""
+    folders = {"."} | {
+        "/".join(parts[:i])
+        for parts in (rel.split("/") for rel in files)
+        for i in range(1, len(parts))
+    }
     seen = 0
     try:
         if not stat.S_ISDIR(folder.stat(follow_symlinks=False).st_mode):
             return False
-        for path, dirs, names in os.walk(folder):
+        for path, dirs, names in os.walk(folder, onerror=_raise):
+            rel_folder = Path(path).relative_to(folder)
             for name in dirs:
-                if not stat.S_ISDIR((Path(path) / name).stat(follow_symlinks=False).st_mode):
+                full = Path(path) / name
+                if (rel_folder / name).as_posix() not in folders:
+                    return False
+                if not stat.S_ISDIR(full.stat(follow_symlinks=False).st_mode):
                     return False  # a link to a folder: os.walk would not go in
             for name in names:
                 full = Path(path) / name
-                rel = full.relative_to(folder).as_posix()
-                size_sha = files.get(rel)
+                size_sha = files.get((rel_folder / name).as_posix())
                 info = full.stat(follow_symlinks=False)
                 if not size_sha or not stat.S_ISREG(info.st_mode) or info.st_size != size_sha[0]:
                     return False
@@ -210,9 +251,15 @@ def _intact(folder: Path, files: dict) -> bool:
     return seen == len(files)
 
 
+def _raise(error: OSError) -> None:
+    raise error
+
+
 def _read_record(keep: Path) -> dict[str, dict]:
     """The record's shards, each checked for shape; {} when there is none or it is not ours."""
     try:
+        if not stat.S_ISREG((keep / RECORD).stat(follow_symlinks=False).st_mode):
+            return {}  # a link or a pipe, not the file this module writes
         record = json.loads((keep / RECORD).read_text("utf-8"))
     except (OSError, ValueError):
         return {}
