@@ -315,8 +315,6 @@ def fresh(data: Path, work: Path, runs: int, result: dict) -> str:
         stages = ", ".join(f"{k} {v['wall']} s" for k, v in median["stages"].items())
         by_stage.append(f"\n{name}, by stage (wall): {stages}")
     rows += by_stage
-    print(f"deleting what was set aside ({trash.name}) …", file=sys.stderr)
-    shutil.rmtree(trash, ignore_errors=True)
     return "\n".join(rows)
 
 
@@ -349,6 +347,10 @@ def main(argv: list[str] | None = None) -> None:
         out = HERE / "results" / f"{result['date']}-build-{args.n}-fresh.json"
         out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", "utf-8")
         print(f"\nwritten to {out.relative_to(REPO)}", file=sys.stderr)
+        trash = work / f".old-{os.getpid()}"
+        # Four sites' worth of files at 16,000 estates: minutes to delete.
+        print(f"deleting what was set aside ({trash.name}) …", file=sys.stderr)
+        shutil.rmtree(trash, ignore_errors=True)
         return
     if args.warm:
         warm(data, work, args.warm, args.diff, result)

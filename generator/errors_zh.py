@@ -100,7 +100,10 @@ def translate(estate: str, resource: str, path: str | None, error, schema: dict)
         hint = spec.get(PATTERN_HINT) if name == "pattern" else None
         if hint:
             # Said in words: a district clerk does not read [0-9A-HJ-NPQRTUWXY]{18}.
-            pattern = (f"格式不对，应当是{hint[0]}", f"has the wrong format: it should be {hint[1]}")
+            pattern = (
+                f"格式不对，应当是{hint[0]}",
+                f"has the wrong format: it should be {hint[1]}",
+            )
         zh = f"{label}{shown}{pattern[0].format(value=value)}。请改正这一格。"
         en_value = ", ".join(_enum(schema, field)) if name == "enum" else value
         got = f' is "{cell}" but' if cell not in (None, "") else ""
