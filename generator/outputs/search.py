@@ -313,9 +313,13 @@ def _read_manifest(site_dir: Path | None) -> dict:
     return manifest if isinstance(manifest.get("shards"), dict) else {}
 
 
-def has_index(site_dir: Path) -> bool:
-    """Whether ``site_dir`` holds a bundle this module wrote, to serve as ``previous``."""
-    return bool(_read_manifest(site_dir))
+def published_shards(site_dir: Path | None) -> dict[str, str]:
+    """The shards (name → digest) of the bundle this module wrote into ``site_dir``; {}
+    when there is none, or it is not of this version, or not as this module writes it."""
+    shards = _read_manifest(site_dir).get("shards", {})
+    if not all(SHARD_NAME.fullmatch(str(n)) and isinstance(d, str) for n, d in shards.items()):
+        return {}
+    return shards
 
 
 def _link(source: Path, target: Path) -> None:

@@ -884,7 +884,7 @@ def _previous_index(published: Path, cache_root: Path) -> tuple[Path | None, boo
     ``build/cache``), its files checked first (pipeline/searchkeep.py)."""
     from ..outputs import search
 
-    if published.is_dir() and search.has_index(published):
+    if published.is_dir() and search.published_shards(published):
         return published, True
     return searchkeep.restore(cache_root), False
 

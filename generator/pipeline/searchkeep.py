@@ -32,7 +32,7 @@ import stat
 from pathlib import Path
 
 from ..outputs import search
-from .cache import _atomic_write
+from .cache import _atomic_write, _listed
 
 FOLDER = "search"
 RECORD = "search.json"
@@ -93,10 +93,10 @@ def save(cache_root: Path, site: Path) -> str | None:
 
 def _save(keep: Path, site: Path) -> None:
     bundle = keep / search.BUNDLE
-    shards = _published_shards(site)
+    shards = search.published_shards(site)
     before = _read_record(keep)
     (keep / RECORD).unlink(missing_ok=True)
-    if shards is None:
+    if not shards:
         return
     bundle.mkdir(parents=True, exist_ok=True)
     (bundle / search.MANIFEST).unlink(missing_ok=True)  # written by restore, from the record
@@ -129,21 +129,6 @@ def _ours(keep: Path) -> bool:
         except OSError:
             return False
     return True
-
-
-def _published_shards(site: Path) -> dict[str, str] | None:
-    try:
-        manifest = json.loads((site / search.BUNDLE / search.MANIFEST).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(manifest, dict) or manifest.get("version") != search.MANIFEST_VERSION:
-        return None
-    shards = manifest.get("shards")
-    if not isinstance(shards, dict):
-        return None
-    if not all(_name_ok(n) and isinstance(d, str) for n, d in shards.items()):
-        return None
-    return shards
 
 
 def _link_shard(source: Path, here: Path, known: dict) -> dict | None:
@@ -297,14 +282,6 @@ def _path_ok(rel: str) -> bool:
 def _sha(path: Path) -> str:
     with path.open("rb") as file:
         return hashlib.file_digest(file, "sha256").hexdigest()
-
-
-def _listed(folder: Path) -> list[os.DirEntry]:
-    try:
-        with os.scandir(folder) as entries:
-            return list(entries)
-    except OSError:
-        return []
 
 
 def _remove(parent: Path, name: str) -> None:
