@@ -675,6 +675,11 @@ def test_a_commit_links_and_reads_only_the_new_files_of_its_shard(data, tmp_path
     hashed = []
     sha = searchkeep._sha
     monkeypatch.setattr(searchkeep, "_sha", lambda path: hashed.append(path) or sha(path))
+    # A build that changes no shard leaves the copy and its record as they are.
+    record = out / "build/cache/search/search.json"
+    written = record.stat().st_ino, record.stat().st_mtime_ns
+    run(data, out)
+    assert hashed == [] and (record.stat().st_ino, record.stat().st_mtime_ns) == written
     _edit_summary(data, "（已复核）")
     run(data, out)
     site_index = out / "site/pagefind"

@@ -95,6 +95,11 @@ def _save(keep: Path, site: Path) -> None:
     bundle = keep / search.BUNDLE
     shards = search.published_shards(site)
     before = _read_record(keep)
+    if shards and _as_recorded(bundle, shards, before):
+        # A build that changed no shard (most builds of a city) leaves the copy and its
+        # record as they are: at 16,000 estates the record is some 1.7 MB of JSON.
+        (bundle / search.MANIFEST).unlink(missing_ok=True)
+        return
     (keep / RECORD).unlink(missing_ok=True)
     if not shards:
         return
@@ -115,6 +120,19 @@ def _save(keep: Path, site: Path) -> None:
             _remove(bundle, entry.name)
     text = json.dumps({"version": RECORD_VERSION, "shards": record}, sort_keys=True)
     _atomic_write(keep / RECORD, text.encode())
+
+
+def _as_recorded(bundle: Path, shards: dict[str, str], before: dict[str, dict]) -> bool:
+    """Whether the copy already is the published bundle: the record names exactly its
+    shards with their digests, and the copy's folder holds those shards' folders and
+    nothing else but the ``shards.json`` a restore wrote."""
+    if {name: entry["digest"] for name, entry in before.items()} != shards:
+        return False
+    entries = {entry.name: entry for entry in _listed(bundle)}
+    entries.pop(search.MANIFEST, None)
+    return entries.keys() == shards.keys() and all(
+        entry.is_dir(follow_symlinks=False) for entry in entries.values()
+    )
 
 
 def _ours(keep: Path) -> bool:
