@@ -13,14 +13,17 @@ site: setup
 serve: setup
 	$(BIN)/sunlight serve
 
-# pytest, browser tests included, then ruff.
+# pytest, browser tests included, on every core (pytest-xdist; each worker builds its own
+# demo site), then ruff. `$(BIN)/python -m pytest tests/test_site.py` runs one file in one process.
 test: setup-test
 	bash scripts/install-test-deps.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 lint: setup-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 setup:
 	bash scripts/setup.sh
