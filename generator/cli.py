@@ -228,7 +228,9 @@ def _build(
             result = _unsafe_paths_are_misuse(pipeline.build, options)
     except pipeline.BuildFailed as failed:
         if failed.findings:
-            click.echo(format_table_of(failed.findings), err=True)
+            from .findings import format_failure
+
+            click.echo(format_failure(failed.findings), err=True)
         raise click.ClickException(str(failed)) from None
     except (search.SearchError, BuildError, frame_mod.FrameError) as error:
         click.echo(getattr(error, "output", ""), err=True)
@@ -255,12 +257,6 @@ def _build(
         f"{time.monotonic() - started:.1f} s{times})"
     )
     return result
-
-
-def format_table_of(findings) -> str:
-    from .findings import Report
-
-    return format_table(Report(findings=list(findings)))
 
 
 def yaml_safe(path: Path) -> dict:

@@ -151,9 +151,37 @@ def summary_line(report: Report) -> str:
 
 def format_table(report: Report, site_url: str = "") -> str:
     """Readable text grouped by estate: one block per estate, one entry per finding."""
+    return "\n".join([*_blocks(report.findings, site_url), summary_line(report)])
+
+
+# A failed build lists estates with warnings only when there are this few of them.
+QUIET_ESTATES_LISTED = 20
+
+
+def format_failure(findings: list[Finding]) -> str:
+    """What a failed build prints: every estate with an error in full, at the end, where a
+    log is read. Estates with warnings only are listed too when few; in a city they are
+    thousands (at 16,000 estates some 3,500, 14,000 lines), which would bury the error
+    that stopped the build, so they are counted and left to ``sunlight validate``."""
+    failing = {f.estate for f in findings if f.severity == ERROR}
+    quiet = [f for f in findings if f.estate not in failing]
+    quiet_estates = len({f.estate for f in quiet})
+    if quiet_estates <= QUIET_ESTATES_LISTED:
+        return format_table(Report(findings=list(findings)))
+    counted = (
+        f"另有 {quiet_estates} 个小区共 {len(quiet)} 个提醒，提醒不妨碍构建，这里不一一列出；"
+        f"sunlight validate 列出全部。/ {quiet_estates} other estates have {len(quiet)} "
+        "warnings, which do not stop a build and are not listed here; sunlight validate "
+        "lists them all."
+    )
+    loud = [f for f in findings if f.estate in failing]
+    return "\n".join([counted, *_blocks(loud), summary_line(Report(findings=list(findings)))])
+
+
+def _blocks(findings: Iterable[Finding], site_url: str = "") -> list[str]:
     out: list[str] = []
     by_estate: dict[str, list[Finding]] = {}
-    for f in report.findings:
+    for f in findings:
         by_estate.setdefault(f.estate, []).append(f)
     for estate, findings in by_estate.items():
         n_err = sum(f.severity == ERROR for f in findings)
@@ -167,5 +195,4 @@ def format_table(report: Report, site_url: str = "") -> str:
             out.append(f"      {f.message}")
             out.append(f"      {f.message_en}")
             out.append(f"      说明 guide: {guide_url(f.rule, site_url)}")
-    out.append(summary_line(report))
-    return "\n".join(out)
+    return out

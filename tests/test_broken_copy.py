@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.config import load_rules_config
 from generator.load import load
 from generator.validate import validate
 
@@ -80,3 +81,51 @@ def test_broken_copy_through_the_cli(tmp_path):
     rules = {f["rule"] for f in json.loads(result.output)["findings"] if f["severity"] == "error"}
     assert {"statement-reconciles", "committee-size", "no-personal-data", "foreign-key",
             "encoding-error"} <= rules  # fmt: skip
+
+
+def test_a_failed_city_build_ends_with_its_errors_and_counts_the_other_warnings(
+    tmp_path, monkeypatch
+):
+    """In a city thousands of estates have warnings: a failed build prints the estates with
+    an error in full, last, and counts the others' warnings instead of burying the error in
+    their lines (here the limit is lowered so the eight sample estates count as many)."""
+    from generator import findings
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    edit_line(data / "estates/meilin-xincun/committees.csv", 2, ",7,在任", ",8,在任")
+    report = validate(load(data), AS_OF, load_rules_config(data))
+    quiet = [f for f in report.findings if f.estate != "meilin-xincun"]
+    quiet_estates = sorted({f.estate for f in quiet})
+    assert quiet and all(f.severity == "warning" for f in quiet)
+
+    def build():
+        args = ["build", str(data), "--site-dir", str(tmp_path / "site"), "--build-dir",
+                str(tmp_path / "build"), "--as-of", "2026-11-20", "--config-file",
+                str(REPO / "mkdocs.yml"), "--site-url", "https://sunlight.example.org/"]  # fmt: skip
+        return CliRunner().invoke(main, args)
+
+    monkeypatch.setattr(findings, "QUIET_ESTATES_LISTED", 0)
+    result = build()
+    assert result.exit_code == 1 and not (tmp_path / "site").exists()
+    lines = result.output.splitlines()
+    counted = next(i for i, line in enumerate(lines) if "other estates have" in line)
+    assert f"另有 {len(quiet_estates)} 个小区共 {len(quiet)} 个提醒" in lines[counted]
+    assert f"{len(quiet_estates)} other estates have {len(quiet)} warnings" in lines[counted]
+    blocks = [line for line in lines if line.startswith("== ")]
+    own = sum(f.estate == "meilin-xincun" for f in report.warnings)
+    assert blocks == [f"== meilin-xincun: 1 个错误 errors, {own} 个提醒 warnings"], blocks
+    assert counted < lines.index(blocks[0])
+    assert any("committee-size" in line for line in lines[lines.index(blocks[0]) :])
+    errors, warnings = len(report.errors), len(report.warnings)
+    assert f"{errors} 个错误，{warnings} 个提醒" in lines[-2]  # every finding still counted
+    assert "nothing was built" in lines[-1]
+
+    # Few estates with warnings: every one is listed, as sunlight validate lists them.
+    monkeypatch.setattr(findings, "QUIET_ESTATES_LISTED", len(quiet_estates))
+    result = build()
+    assert result.exit_code == 1
+    blocks = {
+        line.split(":")[0][3:] for line in result.output.splitlines() if line.startswith("== ")
+    }
+    assert blocks == {"meilin-xincun", *quiet_estates}
