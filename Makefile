@@ -14,10 +14,11 @@ serve: setup
 	$(BIN)/sunlight serve
 
 # pytest, browser tests included, on every core (pytest-xdist; each worker builds its own
-# demo site), then ruff. `$(BIN)/python -m pytest tests/test_site.py` runs one file in one process.
+# demo site), at most 4: a container may see more cores than it may use. Then ruff.
+# `$(BIN)/python -m pytest tests/test_site.py` runs one file in one process.
 test: setup-test
 	bash scripts/install-test-deps.sh
-	$(BIN)/python -m pytest -n auto --dist worksteal
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist worksteal
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
